@@ -1,0 +1,148 @@
+/*
+ * The hexo guest/VMM interface: the one place where it is defined.
+ *
+ * vmm-runtime mirrors these numbers in io.hexo.vmm.abi.Abi; AbiHeaderTest parses this file and fails
+ * when the two drift. Change both together and bump HEXO_ABI_VERSION when a layout or meaning changes.
+ *
+ * Everything here is identical on x86-64 and AArch64: little-endian, fixed-width fields, no pointers
+ * (guest-physical addresses are u64), so a checkpoint taken on one ISA is read on the other.
+ */
+#ifndef HEXO_ABI_H
+#define HEXO_ABI_H
+
+#include <stdint.h>
+
+#define HEXO_ABI_VERSION 1u
+#define HEXO_BOOT_MAGIC 0x4f584548u /* "HEXO" */
+
+/* ---- Guest-physical memory layout (both ISAs; RAM starts at 0) ---------------------------------- */
+#define HEXO_BOOT_INFO_ADDR      0x1000ull   /* struct hexo_boot_info, written by the VMM             */
+#define HEXO_HYPERCALL_ADDR      0x2000ull   /* struct hexo_hypercall, the one hypercall block       */
+#define HEXO_SYSTEM_TABLES_ADDR  0x8000ull   /* VMM-owned: x86 GDT/TSS/IDT/page tables, up to 1 MiB  */
+#define HEXO_STRINGS_ADDR        0x100000ull /* argv then environ strings, NUL-separated             */
+#define HEXO_STRINGS_SIZE        0x100000ull
+#define HEXO_IMAGE_BASE          0x200000ull /* the guest kernel ELF is linked here                  */
+#define HEXO_LINMEM_ALIGN        0x200000ull /* wasm linear memory starts at the next 2 MiB boundary */
+                                             /* after the image, and ends at the end of RAM          */
+
+/* ---- Doorbells: how a guest enters the VMM -----------------------------------------------------
+ * The guest fills struct hexo_hypercall at HEXO_HYPERCALL_ADDR, then
+ *   x86-64:  outl %eax, $HEXO_X86_PORT        with eax = HEXO_HYPERCALL_ADDR  (ring 3, IOPL 3)
+ *   AArch64: str  w1, [x0]                    with x0 = HEXO_ARM_DOORBELL, w1 = HEXO_HYPERCALL_ADDR
+ * (a store to an unbacked page: an MMIO exit on KVM, an MMIO callback under Unicorn; plain [reg]
+ * addressing so that KVM gets a valid syndrome). The VMM writes `ret` before the guest continues. */
+#define HEXO_X86_PORT      0x0510u
+#define HEXO_ARM_DOORBELL  0x8000000000ull
+
+struct hexo_hypercall {
+    uint64_t nr;        /* HEXO_HC_* */
+    uint64_t arg[6];    /* guest-physical addresses for buffers */
+    int64_t  ret;       /* >= 0 success; < 0: minus a WASI errno (HEXO_E*) */
+};
+
+/* ---- Hypercall numbers, by family ---------------------------------------------------------------- */
+/* lifecycle */
+#define HEXO_HC_EXIT         0x01 /* (code)                                   never returns          */
+#define HEXO_HC_TRAP         0x02 /* (kind, pc, fault_addr, detail)           never returns          */
+#define HEXO_HC_LOG          0x03 /* (buf, len) kernel log line, shown with --verbose                */
+#define HEXO_HC_SET_CONTROL  0x04 /* (addr) guest-physical address of struct hexo_control          */
+/* files and console: fds are the VMM's; 0/1/2 are the guest's stdin/stdout/stderr */
+#define HEXO_HC_WRITE        0x10 /* (fd, buf, len)                 -> bytes written                 */
+#define HEXO_HC_READ         0x11 /* (fd, buf, len)                 -> bytes read, 0 at end          */
+#define HEXO_HC_OPEN         0x12 /* (path, path_len, oflags, fdflags) -> fd; path relative to the  */
+                                  /*  working directory, WASI oflags/fdflags (HEXO_O_*, HEXO_FD_*)   */
+#define HEXO_HC_CLOSE        0x13 /* (fd)                                                            */
+#define HEXO_HC_LSEEK        0x14 /* (fd, offset, whence)           -> new offset (WASI whence)      */
+#define HEXO_HC_UNLINK       0x15 /* (path, path_len)                                                */
+#define HEXO_HC_FSTAT        0x16 /* (fd, struct hexo_stat*)                                         */
+#define HEXO_HC_STAT         0x17 /* (path, path_len, struct hexo_stat*)                             */
+/* time and randomness */
+#define HEXO_HC_CLOCK        0x20 /* (clock_id)                     -> nanoseconds (WASI clock ids)  */
+#define HEXO_HC_SLEEP        0x21 /* (nanoseconds)   returns early when a migration is requested     */
+#define HEXO_HC_RANDOM       0x22 /* (buf, len)                                                      */
+/* migration */
+#define HEXO_HC_CHECKPOINT   0x30 /* (struct hexo_snapshot*) save state; ret 0 = go on, 1 = stop     */
+#define HEXO_HC_RESTORE      0x31 /* (struct hexo_snapshot*) fill linear memory and globals          */
+
+/* ---- Boot information, at HEXO_BOOT_INFO_ADDR ---------------------------------------------------- */
+struct hexo_boot_info {
+    uint32_t magic;          /* HEXO_BOOT_MAGIC */
+    uint32_t abi_version;    /* HEXO_ABI_VERSION */
+    uint64_t mem_size;       /* bytes of guest RAM */
+    uint64_t linmem_base;    /* guest-physical base of wasm linear memory */
+    uint64_t linmem_limit;   /* bytes linear memory may grow to */
+    uint64_t argc;           /* argv strings come first at HEXO_STRINGS_ADDR ... */
+    uint64_t envc;           /* ... then the environment strings, "K=V" */
+    uint64_t strings_size;   /* total bytes of those strings, NULs included */
+    uint32_t resume;         /* 1: restore the checkpoint (HEXO_HC_RESTORE) instead of a fresh start */
+    uint32_t verbose;        /* 1: the kernel logs through HEXO_HC_LOG */
+    uint64_t reserved[8];
+};
+
+/* ---- Migration control block: lives in wasm linear memory (the wasm-side runtime owns it) --------
+ * popcorn_check_migrate() increments points_reached and migrates when migrate_requested is non-zero or
+ * points_reached == migrate_at_point. The VMM writes migrate_requested (SIGUSR1, timer, IDE) and
+ * migrate_at_point (--migrate-at-point) at any time; points_reached counts from the program's start
+ * and survives migration. */
+struct hexo_control {
+    volatile uint32_t migrate_requested;
+    uint32_t abi_version;
+    uint64_t points_reached;
+    uint64_t migrate_at_point; /* 0: none */
+};
+
+/* ---- Snapshot descriptor for HEXO_HC_CHECKPOINT / HEXO_HC_RESTORE -------------------------------- */
+struct hexo_snapshot {
+    uint64_t linmem_base;     /* guest-physical */
+    uint64_t linmem_size;     /* bytes currently in use by the wasm module (pages * 64 KiB) */
+    uint64_t globals;         /* guest-physical address of nglobals u64 values (wasm globals, in order) */
+    uint64_t nglobals;
+    uint64_t asyncify_data;   /* wasm address of the Asyncify unwind buffer descriptor */
+    uint64_t control;         /* wasm address of struct hexo_control */
+    uint64_t reserved[4];
+};
+
+/* ---- Traps: what the VMM reports when a guest stops abnormally ----------------------------------- */
+#define HEXO_TRAP_UNREACHABLE     1  /* wasm `unreachable` (abort(), __builtin_trap) */
+#define HEXO_TRAP_OUT_OF_BOUNDS   2  /* memory access outside guest memory (page fault, data abort) */
+#define HEXO_TRAP_DIV_BY_ZERO     3
+#define HEXO_TRAP_INT_OVERFLOW    4
+#define HEXO_TRAP_INVALID_CONVERSION 5
+#define HEXO_TRAP_CALL_INDIRECT   6  /* bad function pointer */
+#define HEXO_TRAP_STACK_EXHAUSTED 7
+#define HEXO_TRAP_CPU_EXCEPTION   8  /* any other CPU exception; detail = vector / exception class */
+#define HEXO_TRAP_ABI_MISMATCH    9  /* boot info or snapshot from another ABI version */
+
+/* ---- WASI numbers the hypercalls use directly (errno values, open flags, clocks) ---------------- */
+#define HEXO_ESUCCESS    0
+#define HEXO_EACCES      2
+#define HEXO_EBADF       8
+#define HEXO_EEXIST      20
+#define HEXO_EFAULT      21
+#define HEXO_EINVAL      28
+#define HEXO_EIO         29
+#define HEXO_EISDIR      31
+#define HEXO_EMFILE      33
+#define HEXO_ENAMETOOLONG 37
+#define HEXO_ENOENT      44
+#define HEXO_ENOSYS      52
+#define HEXO_ENOTDIR     54
+#define HEXO_EPERM       63
+#define HEXO_ESPIPE      70
+#define HEXO_ENOTCAPABLE 76
+
+#define HEXO_O_CREAT     1  /* WASI oflags */
+#define HEXO_O_DIRECTORY 2
+#define HEXO_O_EXCL      4
+#define HEXO_O_TRUNC     8
+#define HEXO_FD_APPEND   1  /* WASI fdflags */
+#define HEXO_OPEN_READ   0x100  /* hexo extension in oflags: the rights the guest asked for */
+#define HEXO_OPEN_WRITE  0x200
+
+struct hexo_stat {          /* the WASI filestat layout */
+    uint64_t dev, ino;
+    uint8_t  filetype; uint8_t pad[7];
+    uint64_t nlink, size, atim, mtim, ctim;
+};
+
+#endif

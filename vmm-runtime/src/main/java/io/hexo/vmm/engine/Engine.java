@@ -1,0 +1,33 @@
+package io.hexo.vmm.engine;
+
+import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.memory.GuestMemory;
+
+/**
+ * One execution engine for one guest vCPU: KVM or Unicorn, for x86-64 or AArch64.
+ *
+ * <p>Life cycle: {@code create} (in each implementation) maps the guest memory, {@link #run} boots the
+ * vCPU at the layout's entry point and returns when the guest stops or faults, {@link #close} frees
+ * everything but the guest memory, which belongs to the caller.
+ *
+ * <p>CPU state on entry, for every engine: pc = layout.entry(), stack pointer = layout.stackTop(),
+ * interrupts off, FP/SIMD usable, the boot info at {@code Abi.BOOT_INFO_ADDR}. x86-64 engines also
+ * provide 64-bit mode with an identity map of the layout's mapped ranges, port I/O allowed (IOPL 3)
+ * and, on KVM, code running at CPL 3; AArch64 guests start at EL1 with the MMU off and set up their
+ * own identity map.
+ */
+public interface Engine extends AutoCloseable {
+    Isa isa();
+
+    /** "KVM" or "emulated (Unicorn 2.0.1)": shown to users. */
+    String description();
+
+    /** Runs the guest until a doorbell handler returns false or the CPU faults. Call once. */
+    Exit run(DoorbellHandler handler);
+
+    @Override
+    void close();
+
+    /** Everything an engine needs to start a guest. */
+    record Setup(GuestMemory memory, GuestLayout layout) {}
+}

@@ -1,0 +1,104 @@
+package io.hexo.vmm.memory;
+
+import com.sun.jna.Pointer;
+import io.hexo.vmm.os.LibC;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Guest RAM: one anonymous host mapping that engines hand to KVM or Unicorn as guest-physical
+ * [0, size). Every accessor checks the guest-supplied range first, so a guest can never make the VMM
+ * touch host memory outside it.
+ */
+public final class GuestMemory implements AutoCloseable {
+    private final Pointer base;
+    private final long size;
+    private boolean closed;
+
+    private GuestMemory(Pointer base, long size) {
+        this.base = base;
+        this.size = size;
+    }
+
+    /** Reserves size bytes (rounded up to 2 MiB); pages are only backed when touched. */
+    public static GuestMemory allocate(long size) {
+        long rounded = (size + 0x1FFFFF) & ~0x1FFFFFL;
+        Pointer p = LibC.mmap(null, rounded, LibC.PROT_READ | LibC.PROT_WRITE,
+                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+        if (Pointer.nativeValue(p) == -1) throw new IllegalStateException("cannot reserve " + rounded + " bytes of guest memory");
+        return new GuestMemory(p, rounded);
+    }
+
+    public long size() { return size; }
+
+    /** Host address of guest-physical 0, for KVM_SET_USER_MEMORY_REGION and uc_mem_map_ptr. */
+    public Pointer hostBase() { return base; }
+
+    public boolean contains(long gpa, long len) {
+        return gpa >= 0 && len >= 0 && gpa <= size && len <= size - gpa;
+    }
+
+    public void check(long gpa, long len) {
+        if (!contains(gpa, len)) throw new GuestFault(gpa, len);
+    }
+
+    /** A host pointer to [gpa, gpa+len), checked. */
+    public Pointer pointer(long gpa, long len) {
+        check(gpa, len);
+        return base.share(gpa);
+    }
+
+    public long getLong(long gpa) { check(gpa, 8); return base.getLong(gpa); }
+
+    public int getInt(long gpa) { check(gpa, 4); return base.getInt(gpa); }
+
+    public byte getByte(long gpa) { check(gpa, 1); return base.getByte(gpa); }
+
+    public void putLong(long gpa, long v) { check(gpa, 8); base.setLong(gpa, v); }
+
+    public void putInt(long gpa, int v) { check(gpa, 4); base.setInt(gpa, v); }
+
+    public void putByte(long gpa, byte v) { check(gpa, 1); base.setByte(gpa, v); }
+
+    public byte[] read(long gpa, int len) {
+        check(gpa, len);
+        return base.getByteArray(gpa, len);
+    }
+
+    public void read(long gpa, byte[] dst, int off, int len) {
+        check(gpa, len);
+        base.read(gpa, dst, off, len);
+    }
+
+    public void write(long gpa, byte[] src) { write(gpa, src, 0, src.length); }
+
+    public void write(long gpa, byte[] src, int off, int len) {
+        check(gpa, len);
+        base.write(gpa, src, off, len);
+    }
+
+    /** A direct view of [gpa, gpa+len) for channel I/O without copies; len at most 2 GiB - 1. */
+    public ByteBuffer buffer(long gpa, int len) {
+        check(gpa, len);
+        return base.getByteBuffer(gpa, len);
+    }
+
+    public void fill(long gpa, long len, byte value) {
+        check(gpa, len);
+        base.setMemory(gpa, len, value);
+    }
+
+    /** A UTF-8 string of exactly len bytes (guests pass lengths, not NUL terminators). */
+    public String string(long gpa, int len) {
+        return new String(read(gpa, len), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            LibC.munmap(base, size);
+        }
+    }
+}
