@@ -10,19 +10,21 @@
 #ifndef HEXO_ABI_H
 #define HEXO_ABI_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
-#define HEXO_ABI_VERSION 1u
-#define HEXO_BOOT_MAGIC 0x4f584548u /* "HEXO" */
+#define HEXO_ABI_VERSION 1
+#define HEXO_BOOT_MAGIC 0x4f584548 /* "HEXO" */
 
 /* ---- Guest-physical memory layout (both ISAs; RAM starts at 0) ---------------------------------- */
-#define HEXO_BOOT_INFO_ADDR      0x1000ull   /* struct hexo_boot_info, written by the VMM             */
-#define HEXO_HYPERCALL_ADDR      0x2000ull   /* struct hexo_hypercall, the one hypercall block       */
-#define HEXO_SYSTEM_TABLES_ADDR  0x8000ull   /* VMM-owned: x86 GDT/TSS/IDT/page tables, up to 1 MiB  */
-#define HEXO_STRINGS_ADDR        0x100000ull /* argv then environ strings, NUL-separated             */
-#define HEXO_STRINGS_SIZE        0x100000ull
-#define HEXO_IMAGE_BASE          0x200000ull /* the guest kernel ELF is linked here                  */
-#define HEXO_LINMEM_ALIGN        0x200000ull /* wasm linear memory starts at the next 2 MiB boundary */
+#define HEXO_BOOT_INFO_ADDR      0x1000   /* struct hexo_boot_info, written by the VMM             */
+#define HEXO_HYPERCALL_ADDR      0x2000   /* struct hexo_hypercall, the one hypercall block       */
+#define HEXO_SYSTEM_TABLES_ADDR  0x8000   /* VMM-owned: x86 GDT/TSS/IDT/page tables, up to 1 MiB  */
+#define HEXO_STRINGS_ADDR        0x100000 /* argv then environ strings, NUL-separated             */
+#define HEXO_STRINGS_SIZE        0x100000
+#define HEXO_IMAGE_BASE          0x200000 /* the guest kernel ELF is linked here                  */
+#define HEXO_LINMEM_ALIGN        0x200000 /* wasm linear memory starts at the next 2 MiB boundary */
                                              /* after the image, and ends at the end of RAM          */
 
 /* ---- Doorbells: how a guest enters the VMM -----------------------------------------------------
@@ -31,14 +33,16 @@
  *   AArch64: str  w1, [x0]                    with x0 = HEXO_ARM_DOORBELL, w1 = HEXO_HYPERCALL_ADDR
  * (a store to an unbacked page: an MMIO exit on KVM, an MMIO callback under Unicorn; plain [reg]
  * addressing so that KVM gets a valid syndrome). The VMM writes `ret` before the guest continues. */
-#define HEXO_X86_PORT      0x0510u
-#define HEXO_ARM_DOORBELL  0x8000000000ull
+#define HEXO_X86_PORT      0x0510
+#define HEXO_ARM_DOORBELL  0x8000000000
 
+#ifndef __ASSEMBLER__
 struct hexo_hypercall {
     uint64_t nr;        /* HEXO_HC_* */
     uint64_t arg[6];    /* guest-physical addresses for buffers */
     int64_t  ret;       /* >= 0 success; < 0: minus a WASI errno (HEXO_E*) */
 };
+#endif
 
 /* ---- Hypercall numbers, by family ---------------------------------------------------------------- */
 /* lifecycle */
@@ -65,6 +69,7 @@ struct hexo_hypercall {
 #define HEXO_HC_RESTORE      0x31 /* (struct hexo_snapshot*) fill linear memory and globals          */
 
 /* ---- Boot information, at HEXO_BOOT_INFO_ADDR ---------------------------------------------------- */
+#ifndef __ASSEMBLER__
 struct hexo_boot_info {
     uint32_t magic;          /* HEXO_BOOT_MAGIC */
     uint32_t abi_version;    /* HEXO_ABI_VERSION */
@@ -78,20 +83,24 @@ struct hexo_boot_info {
     uint32_t verbose;        /* 1: the kernel logs through HEXO_HC_LOG */
     uint64_t reserved[8];
 };
+#endif
 
 /* ---- Migration control block: lives in wasm linear memory (the wasm-side runtime owns it) --------
  * popcorn_check_migrate() increments points_reached and migrates when migrate_requested is non-zero or
  * points_reached == migrate_at_point. The VMM writes migrate_requested (SIGUSR1, timer, IDE) and
  * migrate_at_point (--migrate-at-point) at any time; points_reached counts from the program's start
  * and survives migration. */
+#ifndef __ASSEMBLER__
 struct hexo_control {
     volatile uint32_t migrate_requested;
     uint32_t abi_version;
     uint64_t points_reached;
     uint64_t migrate_at_point; /* 0: none */
 };
+#endif
 
 /* ---- Snapshot descriptor for HEXO_HC_CHECKPOINT / HEXO_HC_RESTORE -------------------------------- */
+#ifndef __ASSEMBLER__
 struct hexo_snapshot {
     uint64_t linmem_base;     /* guest-physical */
     uint64_t linmem_size;     /* bytes currently in use by the wasm module (pages * 64 KiB) */
@@ -101,6 +110,7 @@ struct hexo_snapshot {
     uint64_t control;         /* wasm address of struct hexo_control */
     uint64_t reserved[4];
 };
+#endif
 
 /* ---- Traps: what the VMM reports when a guest stops abnormally ----------------------------------- */
 #define HEXO_TRAP_UNREACHABLE     1  /* wasm `unreachable` (abort(), __builtin_trap) */
@@ -139,10 +149,13 @@ struct hexo_snapshot {
 #define HEXO_OPEN_READ   0x100  /* hexo extension in oflags: the rights the guest asked for */
 #define HEXO_OPEN_WRITE  0x200
 
-struct hexo_stat {          /* the WASI filestat layout */
+#define HEXO_STAT_SIZE 64
+#ifndef __ASSEMBLER__
+struct hexo_stat {          /* the WASI filestat layout, HEXO_STAT_SIZE bytes */
     uint64_t dev, ino;
     uint8_t  filetype; uint8_t pad[7];
     uint64_t nlink, size, atim, mtim, ctim;
 };
+#endif
 
 #endif

@@ -1,0 +1,57 @@
+package io.hexo.vmm.guest;
+
+import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.memory.GuestMemory;
+
+/**
+ * The VMM's side of struct hexo_control (hexo_abi.h), which lives in the guest's linear memory.
+ *
+ * <p>Any thread may {@link #request()} a migration (SIGUSR1 handler, the MIGTEST timer, the IDE); the
+ * flag is written straight into guest memory, where the guest's next popcorn_check_migrate() sees it —
+ * no vCPU needs stopping, which is what makes this work identically on KVM and under Unicorn. A
+ * request made before the guest registered its control block is kept and applied on registration.
+ * Guest sleeps wait here, so that a request cuts them short.
+ */
+public final class MigrationControl {
+    private final GuestMemory memory;
+    private final long migrateAtPoint;
+    private long controlAddr = -1;
+    private boolean requested;
+
+    public MigrationControl(GuestMemory memory, long migrateAtPoint) {
+        this.memory = memory;
+        this.migrateAtPoint = migrateAtPoint;
+    }
+
+    /** The guest registered its control block (guest-physical address). */
+    public synchronized long attach(long addr) {
+        memory.check(addr, Abi.CTL_SIZE);
+        controlAddr = addr;
+        memory.putInt(addr + Abi.CTL_MIGRATE_REQUESTED, requested ? 1 : 0);
+        memory.putLong(addr + Abi.CTL_MIGRATE_AT_POINT, migrateAtPoint);
+        return 0;
+    }
+
+    public synchronized void request() {
+        requested = true;
+        if (controlAddr >= 0) memory.putInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED, 1);
+        notifyAll();
+    }
+
+    public synchronized boolean isRequested() {
+        return requested || (controlAddr >= 0 && memory.getInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED) != 0);
+    }
+
+    /** Migration points the guest has passed since its program started (0 before registration). */
+    public synchronized long pointsReached() {
+        return controlAddr >= 0 ? memory.getLong(controlAddr + Abi.CTL_POINTS_REACHED) : 0;
+    }
+
+    /** Sleeps up to nanos, returning early when a migration is requested. */
+    public synchronized void sleep(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0 && !isRequested(); left = deadline - System.nanoTime()) {
+            wait(left / 1_000_000, (int) (left % 1_000_000));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.hexo.vmm.hypercall;
+
+import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.engine.DoorbellHandler;
+import io.hexo.vmm.memory.GuestFault;
+import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.run.Outcome;
+
+/**
+ * The doorbell handler: reads the hypercall block, dispatches on its number, writes the result back.
+ * Nothing a guest puts in the block can crash the VMM: unknown numbers get -ENOSYS, bad addresses
+ * -EFAULT, and any other failure -EIO.
+ */
+public final class HypercallTable implements DoorbellHandler {
+    private static final int MAX_NR = 0x40;
+
+    private final GuestMemory memory;
+    private final Hypercall[] calls = new Hypercall[MAX_NR];
+    private final long[] args = new long[6];
+    private Outcome outcome;
+    private long count;
+
+    public HypercallTable(GuestMemory memory, HypercallFamily... families) {
+        this.memory = memory;
+        for (HypercallFamily f : families) f.register(this);
+    }
+
+    public void register(int nr, Hypercall call) {
+        if (calls[nr] != null) throw new IllegalStateException("hypercall " + nr + " registered twice");
+        calls[nr] = call;
+    }
+
+    @Override
+    public boolean onDoorbell(long value) {
+        count++;
+        if (value != Abi.HYPERCALL_ADDR) return true; // not our block: ignore rather than trust it
+        long block = Abi.HYPERCALL_ADDR;
+        long nr = memory.getLong(block + Abi.HC_NR);
+        for (int i = 0; i < args.length; i++) args[i] = memory.getLong(block + Abi.HC_ARG0 + 8L * i);
+        long ret;
+        try {
+            Hypercall call = nr >= 0 && nr < MAX_NR ? calls[(int) nr] : null;
+            ret = call == null ? -Abi.ENOSYS : call.call(args);
+        } catch (GuestStopped stop) {
+            outcome = stop.outcome();
+            return false;
+        } catch (GuestFault | ArithmeticException | IndexOutOfBoundsException e) {
+            ret = -Abi.EFAULT;
+        } catch (Exception e) {
+            ret = -Abi.EIO;
+        }
+        memory.putLong(block + Abi.HC_RET, ret);
+        return true;
+    }
+
+    /** Why the guest stopped, once a hypercall stopped it; null otherwise. */
+    public Outcome outcome() { return outcome; }
+
+    public long count() { return count; }
+}
