@@ -8,6 +8,9 @@
  * The first reading is kept in a static variable, which travels with the
  * rest of memory when the program migrates.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime, also under -std=c11 */
+#endif
 #include <time.h>
 #include <sys/time.h>
 #include "wtime.h"

@@ -19,6 +19,9 @@ static inline void force_migration_flag(int flag) { (void)flag; }
 /* Programs declare "extern void sys_msleep(int ms);" themselves; a static
  * definition after that declaration would conflict, so give it a separate
  * name and map the identifier onto it. */
+/* POSIX; declared here too so that strict -std=c11 builds still see it. */
+int nanosleep(const struct timespec *req, struct timespec *rem);
+
 static inline void hexo_stub_msleep(int ms)
 {
     struct timespec ts;
