@@ -1,0 +1,147 @@
+package io.hexo.vmm.kvm;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.runner.Description;
+import org.junit.runner.notification.Failure;
+import org.junit.runner.notification.RunNotifier;
+import org.junit.runners.BlockJUnit4ClassRunner;
+import org.junit.runners.model.InitializationError;
+
+/**
+ * Runs a KVM test class where /dev/kvm is: here when this host has it, otherwise inside the nested
+ * test bed tools/x86-kvm-vm/run-in-vm.sh (an x86-64 Linux with kvm_amd under QEMU), reporting each
+ * test method with the result it had in there. The tests never pass or skip without running on KVM;
+ * {@code -Dhexo.kvm.rig=off} turns the rig off explicitly (the tests are then reported as ignored).
+ */
+public class KvmRig extends BlockJUnit4ClassRunner {
+    static final String INNER = "hexo.kvm.inner";
+    static final String SCRIPT = "tools/x86-kvm-vm/run-in-vm.sh";
+    static final long TIMEOUT_S = 300;
+
+    public KvmRig(Class<?> testClass) throws InitializationError {
+        super(testClass);
+    }
+
+    public static boolean kvmHere() {
+        return Files.exists(Path.of(KvmSystem.DEVICE));
+    }
+
+    @Override
+    public void run(RunNotifier notifier) {
+        if (kvmHere() || Boolean.getBoolean(INNER)) {
+            super.run(notifier);
+            return;
+        }
+        List<Description> tests = getDescription().getChildren();
+        if ("off".equals(System.getProperty("hexo.kvm.rig"))) {
+            tests.forEach(notifier::fireTestIgnored);
+            System.out.println("[kvm-rig] no /dev/kvm and -Dhexo.kvm.rig=off: " + tests.size() + " KVM tests NOT run");
+            return;
+        }
+        Map<String, String> results = new HashMap<>();
+        String problem;
+        try {
+            problem = runInRig(tests, results);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            problem = "could not run the KVM rig: " + e;
+        }
+        for (Description d : tests) {
+            notifier.fireTestStarted(d);
+            String r = results.get(d.getMethodName());
+            if (r == null) {
+                notifier.fireTestFailure(new Failure(d, new AssertionError(
+                        "no /dev/kvm here, and the test did not run in the KVM rig: " + problem)));
+            } else if (!r.equals("PASS")) {
+                notifier.fireTestFailure(new Failure(d, new AssertionError("in the KVM rig (" + SCRIPT + "): " + r)));
+            }
+            notifier.fireTestFinished(d);
+        }
+    }
+
+    /** Runs the tests in the rig; fills results (method -> PASS or the failure) and returns a summary. */
+    private String runInRig(List<Description> tests, Map<String, String> results) throws IOException, InterruptedException {
+        Path testClasses = X86GuestAsm.testClasses();
+        Path module = testClasses.getParent().getParent();
+        Path script = findUp(module, SCRIPT);
+        try (Stream<Path> sources = Files.list(testClasses.resolve("kvm"))) {
+            for (Path s : (Iterable<Path>) sources::iterator) {
+                String f = s.getFileName().toString();
+                if (f.startsWith("x86-") && f.endsWith(".S")) X86GuestAsm.assemble(f.substring(0, f.length() - 2)); // binutils are on the host only
+            }
+        }
+        Path resultFile = testClasses.getParent().resolve("kvm-rig").resolve(getTestClass().getName() + ".results");
+        Files.createDirectories(resultFile.getParent());
+        Files.deleteIfExists(resultFile);
+
+        Set<Path> classpath = new LinkedHashSet<>();
+        for (Class<?> c : new Class<?>[] {KvmRig.class, KvmSystem.class, com.sun.jna.Native.class, org.junit.Test.class,
+                org.hamcrest.Matcher.class}) {
+            classpath.add(location(c));
+        }
+        List<String> cmd = new ArrayList<>(List.of(script.toString(), "--timeout", Long.toString(TIMEOUT_S - 20)));
+        Set<Path> shares = new LinkedHashSet<>(List.of(module));
+        for (Path p : classpath) {
+            if (!p.startsWith(module)) shares.add(Files.isDirectory(p) ? p : p.getParent());
+        }
+        for (Path s : shares) cmd.addAll(List.of("--share", s.toString()));
+        cmd.addAll(List.of("--", "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-D" + INNER + "=true",
+                "-Djna.tmpdir=/tmp", "-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
+                KvmRigMain.class.getName(), resultFile.toString(), getTestClass().getName()));
+        tests.forEach(d -> cmd.add(d.getMethodName()));
+
+        System.out.println("[kvm-rig] no /dev/kvm on this host: running " + getTestClass().getJavaClass().getSimpleName()
+                + " inside " + SCRIPT);
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).directory(module.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        StringBuilder tail = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                System.out.println("[kvm-rig] | " + line);
+                tail.append(line).append('\n');
+                if (tail.length() > 4000) tail.delete(0, tail.length() - 4000);
+            }
+        }
+        if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "the rig did not finish within " + TIMEOUT_S + " s";
+        }
+        System.out.printf("[kvm-rig] rig exit code %d after %.1f s%n", p.exitValue(), (System.nanoTime() - t0) / 1e9);
+        if (Files.exists(resultFile)) {
+            for (String line : Files.readAllLines(resultFile)) {
+                String[] f = line.split("\t", 3);
+                if (f.length >= 2) results.put(f[1], f[0].equals("PASS") ? "PASS" : f.length == 3 ? f[2].replace("\\n", "\n") : "failed");
+            }
+        }
+        return "rig exit code " + p.exitValue() + "; its output ended with:\n" + tail;
+    }
+
+    private static Path location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path findUp(Path from, String relative) throws IOException {
+        for (Path d = from; d != null; d = d.getParent()) {
+            if (Files.isExecutable(d.resolve(relative))) return d.resolve(relative);
+        }
+        throw new IOException(relative + " not found above " + from);
+    }
+}
