@@ -1,0 +1,142 @@
+package io.hexo.vmm.kvm;
+
+import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.engine.Engine;
+import io.hexo.vmm.engine.EngineUnavailableException;
+import io.hexo.vmm.engine.GuestLayout;
+import io.hexo.vmm.memory.GuestMemory;
+import org.junit.Assume;
+import org.junit.Test;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+/**
+ * Runs {@link KvmArm64EngineInVmTest} on real AArch64 KVM from an x86-64 host: inside the AArch64 Linux
+ * of tools/arm64-board-vm (qemu-system-aarch64 with EL2, which has /dev/kvm), with the module's classes,
+ * the test guests assembled here and the JNA/JUnit jars shared over 9p. Fails, never skips, when a part
+ * of the rig is missing. On an ARM64 host the inner class runs directly instead.
+ */
+public class KvmArm64EngineTest {
+    static final String INNER = KvmArm64EngineInVmTest.class.getName();
+    static final long RIG_TIMEOUT_S = 300;
+
+    @Test
+    public void createExplainsWhyAArch64KvmIsUnavailableHere() {
+        Assume.assumeTrue("this host is ARM64: KvmArm64EngineInVmTest creates engines for real", Isa.host() != Isa.AARCH64);
+        try (GuestMemory memory = GuestMemory.allocate(4 << 20)) {
+            GuestLayout layout = new GuestLayout(4 << 20, Abi.IMAGE_BASE, 0x400000, 0, 0, Abi.IMAGE_BASE, 0x400000, 0);
+            try (Engine e = KvmArm64Engine.create(new Engine.Setup(memory, layout))) {
+                fail("created " + e.description() + " for AArch64 on " + System.getProperty("os.arch"));
+            } catch (EngineUnavailableException expected) {
+                assertTrue(expected.getMessage(), expected.getMessage().contains("ARM64"));
+            }
+        }
+    }
+
+    @Test(timeout = (RIG_TIMEOUT_S + 60) * 1000)
+    public void engineTestsPassOnArm64KvmInsideTheBoardVm() throws Exception {
+        Assume.assumeTrue("this host is ARM64: KvmArm64EngineInVmTest runs directly on its /dev/kvm",
+                Isa.host() != Isa.AARCH64);
+        Path home = hexoHome();
+        Path script = home.resolve("tools/arm64-board-vm/run-in-vm.sh");
+        assertTrue(script + " is missing", Files.isExecutable(script));
+
+        Path rig = Path.of("target", "kvm-arm64-rig").toAbsolutePath();
+        Path guests = KvmArm64Guests.assembleAll(rig.resolve("guests"));
+        Path lib = rig.resolve("lib");
+        Files.createDirectories(lib);
+        List<String> cp = new ArrayList<>();
+        cp.add(codeSource(KvmArm64Engine.class).toString());
+        cp.add(codeSource(KvmArm64EngineInVmTest.class).toString());
+        for (Class<?> c : List.of(com.sun.jna.Native.class, org.junit.Test.class, org.hamcrest.Matcher.class)) {
+            Path jar = codeSource(c);
+            Path copy = lib.resolve(jar.getFileName());
+            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            cp.add(copy.toString());
+        }
+        for (String entry : cp) {
+            assertTrue(entry + " is outside the project directory " + home + " shared with the VM",
+                    Path.of(entry).startsWith(home));
+        }
+        Path resultsFile = rig.resolve("results.properties");
+        Files.deleteIfExists(resultsFile);
+
+        List<String> cmd = new ArrayList<>(List.of(script.toString(), "--share", home.toString(),
+                "--timeout", String.valueOf(RIG_TIMEOUT_S), "--",
+                "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-D" + KvmArm64Guests.DIR_PROPERTY + "=" + guests,
+                "-Dhexo.kvmarm64.results=" + resultsFile,
+                "-cp", String.join(File.pathSeparator, cp),
+                "org.junit.runner.JUnitCore", INNER));
+        System.out.println("[kvm-arm64 rig] " + String.join(" ", cmd));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                line = line.replace("\r", "");
+                System.out.println("[vm] " + line);
+                out.append(line).append('\n');
+            }
+        }
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("run-in-vm.sh did not end");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String output = out.toString();
+        int rc = p.exitValue();
+        int expected = testCount(KvmArm64EngineInVmTest.class);
+        assertEquals("exit code of run-in-vm.sh / JUnit inside the VM (output above)", 0, rc);
+        assertTrue("JUnit inside the VM did not report OK (" + expected + " tests) (output above)",
+                output.contains("OK (" + expected + " tests)"));
+        Properties results = new Properties();
+        try (InputStream in = Files.newInputStream(resultsFile)) {
+            results.load(in);
+        }
+        assertTrue("no MMIO round-trip figure from inside the VM", results.containsKey("mmio_round_trip_calls_per_s"));
+        System.out.printf("[kvm-arm64 rig] %d tests on AArch64 KVM in %.1f s; MMIO doorbell round trip %s calls/s (%s us); "
+                        + "create to first doorbell %s ms%n", expected, seconds,
+                results.getProperty("mmio_round_trip_calls_per_s"), results.getProperty("mmio_round_trip_us"),
+                results.getProperty("create_to_first_doorbell_ms.doorbell"));
+    }
+
+    static int testCount(Class<?> c) {
+        return (int) Arrays.stream(c.getMethods()).filter(m -> m.isAnnotationPresent(Test.class)).count();
+    }
+
+    static Path hexoHome() {
+        String prop = System.getProperty("hexo.home");
+        Path start = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("").toAbsolutePath();
+        for (Path d = start.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("tools/arm64-board-vm"))) return d;
+        }
+        throw new IllegalStateException("cannot find the project directory (tools/arm64-board-vm) from " + start);
+    }
+
+    static Path codeSource(Class<?> c) throws URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath().normalize();
+    }
+}
