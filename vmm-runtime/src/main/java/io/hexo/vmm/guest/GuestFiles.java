@@ -85,7 +85,7 @@ public final class GuestFiles implements AutoCloseable {
         if ((flags & Abi.O_DIRECTORY) != 0 || Files.isDirectory(p)) {
             return Files.isDirectory(p) ? -Abi.EISDIR : -Abi.ENOTDIR;
         }
-        Set<OpenOption> options = EnumSet.noneOf(StandardOpenOption.class);
+        Set<OpenOption> options = new java.util.HashSet<>();
         if (read) options.add(StandardOpenOption.READ);
         if (write) options.add(StandardOpenOption.WRITE);
         if ((flags & Abi.O_CREAT) != 0) options.add((flags & Abi.O_EXCL) != 0 ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE);
@@ -177,7 +177,7 @@ public final class GuestFiles implements AutoCloseable {
         for (OpenFile f : files) {
             Path p = resolve(f.path());
             if (p == null) throw new AccessDeniedException(f.path());
-            Set<OpenOption> options = EnumSet.noneOf(StandardOpenOption.class);
+            Set<OpenOption> options = new java.util.HashSet<>();
             if (f.read()) options.add(StandardOpenOption.READ);
             if (f.write()) options.add(StandardOpenOption.WRITE);
             FileChannel ch = FileChannel.open(p, options);

@@ -119,7 +119,8 @@ public final class ElfImage {
         byte[] id = new byte[64];
         elf.get(p + 16, id);
         return new ImageInfo(elf.getInt(p + 4), infoIsa, elf.getInt(p + 12), new String(id, StandardCharsets.US_ASCII),
-                elf.getLong(p + 80), elf.getLong(p + 88), elf.getLong(p + 96));
+                elf.getLong(p + 80), elf.getLong(p + 88), elf.getLong(p + 96),
+                elf.getLong(p + 104), elf.getLong(p + 112), elf.getLong(p + 120), elf.getLong(p + 128));
     }
 
     private String cString(long offset) {

@@ -26,5 +26,4 @@ public final class LibC {
     public static native int ioctl(int fd, NativeLong request, long arg) throws LastErrorException;
     public static native int ioctl(int fd, NativeLong request, Pointer arg) throws LastErrorException;
     public static native int getpid();
-    public static native int syscall(NativeLong number, Object... args) throws LastErrorException;
 }

@@ -1,0 +1,236 @@
+package io.hexo.build;
+
+import io.hexo.vmm.abi.Isa;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * `hexo build`: every .c file of a directory to prog_x86-64 and prog_aarch64.
+ *
+ * <pre>
+ *  *.c --clang-16 wasm32-wasi--> *.o --wasm-ld--> prog.wasm --wasm-opt --asyncify--> app.wasm
+ *      --wasm2c--> app.c + app.h (+ generated glue.c)
+ *      --clang-16 per ISA, with the guest kernel--> ld.lld-16 --> prog_x86-64, prog_aarch64
+ * </pre>
+ *
+ * Intermediate files live in OUT/.hexo/; each step is skipped when its inputs did not change.
+ */
+public final class DualIsaBuild {
+    /** The wasm shadow stack (C locals, deep recursion). */
+    static final long WASM_STACK_SIZE = 8L << 20;
+
+    public record Options(Path sourceDir, Path outDir, boolean instrumentFunctions, List<String> cflags) {}
+
+    /** What a build produced. */
+    public record Result(Path x86Image, Path armImage, boolean upToDate) {}
+
+    private final Options options;
+    private final PrintStream progress;
+    private final PrintStream diagnostics;
+    private final Path resources = HexoHome.resources();
+    private final Path work;
+    private Toolchain tools;
+    private boolean ranAnything;
+
+    public DualIsaBuild(Options options, PrintStream progress, PrintStream diagnostics) {
+        this.options = options;
+        this.progress = progress;
+        this.diagnostics = diagnostics;
+        this.work = options.outDir().resolve(".hexo");
+    }
+
+    public Result run() throws BuildException, IOException, InterruptedException {
+        tools = Toolchain.locate();
+        List<Path> sources = sources();
+        Files.createDirectories(work.resolve("wasm"));
+
+        List<Path> objects = new ArrayList<>();
+        for (Path src : sources) objects.add(compileToWasm(src, src.getFileName().toString(), userFlags()));
+        objects.add(compileToWasm(resources.resolve("runtime/hexo_runtime.c"), "hexo_runtime.c", List.of()));
+
+        Path linked = work.resolve("prog.wasm");
+        List<String> link = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", linked.toString(),
+                "-Wl,-z,stack-size=" + WASM_STACK_SIZE));
+        objects.forEach(o -> link.add(o.toString()));
+        step(new Step("[wasm-ld] prog.wasm", link, objects, linked, null));
+
+        Path app = work.resolve("app.wasm");
+        step(new Step("[asyncify] app.wasm", List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify",
+                "--pass-arg=asyncify-imports@hexo.migrate", linked.toString(), "-o", app.toString()), List.of(linked), app, null));
+
+        Path appC = work.resolve("app.c");
+        step(new Step("[wasm2c] app.c", List.of(tools.path("wasm2c"), app.toString(), "-o", appC.toString()), List.of(app), appC, null));
+
+        Path glue = work.resolve("glue.c");
+        writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(app)));
+
+        Result r = nativeImages(appC, glue);
+        if (!ranAnything) progress.println("hexo: " + Isa.X86_64.imageName() + " and " + Isa.AARCH64.imageName() + " are up to date");
+        return new Result(r.x86Image(), r.armImage(), !ranAnything);
+    }
+
+    private List<Path> sources() throws IOException, BuildException {
+        if (!Files.isDirectory(options.sourceDir())) throw new BuildException(options.sourceDir() + " is not a directory: give the directory that holds the program's .c files");
+        List<Path> sources;
+        try (Stream<Path> s = Files.list(options.sourceDir())) {
+            sources = s.filter(p -> p.getFileName().toString().endsWith(".c") && Files.isRegularFile(p)).sorted().toList();
+        }
+        if (sources.isEmpty()) throw new BuildException(options.sourceDir() + " contains no .c file: nothing to build");
+        return sources;
+    }
+
+    private List<String> userFlags() {
+        List<String> f = new ArrayList<>(options.cflags());
+        if (options.instrumentFunctions()) f.add("-finstrument-functions");
+        return f;
+    }
+
+    private Path compileToWasm(Path src, String name, List<String> extra) throws BuildException, IOException, InterruptedException {
+        Path obj = work.resolve("wasm").resolve(name + ".o");
+        Path dep = work.resolve("wasm").resolve(name + ".d");
+        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
+                "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
+        cmd.addAll(MsleepDeclarations.defineFor(src));
+        cmd.addAll(extra);
+        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.toString(), "-o", obj.toString()));
+        step(new Step("[wasm32-cc] " + name, cmd, List.of(src), obj, dep));
+        return obj;
+    }
+
+    private Result nativeImages(Path appC, Path glue) throws BuildException, IOException, InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Path> x86 = pool.submit(() -> nativeImage(Isa.X86_64, appC, glue));
+            Future<Path> arm = pool.submit(() -> nativeImage(Isa.AARCH64, appC, glue));
+            return new Result(x86.get(), arm.get(), false);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof BuildException b) throw b;
+            if (c instanceof IOException io) throw io;
+            throw new IllegalStateException(c);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Path nativeImage(Isa isa, Path appC, Path glue) throws Exception {
+        String arch = isa == Isa.X86_64 ? "x86_64" : "aarch64";
+        Path dir = work.resolve(arch);
+        Files.createDirectories(dir);
+        Path guest = resources.resolve("guest");
+        List<String> base = new ArrayList<>(List.of(tools.path("clang-16"),
+                isa == Isa.X86_64 ? "--target=x86_64-unknown-none-elf" : "--target=aarch64-unknown-none-elf"));
+        if (isa == Isa.X86_64) base.add("-msse4.2");
+        List<String> cflags = new ArrayList<>(base);
+        cflags.addAll(List.of("-O2", "-ffreestanding", "-nostdinc", "-fno-pic", "-fno-pie", "-fno-stack-protector",
+                "-fno-asynchronous-unwind-tables", "-fno-math-errno", "-ffunction-sections", "-w",
+                "-isystem", clangResourceInclude(), "-isystem", guest.resolve("include/libc").toString(),
+                "-I", guest.resolve("include").toString(), "-I", resources.resolve("include").toString(),
+                "-I", guest.resolve("common").toString(), "-I", work.toString(), "-idirafter", "/usr/include",
+                "-DHEXO_IMAGE_ISA=" + (isa == Isa.X86_64 ? 1 : 2)));
+
+        List<Path> objects = new ArrayList<>();
+        objects.add(compileNative(base, List.of("-I", guest.resolve("include").toString()), guest.resolve(arch + "/entry.S"), dir, arch));
+        List<Path> kernel = new ArrayList<>();
+        try (Stream<Path> s = Files.list(guest.resolve("common"))) {
+            s.filter(p -> p.toString().endsWith(".c")).sorted().forEach(kernel::add);
+        }
+        try (Stream<Path> s = Files.list(guest.resolve(arch))) {
+            s.filter(p -> p.toString().endsWith(".c")).sorted().forEach(kernel::add);
+        }
+        for (Path src : kernel) {
+            List<String> flags = new ArrayList<>(cflags.subList(base.size(), cflags.size()));
+            // mmu.c runs before the MMU is on: no unaligned accesses, no FP registers.
+            if (src.getFileName().toString().equals("mmu.c")) flags.addAll(List.of("-mstrict-align", "-mgeneral-regs-only"));
+            objects.add(compileNative(base, flags, src, dir, arch));
+        }
+        objects.add(compileNative(base, cflags.subList(base.size(), cflags.size()), glue, dir, arch));
+        objects.add(compileNative(base, cflags.subList(base.size(), cflags.size()), appC, dir, arch));
+
+        Path image = options.outDir().resolve(isa.imageName());
+        List<String> ld = new ArrayList<>(List.of(tools.path("ld.lld-16"), "-T", guest.resolve(arch + "/link.ld").toString(),
+                "-static", "-nostdlib", "--gc-sections", "-o", image.toString()));
+        objects.forEach(o -> ld.add(o.toString()));
+        List<Path> inputs = new ArrayList<>(objects);
+        inputs.add(guest.resolve(arch + "/link.ld"));
+        step(new Step("[ld] " + isa.imageName(), ld, inputs, image, null));
+        return image;
+    }
+
+    private Path compileNative(List<String> base, List<String> flags, Path src, Path dir, String arch)
+            throws BuildException, IOException, InterruptedException {
+        String name = src.getFileName().toString();
+        Path obj = dir.resolve(name + ".o"), dep = dir.resolve(name + ".d");
+        List<String> cmd = new ArrayList<>(base);
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.toString(), "-o", obj.toString()));
+        step(new Step("[" + arch + "-cc] " + (name.equals("app.c") ? "app.c (the program, from wasm2c)" : name), cmd, List.of(src), obj, dep));
+        return obj;
+    }
+
+    private String clangResourceInclude() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(tools.path("clang-16"), "-print-resource-dir").redirectErrorStream(true).start();
+        String dir = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return dir + "/include";
+    }
+
+    private void step(Step s) throws BuildException, IOException, InterruptedException {
+        if (s.run(progress, diagnostics)) {
+            synchronized (this) {
+                ranAnything = true;
+            }
+        }
+    }
+
+    private static final Pattern SEGMENT = Pattern.compile("^ - segment\\[\\d+\\] <[^>]*> memory=0 size=(\\d+) - init i32=(\\d+)", Pattern.MULTILINE);
+    private static final Pattern STACK_POINTER = Pattern.compile("^ - global\\[0\\] i32 mutable=1 <__stack_pointer> - init i32=(\\d+)", Pattern.MULTILINE);
+
+    /** Module identity and memory regions, from the instrumented wasm. */
+    private GlueGenerator.ModuleFacts facts(Path app) throws IOException, InterruptedException, BuildException {
+        Process p = new ProcessBuilder(tools.path("wasm-objdump"), "-x", app.toString()).redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new BuildException("wasm-objdump could not read " + app);
+        long dataStart = Long.MAX_VALUE, bssStart = 0;
+        Matcher m = SEGMENT.matcher(dump);
+        while (m.find()) {
+            long size = Long.parseLong(m.group(1)), at = Long.parseLong(m.group(2));
+            dataStart = Math.min(dataStart, at);
+            bssStart = Math.max(bssStart, at + size);
+        }
+        if (dataStart == Long.MAX_VALUE) dataStart = bssStart = 1024;
+        Matcher sp = STACK_POINTER.matcher(dump);
+        if (!sp.find()) throw new BuildException("the linked program has no __stack_pointer: was it linked by wasm-ld 16?");
+        long stackHigh = Long.parseLong(sp.group(1));
+        return new GlueGenerator.ModuleFacts(sha256(app), dataStart, bssStart, stackHigh - WASM_STACK_SIZE, stackHigh);
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeIfChanged(Path file, String content) throws IOException {
+        if (Files.exists(file) && Files.readString(file).equals(content)) return;
+        Files.writeString(file, content);
+    }
+}

@@ -1,0 +1,98 @@
+package io.hexo.build;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One build command with its inputs and output. It runs only when its output is missing or its key —
+ * the command line plus the content of every input (and of the headers clang reported last time, via a
+ * .d file) — differs from the key stamped beside the output. That is what makes an unchanged rebuild
+ * do no work, whatever the timestamps say.
+ */
+final class Step {
+    private final String label;
+    private final List<String> command;
+    private final List<Path> inputs;
+    private final Path output;
+    private final Path depFile;
+
+    Step(String label, List<String> command, List<Path> inputs, Path output, Path depFile) {
+        this.label = label;
+        this.command = List.copyOf(command);
+        this.inputs = List.copyOf(inputs);
+        this.output = output;
+        this.depFile = depFile;
+    }
+
+    Path output() { return output; }
+
+    /** @return true if the command ran */
+    boolean run(PrintStream progress, PrintStream diagnostics) throws BuildException, IOException, InterruptedException {
+        Path stamp = output.resolveSibling(output.getFileName() + ".stamp");
+        String key = key();
+        if (Files.exists(output) && Files.exists(stamp) && Files.readString(stamp).equals(key)) return false;
+        progress.println(label);
+        progress.flush();
+        Files.deleteIfExists(stamp);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out = readAll(p.getInputStream());
+        int rc = p.waitFor();
+        if (out.length > 0) {
+            synchronized (diagnostics) {
+                diagnostics.write(out);
+                diagnostics.flush();
+            }
+        }
+        if (rc != 0) throw new BuildException(label.replaceAll("^\\[[^]]*] ", "") + " failed (" + Path.of(command.get(0)).getFileName() + " exited with " + rc + ")");
+        Files.writeString(stamp, key());
+        return true;
+    }
+
+    private String key() throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(String.join("\0", command).getBytes(StandardCharsets.UTF_8));
+            List<Path> all = new ArrayList<>(inputs);
+            if (depFile != null && Files.exists(depFile)) all.addAll(dependencies(depFile));
+            for (Path in : all) {
+                md.update(in.toString().getBytes(StandardCharsets.UTF_8));
+                md.update(Files.exists(in) ? Files.readAllBytes(in) : new byte[] {0});
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The prerequisites of a make-style dependency file written by clang -MD. */
+    static List<Path> dependencies(Path depFile) throws IOException {
+        String text = Files.readString(depFile).replace("\\\n", " ");
+        int colon = text.indexOf(": ");
+        List<Path> deps = new ArrayList<>();
+        if (colon < 0) return deps;
+        for (String s : text.substring(colon + 2).trim().split("\\s+")) if (!s.isEmpty()) deps.add(Path.of(s));
+        return deps;
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.hexo.cli;
+
+import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.engine.EngineChoice;
+import io.hexo.vmm.guest.GuestConsole;
+import io.hexo.vmm.run.MemSize;
+import io.hexo.vmm.run.Outcome;
+import io.hexo.vmm.run.Vm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Timer;
+import java.util.TimerTask;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Boot OUT/prog_x86-64 (--isa x86) or OUT/prog_aarch64 (--isa arm) and run it to the end (the original's `make test-x86` / `make test-arm`).",
+                "SIGUSR1 to this process migrates the guest at its next migration point: it writes a checkpoint and exits with status 75.",
+                "Exit status: the guest's own; 70 when the guest traps; 75 after a checkpoint; 2 when hexo cannot run it."})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "OUT", description = "Directory with the images (from `hexo build`).")
+    Path out;
+
+    @Option(names = "--isa", required = true, paramLabel = "ISA", description = "x86 or arm.")
+    String isa;
+
+    @Option(names = "--mem", paramLabel = "MEM", description = "Guest memory, e.g. 2G, 512M (the original's MEM). Default: ${DEFAULT-VALUE}.")
+    String mem = "2G";
+
+    @Option(names = "--args", paramLabel = "ARGS", description = "The program's arguments, quoted like a shell (the original's ARGS).")
+    String args = "";
+
+    @Option(names = "--env", paramLabel = "K=V", description = "An environment variable for the program (repeatable).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--workdir", paramLabel = "DIR", description = "The only directory the program's files may be in (default: the current directory).")
+    Path workdir = Path.of(".");
+
+    @Option(names = "--verbose", description = "Print the guest kernel's log (the original's VERBOSE=1).")
+    boolean verbose;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "kvm or emulated (default: KVM when the ISA is the host's and /dev/kvm exists).")
+    String engine = "auto";
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Where checkpoints are written and read (default: the current directory).")
+    Path checkpointDir = Path.of(".");
+
+    @Option(names = "--migrate-after", paramLabel = "SECONDS", description = "Request a migration after this many seconds (the original's MIGTEST).")
+    double migrateAfter;
+
+    @Option(names = "--migrate-at-point", paramLabel = "N", description = "Migrate at the N-th migration point reached, counted from the program's start (1 = the first).")
+    long migrateAtPoint;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir instead of starting the program (the original's RESUME=1).")
+    boolean resume;
+
+    @Override
+    public Integer call() {
+        Vm vm;
+        try {
+            for (String e : env) if (!e.contains("=")) throw new IllegalArgumentException("--env " + e + " is not of the form K=V");
+            if (migrateAfter < 0) throw new IllegalArgumentException("--migrate-after must not be negative");
+            if (migrateAtPoint < 0) throw new IllegalArgumentException("--migrate-at-point counts from 1");
+            vm = new Vm(new Vm.Config(out, Isa.parse(isa), MemSize.parse(mem), ArgumentSplitter.split(args), env, workdir,
+                    verbose, EngineChoice.parse(engine), checkpointDir, migrateAtPoint, resume, GuestConsole.system(verbose)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("hexo: " + e.getMessage());
+            return Outcome.STATUS_FAILED;
+        }
+        Signal.handle(new Signal("USR1"), s -> vm.requestMigration());
+        Timer timer = null;
+        if (migrateAfter > 0) {
+            timer = new Timer("migrate-after", true);
+            timer.schedule(new TimerTask() {
+                @Override
+                public void run() { vm.requestMigration(); }
+            }, (long) (migrateAfter * 1000));
+        }
+        Outcome outcome = vm.run();
+        if (timer != null) timer.cancel();
+        report(outcome);
+        return outcome.status();
+    }
+
+    private void report(Outcome outcome) {
+        if (outcome instanceof Outcome.Trapped t) {
+            System.err.println("hexo: guest trap: " + t.message());
+        } else if (outcome instanceof Outcome.Checkpointed c) {
+            Isa other = Isa.parse(isa).other();
+            System.err.println("hexo: checkpoint written to " + c.dir() + " at migration point " + c.pointsReached()
+                    + "; resume it with: hexo run --isa " + other.shortName() + " --resume --checkpoint-dir " + c.dir() + " " + out);
+        } else if (outcome instanceof Outcome.Failed f) {
+            System.err.println("hexo: " + f.message());
+        }
+    }
+}

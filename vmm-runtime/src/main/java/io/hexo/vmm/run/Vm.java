@@ -1,0 +1,152 @@
+package io.hexo.vmm.run;
+
+import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.engine.Engine;
+import io.hexo.vmm.engine.EngineChoice;
+import io.hexo.vmm.engine.EngineUnavailableException;
+import io.hexo.vmm.engine.Engines;
+import io.hexo.vmm.engine.Exit;
+import io.hexo.vmm.engine.GuestLayout;
+import io.hexo.vmm.guest.GuestConsole;
+import io.hexo.vmm.guest.GuestFiles;
+import io.hexo.vmm.guest.MigrationControl;
+import io.hexo.vmm.hypercall.ClockCalls;
+import io.hexo.vmm.hypercall.FileCalls;
+import io.hexo.vmm.hypercall.HypercallTable;
+import io.hexo.vmm.hypercall.LifecycleCalls;
+import io.hexo.vmm.hypercall.MigrationCalls;
+import io.hexo.vmm.loader.ElfImage;
+import io.hexo.vmm.loader.ImageException;
+import io.hexo.vmm.loader.ImageInfo;
+import io.hexo.vmm.memory.GuestMemory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One guest run, set up the way Linux's KVM selftests set up a VM — readable top to bottom in
+ * {@link #run()}: read the image, lay out memory, load, write the boot information, pick the engine,
+ * run until the guest exits, traps or checkpoints.
+ *
+ * <p>{@link #requestMigration()} may be called from any thread (signal handler, timer, IDE).
+ */
+public final class Vm {
+    /** Everything `hexo run` can be told. */
+    public record Config(Path imageDir, Isa isa, long mem, List<String> args, List<String> env, Path workdir,
+                         boolean verbose, EngineChoice engine, Path checkpointDir, long migrateAtPoint,
+                         boolean resume, GuestConsole console) {}
+
+    private static final long STACK_GUARD_SIZE = 0x200000;
+    /** Room the program needs beyond its initial linear memory before MEM is called too small. */
+    private static final long MIN_HEAP = 8L << 20;
+
+    private final Config config;
+    private final MigrationControl control;
+    private final GuestMemory memory;
+    private volatile String engineDescription;
+
+    public Vm(Config config) {
+        this.config = config;
+        this.memory = GuestMemory.allocate(config.mem());
+        this.control = new MigrationControl(memory, config.migrateAtPoint());
+    }
+
+    /** Asks the guest to migrate at its next migration point. */
+    public void requestMigration() {
+        control.request();
+    }
+
+    /** "KVM" or "emulated ...", once the engine is chosen. */
+    public String engineDescription() { return engineDescription; }
+
+    public Outcome run() {
+        try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.console().notices())) {
+            ElfImage image = ElfImage.read(config.imageDir().resolve(config.isa().imageName()));
+            ImageInfo info = checkImage(image);
+            GuestLayout layout = layout(image, info);
+            image.load(memory);
+            writeBootInfo(layout, info);
+
+            LifecycleCalls lifecycle = new LifecycleCalls(memory, image, layout, control, config.console().kernelLog());
+            HypercallTable hypercalls = new HypercallTable(memory,
+                    lifecycle,
+                    new FileCalls(memory, files, config.console()),
+                    new ClockCalls(memory, control),
+                    new MigrationCalls(memory, image, info, files, control, config.checkpointDir(), config.console().notices()));
+
+            try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout),
+                    config.console().notices())) {
+                engineDescription = engine.description();
+                Exit exit = engine.run(hypercalls);
+                if (exit instanceof Exit.Fault f) return lifecycle.trap(f.kind(), f.pc(), f.address(), f.detail());
+                return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
+            }
+        } catch (ImageException | EngineUnavailableException | IllegalArgumentException e) {
+            return new Outcome.Failed(e.getMessage());
+        } catch (IOException e) {
+            return new Outcome.Failed("cannot use the working directory " + config.workdir() + ": " + e.getMessage());
+        }
+    }
+
+    private ImageInfo checkImage(ElfImage image) {
+        if (image.isa() != config.isa()) {
+            throw new ImageException(image.path() + " is an " + image.isa().displayName() + " image, not "
+                    + config.isa().displayName() + ": rebuild with `hexo build`");
+        }
+        ImageInfo info = image.info();
+        if (info.abiVersion() != Abi.VERSION) {
+            throw new ImageException(image.path() + " was built for hexo ABI " + info.abiVersion() + " but this hexo speaks ABI "
+                    + Abi.VERSION + ": rebuild it with `hexo build`");
+        }
+        return info;
+    }
+
+    private GuestLayout layout(ElfImage image, ImageInfo info) {
+        long guard = image.symbol("__hexo_stack_guard");
+        long imageEnd = image.end();
+        long linmemBase = GuestLayout.linmemBaseAfter(imageEnd);
+        long needed = linmemBase + info.initialLinmem() + MIN_HEAP;
+        if (config.mem() < needed) {
+            throw new IllegalArgumentException("MEM=" + MemSize.format(config.mem()) + " is too small for this program: it needs at least "
+                    + MemSize.format(GuestLayout.alignUp(needed, 1 << 20)) + " (use --mem " + MemSize.format(GuestLayout.alignUp(needed * 2, 1 << 20)) + ")");
+        }
+        long traps = image.isa() == Isa.X86_64 ? image.symbol("hexo_x86_trap_vectors") : 0;
+        return new GuestLayout(memory.size(), image.entry(), image.symbol("__hexo_stack_top"), guard, guard + STACK_GUARD_SIZE,
+                imageEnd, linmemBase, traps);
+    }
+
+    private void writeBootInfo(GuestLayout layout, ImageInfo info) {
+        ByteArrayOutputStream strings = new ByteArrayOutputStream();
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(config.isa().imageName());
+        argv.addAll(config.args());
+        for (String s : argv) append(strings, s);
+        for (String s : config.env()) append(strings, s);
+        if (strings.size() > Abi.STRINGS_SIZE) {
+            throw new IllegalArgumentException("the arguments and environment take " + strings.size() + " bytes; at most "
+                    + Abi.STRINGS_SIZE + " fit: pass fewer or shorter ones");
+        }
+        memory.write(Abi.STRINGS_ADDR, strings.toByteArray());
+        long bi = Abi.BOOT_INFO_ADDR;
+        memory.putInt(bi + Abi.BI_MAGIC, Abi.BOOT_MAGIC);
+        memory.putInt(bi + Abi.BI_ABI_VERSION, Abi.VERSION);
+        memory.putLong(bi + Abi.BI_MEM_SIZE, memory.size());
+        memory.putLong(bi + Abi.BI_LINMEM_BASE, layout.linmemBase());
+        memory.putLong(bi + Abi.BI_LINMEM_LIMIT, layout.linmemLimit());
+        memory.putLong(bi + Abi.BI_ARGC, argv.size());
+        memory.putLong(bi + Abi.BI_ENVC, config.env().size());
+        memory.putLong(bi + Abi.BI_STRINGS_SIZE, strings.size());
+        memory.putInt(bi + Abi.BI_RESUME, config.resume() ? 1 : 0);
+        memory.putInt(bi + Abi.BI_VERBOSE, config.verbose() ? 1 : 0);
+    }
+
+    private static void append(ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+        out.write(0);
+    }
+}
