@@ -12,6 +12,10 @@ import io.hexo.vmm.engine.EngineUnavailableException;
  * (Debian 12: package libunicorn2, version 2.0.1). Numbers are those of the 2.0.1 headers, which 2.1.x
  * keeps.
  *
+ * <p>Callbacks reach Java through JNA's direct-mapping callback path (a JNI call with primitive
+ * arguments, no reflection); callback parameters typed {@code long} instead of {@code Pointer} avoid an
+ * allocation per call.
+ *
  * <p>Variadic functions ({@code uc_hook_add}, {@code uc_ctl}) are declared with fixed parameter lists:
  * on the x86-64 and AArch64 Linux ABIs integer arguments of a variadic call travel exactly like fixed
  * ones.
@@ -146,9 +150,9 @@ public final class Unicorn {
         boolean invoke(Pointer uc, int type, long address, int size, long value, Pointer userData);
     }
 
-    /** uc_cb_insn_out_t */
+    /** uc_cb_insn_out_t. Pointer arguments as long: no Pointer object per call on the doorbell path. */
     public interface OutCallback extends Callback {
-        void invoke(Pointer uc, int port, int size, int value, Pointer userData);
+        void invoke(long uc, int port, int size, int value, long userData);
     }
 
     /** uc_cb_hookinsn_invalid_t: return true when handled. */
@@ -161,9 +165,9 @@ public final class Unicorn {
         long invoke(Pointer uc, long offset, int size, Pointer userData);
     }
 
-    /** uc_cb_mmio_write_t */
+    /** uc_cb_mmio_write_t. Pointer arguments as long: no Pointer object per call on the doorbell path. */
     public interface MmioWriteCallback extends Callback {
-        void invoke(Pointer uc, long offset, int size, long value, Pointer userData);
+        void invoke(long uc, long offset, int size, long value, long userData);
     }
 
     // ---- the C functions ----
