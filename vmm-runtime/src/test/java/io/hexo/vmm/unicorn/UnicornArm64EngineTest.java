@@ -171,6 +171,28 @@ public class UnicornArm64EngineTest {
     }
 
     @Test
+    public void faultAfterADoorbellInTheSameBlockIsLocatedWithoutRingingAgain() {
+        try (Guest g = guest("""
+                    ldr x2, =0x2000
+                    mov x3, #4
+                    str x3, [x2]
+                    ldr x9, =0x4100000
+                    doorbell
+                    ldr x4, [x2, #56]
+                    add x9, x9, x4        // 0x4100000 + 50
+                oob:
+                    strb w4, [x9]
+                """ + STOP_CALL)) {
+            Calls calls = new Calls(g);
+            Exit.Fault f = fault(g.run(calls));
+            assertEquals(Abi.TRAP_OUT_OF_BOUNDS, f.kind());
+            assertEquals(0x4100000L + 50, f.address());
+            assertEquals(g.sym("oob"), f.pc());
+            assertEquals(List.of(4L), calls.numbers);
+        }
+    }
+
+    @Test
     public void storeToTheNullPageFaults() {
         try (Guest g = guest("""
                     mov x1, #0x10

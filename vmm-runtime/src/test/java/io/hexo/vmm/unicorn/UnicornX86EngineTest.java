@@ -202,6 +202,25 @@ public class UnicornX86EngineTest {
     }
 
     @Test
+    public void faultAfterADoorbellInTheSameBlockIsLocatedWithoutRingingAgain() {
+        try (Guest g = guest("""
+                    movq $4, 0x2000
+                    mov $0x4100000, %rbx
+                    doorbell
+                    add 0x2038, %rbx      # + 50
+                oob:
+                    movb %al, (%rbx)
+                """ + STOP_CALL)) {
+            Calls calls = new Calls(g);
+            Exit.Fault f = fault(g.run(calls));
+            assertEquals(Abi.TRAP_OUT_OF_BOUNDS, f.kind());
+            assertEquals(0x4100000L + 50, f.address());
+            assertEquals(g.sym("oob"), f.pc());
+            assertEquals(List.of(4L), calls.numbers);
+        }
+    }
+
+    @Test
     public void nullPageWriteFaults() {
         try (Guest g = guest("""
                     xor %ebx, %ebx
