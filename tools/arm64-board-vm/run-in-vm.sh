@@ -73,6 +73,8 @@ need_host_tools() {
     local missing=()
     command -v qemu-system-aarch64 >/dev/null || missing+=(qemu-system-arm)
     command -v cpio >/dev/null || missing+=(cpio)
+    # the KvmArm64 tests assemble their guests with it before they boot the VM
+    command -v aarch64-linux-gnu-as >/dev/null || missing+=(binutils-aarch64-linux-gnu)
     command -v dpkg-deb >/dev/null || die "dpkg-deb is missing: this rig needs a Debian-based host"
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]}"

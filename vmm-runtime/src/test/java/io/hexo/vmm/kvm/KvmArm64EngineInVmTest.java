@@ -39,7 +39,8 @@ public class KvmArm64EngineInVmTest {
     static final long STACK_TOP = 0xC00000;
     static final long PARAM = 0x1800;
     static final int HC_ADD = 0x100, HC_PI = 0x101, HC_MARK = 0x102;
-    static final int ROUND_TRIPS = 20_000;
+    static final int ROUND_TRIPS = 5_000;
+    private static boolean firstEngine = true;
 
     private static final Map<String, String> results = new TreeMap<>();
 
@@ -72,6 +73,7 @@ public class KvmArm64EngineInVmTest {
         long[] stop;          // nr, a0..a5 of the EXIT or TRAP that stopped the guest
         int doorbells;
         long createNanos, firstDoorbellNanos, lastDoorbellNanos;
+        boolean firstInJvm;
 
         Guest(String name, long param) throws IOException {
             byte[] image = KvmArm64Guests.load(name);
@@ -86,6 +88,10 @@ public class KvmArm64EngineInVmTest {
         }
 
         Exit run() {
+            synchronized (KvmArm64EngineInVmTest.class) {
+                firstInJvm = firstEngine;
+                firstEngine = false;
+            }
             createNanos = System.nanoTime();
             try (Engine engine = KvmArm64Engine.create(new Engine.Setup(memory, layout))) {
                 assertEquals(Isa.AARCH64, engine.isa());
@@ -146,8 +152,22 @@ public class KvmArm64EngineInVmTest {
         }
     }
 
-    private static void noteFirstDoorbell(String test, Guest g) {
-        note("create_to_first_doorbell_ms." + test, String.format("%.2f", g.createToFirstDoorbellMillis()));
+    /**
+     * create() to the first doorbell: "cold" for the first engine of the JVM (class loading, first
+     * ioctls), "warm" (the smallest of the others) for what a long-running VMM sees.
+     */
+    private static void noteFirstDoorbell(Guest g) {
+        double ms = g.createToFirstDoorbellMillis();
+        synchronized (results) {
+            if (g.firstInJvm) {
+                results.put("create_to_first_doorbell_ms.cold", String.format("%.2f", ms));
+            } else {
+                String old = results.get("create_to_first_doorbell_ms.warm");
+                if (old == null || Double.parseDouble(old) > ms) {
+                    results.put("create_to_first_doorbell_ms.warm", String.format("%.2f", ms));
+                }
+            }
+        }
     }
 
     private static long[] expectStop(Exit exit, Guest g, long nr) {
@@ -173,7 +193,7 @@ public class KvmArm64EngineInVmTest {
             note("mmio_round_trips", String.valueOf(ROUND_TRIPS));
             note("mmio_round_trip_calls_per_s", String.format("%.0f", rate));
             note("mmio_round_trip_us", String.format("%.1f", 1e6 / rate));
-            noteFirstDoorbell("doorbell", g);
+            noteFirstDoorbell(g);
         }
     }
 
@@ -185,7 +205,7 @@ public class KvmArm64EngineInVmTest {
             assertEquals("SIMD float sum", Float.floatToRawIntBits(12.0f), (int) s[2]);
             assertEquals("2 * PI from the host", Double.doubleToRawLongBits(Math.PI + Math.PI), s[3]);
             assertEquals("fcvtzs(-7.75)", -7, s[4]);
-            noteFirstDoorbell("fp", g);
+            noteFirstDoorbell(g);
         }
     }
 
@@ -198,7 +218,7 @@ public class KvmArm64EngineInVmTest {
             assertEquals("2 bytes at data+5", 0x0605L, s[3]);
             assertEquals("SCTLR_EL1.M, C, I on, A off", 0x1005L, s[4] & 0x1007L);
             assertEquals("8 bytes across a page boundary", 0x8877665544332211L, s[5]);
-            noteFirstDoorbell("mmu", g);
+            noteFirstDoorbell(g);
         }
     }
 
@@ -214,6 +234,7 @@ public class KvmArm64EngineInVmTest {
             assertEquals(String.format("ESR_EL1 0x%x: exception class data abort at EL1", esr), 0x25, esr >>> 26);
             assertEquals(String.format("ESR_EL1 0x%x: translation fault, level 1", esr), 0x05, esr & 0x3f);
             assertEquals("vector: current EL with SP_ELx, synchronous", 0x200, vector);
+            noteFirstDoorbell(g);
         }
     }
 
@@ -221,7 +242,7 @@ public class KvmArm64EngineInVmTest {
     public void storeToAnotherUnbackedAddressIsAFault() throws IOException {
         try (Guest g = new Guest("faults", 1)) {
             Exit exit = g.run();
-            Exit.Fault f = expectFault(exit);
+            Exit.Fault f = expectFault(exit, g);
             assertEquals(Abi.TRAP_OUT_OF_BOUNDS, f.kind());
             assertEquals(0x40000000L, f.address());
             assertEquals("fault pc = the store", (long) g.marks.get(0), f.pc());
@@ -232,7 +253,7 @@ public class KvmArm64EngineInVmTest {
     @Test(timeout = 60_000)
     public void doorbellWithoutSyndromeIsAFault() throws IOException {
         try (Guest g = new Guest("faults", 2)) {
-            Exit.Fault f = expectFault(g.run());
+            Exit.Fault f = expectFault(g.run(), g);
             assertEquals("fault pc = the post-indexed store", (long) g.marks.get(0), f.pc());
             assertTrue(f.description(), f.description().contains("syndrome"));
             assertEquals("only the MARK doorbell reached the handler", 1, g.doorbells);
@@ -242,14 +263,15 @@ public class KvmArm64EngineInVmTest {
     @Test(timeout = 60_000)
     public void psciSystemOffIsAFault() throws IOException {
         try (Guest g = new Guest("faults", 3)) {
-            Exit.Fault f = expectFault(g.run());
+            Exit.Fault f = expectFault(g.run(), g);
             assertEquals(Abi.TRAP_CPU_EXCEPTION, f.kind());
             assertTrue(f.description(), f.description().contains("SYSTEM_OFF"));
             assertEquals("pc after the hvc", g.marks.get(0) + 4, f.pc());
         }
     }
 
-    private static Exit.Fault expectFault(Exit exit) {
+    private static Exit.Fault expectFault(Exit exit, Guest g) {
+        noteFirstDoorbell(g);
         assertTrue("expected a fault, got " + exit, exit instanceof Exit.Fault);
         Exit.Fault f = (Exit.Fault) exit;
         System.out.println("[kvm-arm64] fault as reported: " + f.description());
