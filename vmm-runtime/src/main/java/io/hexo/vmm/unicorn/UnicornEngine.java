@@ -267,20 +267,26 @@ abstract class UnicornEngine implements Engine {
             long size = tb.getShort(10) & 0xffff;
             uc_ctl(uc, CTL_TB_FLUSH);
             int pcReg = pcRegister();
-            for (int k = 0; k < icount; k++) {
-                long at = blockPc;
-                if (k > 0) {
-                    uc_context_restore(uc, ctx);
-                    clearDiag();
-                    int err = uc_emu_start(uc, blockPc, 0, 0, k);
-                    if (err != UC_ERR_OK || diagMemFault || diagOther) break;
-                    at = reg(pcReg);
-                    if (at < blockPc || at >= blockPc + size) break;
-                }
+            // Pass 1: step through the block from the current state; instruction k is a candidate when
+            // the k before it ran without faulting.
+            long[] candidates = new long[icount];
+            int n = 0;
+            uc_context_restore(uc, ctx);
+            long at = blockPc;
+            while (n < icount) {
+                candidates[n++] = at;
+                clearDiag();
+                int err = uc_emu_start(uc, at, 0, 0, 1);
+                if (err != UC_ERR_OK || diagMemFault || diagOther) break;
+                at = reg(pcReg);
+                if (at < blockPc || at >= blockPc + size) break;
+            }
+            // Pass 2: the first candidate that, run alone from the state at the fault, makes the same access.
+            for (int k = 0; k < n; k++) {
                 uc_context_restore(uc, ctx);
                 clearDiag();
-                uc_emu_start(uc, at, 0, 0, 1);
-                if (diagMemFault && diagAddress == address && diagType == type) return at;
+                uc_emu_start(uc, candidates[k], 0, 0, 1);
+                if (diagMemFault && diagAddress == address && diagType == type) return candidates[k];
             }
             return blockPc;
         } catch (RuntimeException e) {

@@ -193,6 +193,44 @@ public class UnicornArm64EngineTest {
     }
 
     @Test
+    public void faultAtTheEndOfALongBlockIsLocatedQuickly() {
+        try (Guest g = guest("""
+                    ldr x1, =0x4000000
+                    ldr x2, =0x3000
+                    .rept 400
+                    ldr x3, [x2], #8
+                    add x4, x4, x3
+                    .endr
+                oob:
+                    str x4, [x1, #8]
+                """ + STOP_CALL)) {
+            long t0 = System.nanoTime();
+            Exit.Fault f = fault(g.run(new Calls(g)));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0x4000008L, f.address());
+            assertEquals(g.sym("oob"), f.pc());
+            assertTrue("locating took " + ms + " ms", ms < 10_000);
+            System.out.println("Unicorn ARM64: fault located at the end of an 800-instruction block in " + ms + " ms");
+        }
+    }
+
+    @Test
+    public void a64BitStoreToTheDoorbellRingsOnce() {
+        try (Guest g = guest("""
+                    ldr x2, =0x2000
+                    mov x3, #8
+                    str x3, [x2]
+                    ldr x0, =0x8000000000
+                    ldr x1, =0x2000
+                    str x1, [x0]          // 64-bit: two 4-byte MMIO callbacks
+                """ + STOP_CALL)) {
+            Calls calls = new Calls(g);
+            assertTrue(g.run(calls) instanceof Exit.Stopped);
+            assertEquals(List.of(8L, 1L), calls.numbers);
+        }
+    }
+
+    @Test
     public void storeToTheNullPageFaults() {
         try (Guest g = guest("""
                     mov x1, #0x10
