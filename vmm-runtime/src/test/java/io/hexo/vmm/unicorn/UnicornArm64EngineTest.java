@@ -304,6 +304,22 @@ public class UnicornArm64EngineTest {
     }
 
     @Test
+    public void svcAndBrkAreCpuExceptionsAtTheirAddresses() {
+        for (String insn : new String[] {"svc #1", "brk #0x3e8"}) {
+            try (Guest g = guest("""
+                        mov x1, #1
+                    at:
+                        %s
+                    """.formatted(insn) + STOP_CALL)) {
+                Exit.Fault f = fault(g.run(new Calls(g)));
+                assertEquals(insn, Abi.TRAP_CPU_EXCEPTION, f.kind());
+                assertEquals(insn, g.sym("at"), f.pc());
+                assertEquals(insn, insn.startsWith("svc") ? UnicornArm64Engine.EXCP_SWI : UnicornArm64Engine.EXCP_BKPT, f.detail());
+            }
+        }
+    }
+
+    @Test
     public void guestTurnsOnAnIdentityMappedMmuAndKeepsRunning() {
         try (Guest g = guest("""
                     mmu_on
