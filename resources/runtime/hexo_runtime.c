@@ -11,41 +11,34 @@
 #include "../guest/include/hexo_abi.h"
 
 #define HEXO_IMPORT(name) __attribute__((import_module("hexo"), import_name(name)))
-#define HEXO_EXPORT(name) __attribute__((export_name(name)))
 
 /* Unwinds the whole stack (Asyncify), checkpoints, and on the destination rewinds back here. */
 HEXO_IMPORT("migrate") void __hexo_migrate(void);
 HEXO_IMPORT("current_isa") int __hexo_current_isa(void);
 
+/*
+ * Both are exported as data symbols (wasm-ld --export), which the kernel reads as addresses. Not as
+ * functions: wasm-ld wraps every function a WASI command exports with the program's constructors and
+ * destructors, so calling one would run them again.
+ */
+
 /* Written by the VMM (through the kernel, which registers its address) while the program runs. */
-static struct hexo_control control = { .abi_version = HEXO_ABI_VERSION };
+struct hexo_control __hexo_control = { .abi_version = HEXO_ABI_VERSION };
 
-/* Asyncify's unwind buffer: a {current, end} header followed by the saved stack. Static and zero
- * until used, so a checkpoint stores only the part a migration filled. */
-#define HEXO_ASYNCIFY_BUFFER (4u << 20)
-static struct {
-    uint32_t current, end;
-    uint8_t data[HEXO_ASYNCIFY_BUFFER];
-} __attribute__((aligned(16))) asyncify;
-
-HEXO_EXPORT("hexo_control") struct hexo_control *hexo_control_block(void) { return &control; }
-
-HEXO_EXPORT("hexo_asyncify_buffer") void *hexo_asyncify_buffer(void) {
-    asyncify.current = (uint32_t)(uintptr_t)asyncify.data;
-    asyncify.end = (uint32_t)(uintptr_t)(asyncify.data + sizeof asyncify.data);
-    return &asyncify;
-}
+/* Asyncify's unwind buffer: the kernel fills the {current, end} header when a migration starts.
+ * Zero until used, so a checkpoint stores only the part a migration filled. */
+struct hexo_asyncify_buffer __hexo_asyncify __attribute__((aligned(16)));
 
 __attribute__((no_instrument_function)) void popcorn_check_migrate(void) {
-    control.points_reached++;
-    if (control.migrate_requested || control.points_reached == control.migrate_at_point) {
-        control.migrate_requested = 0;
+    __hexo_control.points_reached++;
+    if (__hexo_control.migrate_requested || __hexo_control.points_reached == __hexo_control.migrate_at_point) {
+        __hexo_control.migrate_requested = 0;
         __hexo_migrate();
     }
 }
 
 __attribute__((no_instrument_function)) void force_migration_flag(int flag) {
-    control.migrate_requested = flag != 0;
+    __hexo_control.migrate_requested = flag != 0;
 }
 
 __attribute__((no_instrument_function)) void migrate_if_needed(int node) {
@@ -55,7 +48,7 @@ __attribute__((no_instrument_function)) void migrate_if_needed(int node) {
 
 int hexo_current_isa(void) { return __hexo_current_isa(); }
 
-unsigned long long hexo_migration_points(void) { return control.points_reached; }
+unsigned long long hexo_migration_points(void) { return __hexo_control.points_reached; }
 
 /* -finstrument-functions (the original's way to get a migration point in every function). */
 __attribute__((no_instrument_function)) void __cyg_profile_func_enter(void *fn, void *site) {

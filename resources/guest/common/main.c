@@ -29,6 +29,9 @@ void Z_hexoZ_migrate(struct Z_hexo_instance_t *unused) {
         return;
     }
     asyncify_data = hexo_app_asyncify_buffer();
+    struct hexo_asyncify_buffer *b = linmem_ptr(asyncify_data, sizeof *b);
+    b->current = asyncify_data + (u32)__builtin_offsetof(struct hexo_asyncify_buffer, data);
+    b->end = asyncify_data + (u32)sizeof *b;
     hexo_app_start_unwind(asyncify_data);
 }
 
@@ -47,6 +50,8 @@ static void rewind_from(u32 data) {
 }
 
 void hexo_run_program(void) {
+    klog("hexo kernel: ABI %u, %u MiB of RAM, linear memory at 0x%x (up to %u MiB)", (u64)HEXO_ABI_VERSION,
+         BOOT_INFO->mem_size >> 20, BOOT_INFO->linmem_base, BOOT_INFO->linmem_limit >> 20);
     hexo_app_instantiate();
     if (hexo_app_nglobals > sizeof globals / sizeof globals[0]) hexo_trap(HEXO_TRAP_ABI_MISMATCH, 0, 0, hexo_app_nglobals);
     if (BOOT_INFO->resume) {
@@ -60,6 +65,7 @@ void hexo_run_program(void) {
         rewind_from((u32)snapshot.asyncify_data);
     } else {
         register_control();
+        klog("hexo kernel: starting the program, %u wasm globals", (u64)hexo_app_nglobals);
         hexo_app_start();
     }
     /* _start returned: either the program ended (main returned 0) or it unwound to migrate. */

@@ -99,6 +99,17 @@ struct hexo_control {
 };
 #endif
 
+/* ---- Asyncify's unwind buffer: also in linear memory, exported as __hexo_asyncify ---------------
+ * While unwinding, Asyncify appends the live locals of every frame at current (< end); rewinding
+ * reads them back. The kernel sets current/end (wasm addresses) before each unwind. */
+#define HEXO_ASYNCIFY_BUFFER_SIZE (4 << 20)
+#ifndef __ASSEMBLER__
+struct hexo_asyncify_buffer {
+    uint32_t current, end;
+    uint8_t data[HEXO_ASYNCIFY_BUFFER_SIZE];
+};
+#endif
+
 /* ---- Snapshot descriptor for HEXO_HC_CHECKPOINT / HEXO_HC_RESTORE -------------------------------- */
 #ifndef __ASSEMBLER__
 struct hexo_snapshot {

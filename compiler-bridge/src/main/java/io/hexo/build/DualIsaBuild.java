@@ -45,6 +45,7 @@ public final class DualIsaBuild {
     private final PrintStream diagnostics;
     private final Path resources = HexoHome.resources();
     private final Path work;
+    private final Path stamps;
     private Toolchain tools;
     private boolean ranAnything;
 
@@ -53,6 +54,7 @@ public final class DualIsaBuild {
         this.progress = progress;
         this.diagnostics = diagnostics;
         this.work = options.outDir().resolve(".hexo");
+        this.stamps = work.resolve("stamps");
     }
 
     public Result run() throws BuildException, IOException, InterruptedException {
@@ -66,16 +68,16 @@ public final class DualIsaBuild {
 
         Path linked = work.resolve("prog.wasm");
         List<String> link = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", linked.toString(),
-                "-Wl,-z,stack-size=" + WASM_STACK_SIZE));
+                "-Wl,-z,stack-size=" + WASM_STACK_SIZE, "-Wl,--export=__hexo_control", "-Wl,--export=__hexo_asyncify"));
         objects.forEach(o -> link.add(o.toString()));
-        step(new Step("[wasm-ld] prog.wasm", link, objects, linked, null));
+        step(new Step("[wasm-ld] prog.wasm", link, objects, linked, null, stamps));
 
         Path app = work.resolve("app.wasm");
         step(new Step("[asyncify] app.wasm", List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify",
-                "--pass-arg=asyncify-imports@hexo.migrate", linked.toString(), "-o", app.toString()), List.of(linked), app, null));
+                "--pass-arg=asyncify-imports@hexo.migrate", linked.toString(), "-o", app.toString()), List.of(linked), app, null, stamps));
 
         Path appC = work.resolve("app.c");
-        step(new Step("[wasm2c] app.c", List.of(tools.path("wasm2c"), app.toString(), "-o", appC.toString()), List.of(app), appC, null));
+        step(new Step("[wasm2c] app.c", List.of(tools.path("wasm2c"), app.toString(), "-o", appC.toString()), List.of(app), appC, null, stamps));
 
         Path glue = work.resolve("glue.c");
         writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(app)));
@@ -109,7 +111,7 @@ public final class DualIsaBuild {
         cmd.addAll(MsleepDeclarations.defineFor(src));
         cmd.addAll(extra);
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.toString(), "-o", obj.toString()));
-        step(new Step("[wasm32-cc] " + name, cmd, List.of(src), obj, dep));
+        step(new Step("[wasm32-cc] " + name, cmd, List.of(src), obj, dep, stamps));
         return obj;
     }
 
@@ -169,7 +171,7 @@ public final class DualIsaBuild {
         objects.forEach(o -> ld.add(o.toString()));
         List<Path> inputs = new ArrayList<>(objects);
         inputs.add(guest.resolve(arch + "/link.ld"));
-        step(new Step("[ld] " + isa.imageName(), ld, inputs, image, null));
+        step(new Step("[ld] " + isa.imageName(), ld, inputs, image, null, stamps));
         return image;
     }
 
@@ -180,7 +182,7 @@ public final class DualIsaBuild {
         List<String> cmd = new ArrayList<>(base);
         cmd.addAll(flags);
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.toString(), "-o", obj.toString()));
-        step(new Step("[" + arch + "-cc] " + (name.equals("app.c") ? "app.c (the program, from wasm2c)" : name), cmd, List.of(src), obj, dep));
+        step(new Step("[" + arch + "-cc] " + (name.equals("app.c") ? "app.c (the program, from wasm2c)" : name), cmd, List.of(src), obj, dep, stamps));
         return obj;
     }
 

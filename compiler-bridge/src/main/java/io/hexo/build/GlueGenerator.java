@@ -62,8 +62,8 @@ final class GlueGenerator {
         c.append("static struct Z_wasi_snapshot_preview1_instance_t wasi_imports;\n\n");
         c.append("void hexo_app_instantiate(void) { Z_app_init_module(); Z_app_instantiate(&instance, &hexo_imports, &wasi_imports); }\n");
         c.append("void hexo_app_start(void) { Z_appZ__start(&instance); }\n");
-        c.append("u32 hexo_app_control(void) { return Z_appZ_hexo_control(&instance); }\n");
-        c.append("u32 hexo_app_asyncify_buffer(void) { return Z_appZ_hexo_asyncify_buffer(&instance); }\n");
+        c.append("u32 hexo_app_control(void) { return *Z_appZ___hexo_control(&instance); }\n");
+        c.append("u32 hexo_app_asyncify_buffer(void) { return *Z_appZ___hexo_asyncify(&instance); }\n");
         c.append("void hexo_app_start_unwind(u32 d) { Z_appZ_asyncify_start_unwind(&instance, d); }\n");
         c.append("void hexo_app_stop_unwind(void) { Z_appZ_asyncify_stop_unwind(&instance); }\n");
         c.append("void hexo_app_start_rewind(u32 d) { Z_appZ_asyncify_start_rewind(&instance, d); }\n");

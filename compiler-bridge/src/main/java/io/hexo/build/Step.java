@@ -26,24 +26,27 @@ final class Step {
     private final List<Path> inputs;
     private final Path output;
     private final Path depFile;
+    private final Path stamp;
 
-    Step(String label, List<String> command, List<Path> inputs, Path output, Path depFile) {
+    /** stamps: the directory where the step's key is kept (not beside outputs the user sees). */
+    Step(String label, List<String> command, List<Path> inputs, Path output, Path depFile, Path stamps) {
         this.label = label;
         this.command = List.copyOf(command);
         this.inputs = List.copyOf(inputs);
         this.output = output;
         this.depFile = depFile;
+        this.stamp = stamps.resolve(output.getFileName() + "-" + Integer.toHexString(output.toAbsolutePath().toString().hashCode()) + ".stamp");
     }
 
     Path output() { return output; }
 
     /** @return true if the command ran */
     boolean run(PrintStream progress, PrintStream diagnostics) throws BuildException, IOException, InterruptedException {
-        Path stamp = output.resolveSibling(output.getFileName() + ".stamp");
         String key = key();
         if (Files.exists(output) && Files.exists(stamp) && Files.readString(stamp).equals(key)) return false;
         progress.println(label);
         progress.flush();
+        Files.createDirectories(stamp.getParent());
         Files.deleteIfExists(stamp);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -56,7 +59,7 @@ final class Step {
             }
         }
         if (rc != 0) throw new BuildException(label.replaceAll("^\\[[^]]*] ", "") + " failed (" + Path.of(command.get(0)).getFileName() + " exited with " + rc + ")");
-        Files.writeString(stamp, key());
+        Files.writeString(stamp, key);
         return true;
     }
 
