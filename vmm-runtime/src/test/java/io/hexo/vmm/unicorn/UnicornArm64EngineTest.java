@@ -90,6 +90,35 @@ public class UnicornArm64EngineTest {
     }
 
     @Test
+    public void aFlagWrittenByAnotherThreadReachesARunningGuest() throws Exception {
+        // How migration requests reach a guest that computes: the VMM sets a flag in guest memory, the
+        // guest polls it and then makes a hypercall (Unicorn 2.0.1 has no safe asynchronous stop).
+        try (Guest g = guest("""
+                    ldr x2, =0x3000
+                poll:
+                    ldr w1, [x2]
+                    add x7, x7, #1
+                    cbz w1, poll
+                    ldr x2, =0x2000
+                    str x7, [x2, #8]
+                """ + STOP_CALL)) {
+            Thread vmm = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                g.memory.putInt(0x3000, 1);
+            });
+            vmm.start();
+            Exit exit = g.run(new Calls(g));
+            vmm.join();
+            assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
+            assertTrue(g.memory.getLong(Abi.HYPERCALL_ADDR + 8) > 0);
+        }
+    }
+
+    @Test
     public void startsAtTheEntryWithTheStackPointerAtStackTop() {
         try (Guest g = guest("""
                     mov x9, sp

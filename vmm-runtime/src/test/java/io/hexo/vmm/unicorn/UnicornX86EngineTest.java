@@ -90,6 +90,31 @@ public class UnicornX86EngineTest {
     }
 
     @Test
+    public void aFlagWrittenByAnotherThreadReachesARunningGuest() throws Exception {
+        try (Guest g = guest("""
+                poll:
+                    inc %rbx
+                    cmpl $0, 0x3000
+                    je poll
+                    mov %rbx, 0x2008
+                """ + STOP_CALL)) {
+            Thread vmm = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                g.memory.putInt(0x3000, 1);
+            });
+            vmm.start();
+            Exit exit = g.run(new Calls(g));
+            vmm.join();
+            assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
+            assertTrue(g.memory.getLong(Abi.HYPERCALL_ADDR + 8) > 0);
+        }
+    }
+
+    @Test
     public void startsWithStackAndIopl3() {
         try (Guest g = guest("""
                     mov %rsp, 0x2008
