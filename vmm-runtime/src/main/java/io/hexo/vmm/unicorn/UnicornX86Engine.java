@@ -111,8 +111,15 @@ public final class UnicornX86Engine extends UnicornEngine {
                 return new Exit.Fault(Abi.TRAP_CPU_EXCEPTION, rip - 1, 0, intno, "breakpoint (int3) at rip " + hex(rip - 1));
             case UD:
                 return undefined(rip);
-            default:
+            default: {
+                // `int n` is reported with RIP past its two bytes (CD n).
+                byte[] b = guestBytes(rip - 2, 2);
+                if (b != null && (b[0] & 0xff) == 0xcd && (b[1] & 0xff) == intno) {
+                    return new Exit.Fault(Abi.TRAP_CPU_EXCEPTION, rip - 2, 0, intno,
+                            "software interrupt int $" + hex(intno) + " at rip " + hex(rip - 2));
+                }
                 return new Exit.Fault(Abi.TRAP_CPU_EXCEPTION, rip, 0, intno, "CPU exception " + intno + " at rip " + hex(rip));
+            }
         }
     }
 

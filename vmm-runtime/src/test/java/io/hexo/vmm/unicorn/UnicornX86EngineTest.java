@@ -334,6 +334,22 @@ public class UnicornX86EngineTest {
     }
 
     @Test
+    public void softwareInterruptsAreCpuExceptionsAtTheirAddress() {
+        for (String insn : new String[] {"int $0x80", "int3"}) {
+            try (Guest g = guest("""
+                        nop
+                    at:
+                        %s
+                    """.formatted(insn) + STOP_CALL)) {
+                Exit.Fault f = fault(g.run(new Calls(g)));
+                assertEquals(insn, Abi.TRAP_CPU_EXCEPTION, f.kind());
+                assertEquals(insn, g.sym("at"), f.pc());
+                assertEquals(insn, insn.equals("int3") ? UnicornX86Engine.BP : 0x80, f.detail());
+            }
+        }
+    }
+
+    @Test
     public void hltEndsTheRun() {
         try (Guest g = guest("""
                 stop:
