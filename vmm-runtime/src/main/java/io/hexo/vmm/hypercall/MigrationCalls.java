@@ -1,24 +1,95 @@
 package io.hexo.vmm.hypercall;
 
 import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.checkpoint.Checkpoint;
+import io.hexo.vmm.checkpoint.CheckpointException;
+import io.hexo.vmm.checkpoint.CheckpointReader;
+import io.hexo.vmm.checkpoint.CheckpointWriter;
+import io.hexo.vmm.engine.GuestLayout;
 import io.hexo.vmm.guest.GuestFiles;
 import io.hexo.vmm.guest.MigrationControl;
-import io.hexo.vmm.loader.ElfImage;
 import io.hexo.vmm.loader.ImageInfo;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.run.Outcome;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** Checkpoint and restore. */
+/**
+ * Checkpoint (the guest unwound at a migration point) and restore (a resumed guest asks for its
+ * state). The guest's snapshot descriptor is checked against what the VMM itself knows — linear
+ * memory's place and limit, the image's globals count — before anything is read or written.
+ */
 public final class MigrationCalls implements HypercallFamily {
-    public MigrationCalls(GuestMemory memory, ElfImage image, ImageInfo info, GuestFiles files, MigrationControl control,
-                          Path checkpointDir, Consumer<String> notices) {
+    /** The restore side: the verified checkpoint to resume, and the notices channel. */
+    public record Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
+                          Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices,
+                          Checkpoint resumeFrom) {}
+
+    private final Context c;
+
+    public MigrationCalls(Context context) {
+        this.c = context;
     }
 
     @Override
     public void register(HypercallTable t) {
-        t.register(Abi.HC_CHECKPOINT, a -> -Abi.ENOSYS);
-        t.register(Abi.HC_RESTORE, a -> -Abi.ENOSYS);
+        t.register(Abi.HC_CHECKPOINT, a -> checkpoint(a[0]));
+        t.register(Abi.HC_RESTORE, a -> restore(a[0]));
+    }
+
+    private record Snapshot(long linmemSize, long globals, int nglobals, long asyncifyData, long control) {}
+
+    private Snapshot snapshot(long addr) {
+        GuestMemory m = c.memory();
+        m.check(addr, Abi.SNAP_SIZE);
+        long base = m.getLong(addr + Abi.SNAP_LINMEM_BASE), size = m.getLong(addr + Abi.SNAP_LINMEM_SIZE);
+        long n = m.getLong(addr + Abi.SNAP_NGLOBALS), globals = m.getLong(addr + Abi.SNAP_GLOBALS);
+        if (base != c.layout().linmemBase() || size < 0 || size > c.layout().linmemLimit() || size % 65536 != 0
+                || n != c.info().globals()) {
+            throw new GuestStopped(new Outcome.Failed("the guest described its state inconsistently (linear memory at 0x"
+                    + Long.toHexString(base) + ", " + size + " bytes, " + n + " globals): no checkpoint was taken"));
+        }
+        m.check(globals, 8 * n);
+        return new Snapshot(size, globals, (int) n, m.getLong(addr + Abi.SNAP_ASYNCIFY_DATA), m.getLong(addr + Abi.SNAP_CONTROL));
+    }
+
+    private long checkpoint(long addr) {
+        Snapshot s = snapshot(addr);
+        long[] globals = new long[s.nglobals()];
+        for (int i = 0; i < globals.length; i++) globals[i] = c.memory().getLong(s.globals() + 8L * i);
+        long points = c.control().pointsReached();
+        try {
+            CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), new CheckpointWriter.State(c.isa(), c.engine().get(),
+                    c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot()));
+        } catch (IOException e) {
+            // Never lose the guest: it stays here and goes on running.
+            c.notices().accept("hexo: could not write the checkpoint to " + c.checkpointDir() + " (" + e.getMessage()
+                    + "): the program goes on here");
+            return 0;
+        }
+        throw new GuestStopped(new Outcome.Checkpointed(c.checkpointDir(), points));
+    }
+
+    private long restore(long addr) {
+        Checkpoint cp = c.resumeFrom();
+        if (cp == null) return -Abi.EINVAL;
+        Snapshot s = snapshot(addr);
+        try {
+            CheckpointReader.ThreadState thread = CheckpointReader.thread(cp);
+            if (thread.globals().length != s.nglobals()) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " does not match this image");
+            CheckpointReader.loadMemory(cp, c.memory(), c.layout().linmemBase(), c.layout().linmemLimit());
+            for (int i = 0; i < thread.globals().length; i++) c.memory().putLong(s.globals() + 8L * i, thread.globals()[i]);
+            c.memory().putLong(addr + Abi.SNAP_LINMEM_SIZE, cp.linmemSize());
+            c.memory().putLong(addr + Abi.SNAP_ASYNCIFY_DATA, thread.asyncifyData());
+            c.files().restore(CheckpointReader.openFiles(cp));
+            return 0;
+        } catch (CheckpointException e) {
+            throw new GuestStopped(new Outcome.Failed(e.getMessage()));
+        } catch (IOException e) {
+            throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + cp.dir() + ": " + e.getMessage()));
+        }
     }
 }

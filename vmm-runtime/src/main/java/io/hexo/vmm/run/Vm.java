@@ -2,6 +2,9 @@ package io.hexo.vmm.run;
 
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.checkpoint.Checkpoint;
+import io.hexo.vmm.checkpoint.CheckpointException;
+import io.hexo.vmm.checkpoint.CheckpointReader;
 import io.hexo.vmm.engine.Engine;
 import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.engine.EngineUnavailableException;
@@ -68,6 +71,7 @@ public final class Vm {
             ElfImage image = ElfImage.read(config.imageDir().resolve(config.isa().imageName()));
             ImageInfo info = checkImage(image);
             GuestLayout layout = layout(image, info);
+            Checkpoint resumeFrom = config.resume() ? CheckpointReader.verify(config.checkpointDir(), info.moduleId()) : null;
             image.load(memory);
             writeBootInfo(layout, info);
 
@@ -76,7 +80,8 @@ public final class Vm {
                     lifecycle,
                     new FileCalls(memory, files, config.console()),
                     new ClockCalls(memory, control),
-                    new MigrationCalls(memory, image, info, files, control, config.checkpointDir(), config.console().notices()));
+                    new MigrationCalls(new MigrationCalls.Context(memory, layout, info, files, control, config.checkpointDir(),
+                            config.isa().displayName(), () -> engineDescription, config.console().notices(), resumeFrom)));
 
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout),
                     config.console().notices())) {
@@ -87,8 +92,10 @@ public final class Vm {
             }
         } catch (ImageException | EngineUnavailableException | IllegalArgumentException e) {
             return new Outcome.Failed(e.getMessage());
+        } catch (CheckpointException e) {
+            return new Outcome.Failed(e.getMessage() + "; nothing was resumed");
         } catch (IOException e) {
-            return new Outcome.Failed("cannot use the working directory " + config.workdir() + ": " + e.getMessage());
+            return new Outcome.Failed("cannot use " + e.getMessage() + " (working directory " + config.workdir() + ")");
         }
     }
 

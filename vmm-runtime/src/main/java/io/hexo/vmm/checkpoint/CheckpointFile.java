@@ -1,0 +1,95 @@
+package io.hexo.vmm.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * The container every checkpoint file shares (docs/architecture.md, "Checkpoint format"): a 96-byte
+ * header — magic "HEXOCKPT", u32 format version, u32 kind, u64 payload length, u32 CRC-32C of the
+ * payload, u32 reserved, char[64] module id — then the payload. All little-endian.
+ */
+public final class CheckpointFile {
+    public static final byte[] MAGIC = "HEXOCKPT".getBytes(StandardCharsets.US_ASCII);
+    public static final int FORMAT_VERSION = 1;
+    public static final int HEADER_SIZE = 96;
+
+    public static final int KIND_MEMORY = 1, KIND_THREAD = 2, KIND_FILES = 3, KIND_MANIFEST = 4;
+
+    private CheckpointFile() {}
+
+    /** Writes header + payload chunks to path; returns the CRC-32C of the payload. */
+    public interface PayloadWriter {
+        void write(FileChannel out, CRC32C crc) throws IOException;
+    }
+
+    /** Writes a complete file (then forces it to disk): kind, module id, and the payload the writer produces. */
+    static void write(Path path, int kind, String moduleId, PayloadWriter payload) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.position(HEADER_SIZE);
+            CRC32C crc = new CRC32C();
+            payload.write(ch, crc);
+            long length = ch.position() - HEADER_SIZE;
+            ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            h.put(MAGIC).putInt(FORMAT_VERSION).putInt(kind).putLong(length).putInt((int) crc.getValue()).putInt(0);
+            h.put(moduleId.getBytes(StandardCharsets.US_ASCII), 0, 64);
+            h.flip();
+            ch.write(h, 0);
+            ch.force(true);
+        }
+    }
+
+    /** Writes all of buf (updating crc). */
+    static void put(FileChannel ch, CRC32C crc, ByteBuffer buf) throws IOException {
+        crc.update(buf.duplicate());
+        while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    /** A file's verified payload: header checked (magic, version, kind, module id, length, CRC) or a sentence why not. */
+    static ByteBuffer readVerified(Path path, int kind, String moduleId) throws IOException, CheckpointException {
+        String name = path.getFileName().toString();
+        if (!Files.exists(path)) throw new CheckpointException(name + " is missing from " + path.getParent());
+        byte[] all = Files.readAllBytes(path);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        if (all.length < HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated");
+        byte[] magic = new byte[8];
+        b.get(magic);
+        if (!java.util.Arrays.equals(magic, MAGIC)) throw new CheckpointException(name + " in " + path.getParent() + " is not a hexo checkpoint file");
+        int version = b.getInt(), k = b.getInt();
+        long length = b.getLong();
+        int crc = b.getInt();
+        b.getInt();
+        byte[] id = new byte[64];
+        b.get(id);
+        if (version != FORMAT_VERSION) {
+            throw new CheckpointException(name + " in " + path.getParent() + " has checkpoint format " + version + "; this hexo reads format " + FORMAT_VERSION);
+        }
+        if (k != kind) throw new CheckpointException(name + " in " + path.getParent() + " holds the wrong kind of data");
+        if (length != all.length - HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated or has extra bytes");
+        CRC32C c = new CRC32C();
+        c.update(all, HEADER_SIZE, all.length - HEADER_SIZE);
+        if ((int) c.getValue() != crc) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (checksum mismatch)");
+        String fileModule = new String(id, StandardCharsets.US_ASCII);
+        if (moduleId != null && !fileModule.equals(moduleId)) {
+            throw new CheckpointException(name + " in " + path.getParent() + " belongs to another program's checkpoint (module "
+                    + fileModule.substring(0, 12) + ", expected " + moduleId.substring(0, 12) + ")");
+        }
+        return b.slice(HEADER_SIZE, all.length - HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The module id in a file's header, without verifying the rest. */
+    static String moduleIdOf(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path)) {
+            ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
+            while (h.hasRemaining() && ch.read(h) > 0) { /* fill */ }
+            return new String(h.array(), 32, 64, StandardCharsets.US_ASCII);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.hexo.vmm.checkpoint;
+
+import com.google.gson.JsonParseException;
+import com.google.gson.reflect.TypeToken;
+import io.hexo.vmm.guest.GuestFiles;
+import io.hexo.vmm.memory.GuestMemory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reads a checkpoint back, refusing anything damaged or foreign: {@link #verify} checks the manifest,
+ * then every file it lists (presence, size, checksum, header, module), before anything is resumed.
+ */
+public final class CheckpointReader {
+    /** tls.bin.1: what the guest kernel needs besides memory. */
+    public record ThreadState(long[] globals, long asyncifyData, long control, long linmemSize, long pointsReached) {}
+
+    private CheckpointReader() {}
+
+    /** The checkpoint in dir, every file verified; expectedModule (may be null) is the module of the images to resume it with. */
+    public static Checkpoint verify(Path dir, String expectedModule) throws CheckpointException, IOException {
+        Checkpoint cp = manifest(dir);
+        if (expectedModule != null && !cp.moduleId().equals(expectedModule)) {
+            throw new CheckpointException("the checkpoint in " + dir + " was taken from another program (module "
+                    + cp.moduleId().substring(0, 12) + ") than these images (module " + expectedModule.substring(0, 12)
+                    + "): resume it with the images it came from, or rebuild them from the same sources");
+        }
+        for (Checkpoint.FileEntry f : cp.files()) {
+            Path p = dir.resolve(f.name());
+            if (!Files.exists(p)) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
+            if (Files.size(p) != f.size()) throw new CheckpointException(f.name() + " in " + dir + " is truncated or was changed (size "
+                    + Files.size(p) + ", expected " + f.size() + ")");
+            if (!CheckpointWriter.crcOf(p).equals(f.crc32c())) throw new CheckpointException(f.name() + " in " + dir + " is damaged (checksum mismatch)");
+            int kind = switch (f.kind()) {
+                case "memory" -> CheckpointFile.KIND_MEMORY;
+                case "thread" -> CheckpointFile.KIND_THREAD;
+                default -> CheckpointFile.KIND_FILES;
+            };
+            CheckpointFile.readVerified(p, kind, cp.moduleId());
+        }
+        return cp;
+    }
+
+    /** The manifest alone (mdata.bin verified, the files it lists not yet). */
+    public static Checkpoint manifest(Path dir) throws CheckpointException, IOException {
+        Path m = dir.resolve(Checkpoint.MANIFEST);
+        if (!Files.exists(m)) {
+            throw new CheckpointException(dir + " holds no complete checkpoint (no " + Checkpoint.MANIFEST
+                    + "): take one with --migrate-after, --migrate-at-point or SIGUSR1");
+        }
+        ByteBuffer payload = CheckpointFile.readVerified(m, CheckpointFile.KIND_MANIFEST, null);
+        try {
+            Checkpoint cp = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(payload).toString(), Checkpoint.class);
+            if (cp == null || cp.files() == null || cp.regions() == null || cp.moduleId() == null) throw new JsonParseException("incomplete");
+            return cp.inDir(dir);
+        } catch (JsonParseException e) {
+            throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (unreadable manifest)");
+        }
+    }
+
+    /** Copies every stored page into linear memory at linmemBase; pages not stored stay zero. */
+    public static void loadMemory(Checkpoint cp, GuestMemory memory, long linmemBase, long linmemLimit) throws CheckpointException, IOException {
+        if (cp.linmemSize() > linmemLimit) {
+            throw new CheckpointException("the checkpoint in " + cp.dir() + " needs " + (cp.linmemSize() >> 20)
+                    + " MiB of program memory but MEM leaves " + (linmemLimit >> 20) + " MiB: give it more with --mem");
+        }
+        for (Checkpoint.Region r : cp.regions()) {
+            ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(r.file()), CheckpointFile.KIND_MEMORY, cp.moduleId());
+            long start = b.getLong(), length = b.getLong();
+            int page = b.getInt();
+            b.getInt();
+            long stored = b.getLong();
+            if (start != r.start() || length != r.length() || page != CheckpointWriter.PAGE || start + length > cp.linmemSize()) {
+                throw new CheckpointException(r.file() + " in " + cp.dir() + " does not match its manifest");
+            }
+            int[] index = new int[Math.toIntExact(stored)];
+            for (int i = 0; i < index.length; i++) index[i] = b.getInt();
+            b.position(32 + ((index.length * 4 + 7) & ~7));
+            for (int i : index) {
+                int len = (int) Math.min(page, length - (long) i * page);
+                if (i < 0 || len <= 0) throw new CheckpointException(r.file() + " in " + cp.dir() + " is damaged (bad page index)");
+                byte[] data = new byte[len];
+                b.get(data);
+                memory.write(linmemBase + start + (long) i * page, data);
+            }
+        }
+    }
+
+    public static ThreadState thread(Checkpoint cp) throws CheckpointException, IOException {
+        ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(Checkpoint.THREAD), CheckpointFile.KIND_THREAD, cp.moduleId());
+        int n = b.getInt();
+        b.getInt();
+        if (n < 0 || n > 4096 || b.remaining() != 8L * n + 32) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " is damaged");
+        long[] globals = new long[n];
+        for (int i = 0; i < n; i++) globals[i] = b.getLong();
+        return new ThreadState(globals, b.getLong(), b.getLong(), b.getLong(), b.getLong());
+    }
+
+    public static List<GuestFiles.OpenFile> openFiles(Checkpoint cp) throws CheckpointException, IOException {
+        ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(Checkpoint.FILES), CheckpointFile.KIND_FILES, cp.moduleId());
+        try {
+            List<GuestFiles.OpenFile> files = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(b).toString(),
+                    new TypeToken<List<GuestFiles.OpenFile>>() {}.getType());
+            return files == null ? List.of() : files;
+        } catch (JsonParseException e) {
+            throw new CheckpointException(Checkpoint.FILES + " in " + cp.dir() + " is damaged");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.hexo.vmm.checkpoint;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.hexo.vmm.guest.GuestFiles;
+import io.hexo.vmm.loader.ImageInfo;
+import io.hexo.vmm.memory.GuestMemory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a checkpoint so that a crash at any moment leaves either the previous complete checkpoint or
+ * none, never a mix: every file goes to NAME.tmp and is forced to disk; then the old mdata.bin is
+ * removed (from here on there is no checkpoint), the files are renamed into place, and the new
+ * mdata.bin — which lists every file's size and checksum — is renamed in last.
+ */
+public final class CheckpointWriter {
+    static final int PAGE = 4096;
+    private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocateDirect(PAGE);
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    /** The guest's state at a migration point, as the VMM collected it. */
+    public record State(String isa, String engine, long linmemBase, long linmemSize, long[] globals, long asyncifyData,
+                        long control, long pointsReached, List<GuestFiles.OpenFile> openFiles) {}
+
+    private CheckpointWriter() {}
+
+    public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s) throws IOException {
+        Files.createDirectories(dir);
+        String module = info.moduleId();
+        List<Checkpoint.FileEntry> files = new ArrayList<>();
+        List<Checkpoint.Region> regions = new ArrayList<>();
+        for (RegionBounds r : RegionBounds.of(info, s.linmemSize())) {
+            Path tmp = tmp(dir, r.file());
+            long[] pages = new long[2];
+            CheckpointFile.write(tmp, CheckpointFile.KIND_MEMORY, module, (ch, crc) -> pages[0] = writeRegion(ch, crc, memory, s.linmemBase(), r));
+            pages[1] = (r.length() + PAGE - 1) / PAGE;
+            regions.add(new Checkpoint.Region(r.name(), r.file(), r.start(), r.length(), pages[0], pages[1]));
+            files.add(entry(tmp, r.file(), "memory"));
+        }
+
+        Path thread = tmp(dir, Checkpoint.THREAD);
+        CheckpointFile.write(thread, CheckpointFile.KIND_THREAD, module, (ch, crc) -> CheckpointFile.put(ch, crc, threadPayload(s)));
+        files.add(entry(thread, Checkpoint.THREAD, "thread"));
+
+        Path fds = tmp(dir, Checkpoint.FILES);
+        byte[] fdsJson = GSON.toJson(s.openFiles()).getBytes(StandardCharsets.UTF_8);
+        CheckpointFile.write(fds, CheckpointFile.KIND_FILES, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(fdsJson)));
+        files.add(entry(fds, Checkpoint.FILES, "files"));
+
+        Checkpoint cp = new Checkpoint(dir, CheckpointFile.FORMAT_VERSION, info.abiVersion(), module, s.isa(), s.engine(),
+                Instant.now().toString(), s.linmemSize(), s.pointsReached(), files, regions, s.openFiles());
+        Path manifest = tmp(dir, Checkpoint.MANIFEST);
+        byte[] json = GSON.toJson(cp.withoutDir()).getBytes(StandardCharsets.UTF_8);
+        CheckpointFile.write(manifest, CheckpointFile.KIND_MANIFEST, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(json)));
+
+        // The commit: no checkpoint while the files are swapped, the new one once mdata.bin lands.
+        Files.deleteIfExists(dir.resolve(Checkpoint.MANIFEST));
+        for (Checkpoint.FileEntry f : files) Files.move(tmp(dir, f.name()), dir.resolve(f.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(dir);
+        Files.move(manifest, dir.resolve(Checkpoint.MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(dir);
+        return cp;
+    }
+
+    private static Path tmp(Path dir, String name) {
+        return dir.resolve(name + ".tmp");
+    }
+
+    private static Checkpoint.FileEntry entry(Path file, String name, String kind) throws IOException {
+        return new Checkpoint.FileEntry(name, kind, Files.size(file), crcOf(file));
+    }
+
+    static String crcOf(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (FileChannel ch = FileChannel.open(file)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+            while (ch.read(b) > 0) {
+                b.flip();
+                crc.update(b);
+                b.clear();
+            }
+        }
+        return HexFormat.of().toHexDigits((int) crc.getValue());
+    }
+
+    /**
+     * Region payload: u64 start, u64 length, u32 page size, u32 reserved, u64 pages stored, u32 page
+     * index[pages stored] (padded to 8 bytes), then each stored page's bytes (the last page of a
+     * region may be shorter). All-zero pages are left out.
+     */
+    private static long writeRegion(FileChannel ch, CRC32C crc, GuestMemory memory, long linmemBase, RegionBounds r) throws IOException {
+        List<Integer> stored = new ArrayList<>();
+        long pages = (r.length() + PAGE - 1) / PAGE;
+        for (int i = 0; i < pages; i++) {
+            int len = (int) Math.min(PAGE, r.length() - (long) i * PAGE);
+            ByteBuffer page = memory.buffer(linmemBase + r.start() + (long) i * PAGE, len);
+            if (page.mismatch(ZERO_PAGE.slice(0, len)) != -1) stored.add(i);
+        }
+        int indexBytes = (stored.size() * 4 + 7) & ~7;
+        ByteBuffer head = ByteBuffer.allocate(32 + indexBytes).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(r.start()).putLong(r.length()).putInt(PAGE).putInt(0).putLong(stored.size());
+        for (int i : stored) head.putInt(i);
+        head.position(32 + indexBytes).flip();
+        CheckpointFile.put(ch, crc, head);
+        for (int i : stored) {
+            int len = (int) Math.min(PAGE, r.length() - (long) i * PAGE);
+            CheckpointFile.put(ch, crc, memory.buffer(linmemBase + r.start() + (long) i * PAGE, len));
+        }
+        return stored.size();
+    }
+
+    /** Thread payload: u32 nglobals, u32 reserved, u64 globals[], u64 asyncify data, u64 control, u64 linear memory size, u64 points reached. */
+    private static ByteBuffer threadPayload(State s) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 8 * s.globals().length + 32).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(s.globals().length).putInt(0);
+        for (long g : s.globals()) b.putLong(g);
+        b.putLong(s.asyncifyData()).putLong(s.control()).putLong(s.linmemSize()).putLong(s.pointsReached());
+        return b.flip();
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot sync a directory; the renames are still atomic
+        }
+    }
+}
