@@ -2,7 +2,8 @@
 # Runs one command inside an AArch64 Linux guest under qemu-system-aarch64 (EL2 enabled), whose kernel
 # offers a working /dev/kvm: a stand-in for an ARM64 board on an x86-64 machine.
 #
-#   run-in-vm.sh [--share DIR]... [--timeout SECONDS] [--mem MIB] [--smp N] [--prepare-only] [--] CMD [ARG]...
+#   run-in-vm.sh [--share DIR]... [--timeout SECONDS] [--mem MIB] [--smp N] [--refresh] [--] CMD [ARG]...
+#   run-in-vm.sh --prepare-only        # install host tools, build the cache, boot nothing
 #
 # Everything comes from Debian's packages (dpkg --add-architecture arm64, apt-get download, dpkg-deb -x)
 # and is cached in $HEXO_ARM64_VM_CACHE (default /var/cache/hexo-arm64-vm, or ~/.cache/hexo-arm64-vm when
@@ -10,9 +11,12 @@
 # Each --share DIR (default: the project directory, the git top level around this script) is mounted
 # read-write over 9p at the same absolute path inside the guest, and CMD starts in the caller's working
 # directory when that lies in a share. CMD runs as root in the guest with PATH including the arm64 JDK,
-# /tmp a tmpfs, /dev/kvm present. The script exits with CMD's exit code; 124 when the outer timeout
-# (default 240 s) hit, 125 when the guest never reported one, 126/127 for setup problems.
-# Standard input is not used (works with stdin closed). Timings go to stderr, prefixed [arm64-vm].
+# /tmp and /root tmpfs, /dev/kvm present, HEXO_IN_ARM64_VM=1. The script exits with CMD's exit code;
+# 124 when the outer timeout (default 240 s) hit, 125 when the guest never reported one, 126 for setup
+# problems. Standard input is not used (works with stdin closed). Timings go to stderr, prefixed
+# [arm64-vm]. Defaults: 1 vCPU, 2048 MiB (HEXO_ARM64_VM_SMP, HEXO_ARM64_VM_MEM, HEXO_ARM64_VM_TIMEOUT).
+# Missing host tools (qemu-system-arm, cpio, binutils-aarch64-linux-gnu) are installed with apt-get when
+# running as root; --refresh re-resolves and re-downloads the packages (e.g. after a kernel update).
 set -euo pipefail
 
 PREPARE_VERSION=4   # bump when the prepared layout changes
@@ -25,7 +29,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 shares=()
 timeout_s=${HEXO_ARM64_VM_TIMEOUT:-240}
 mem=${HEXO_ARM64_VM_MEM:-2048}
-smp=${HEXO_ARM64_VM_SMP:-2}
+smp=${HEXO_ARM64_VM_SMP:-1}   # 1 measured faster than 2 on a busy 2-core host
 prepare_only=0
 refresh=0
 while [ $# -gt 0 ]; do
@@ -36,7 +40,7 @@ while [ $# -gt 0 ]; do
         --smp) smp=$2; shift 2 ;;
         --prepare-only) prepare_only=1; shift ;;
         --refresh) refresh=1; shift ;;
-        -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; break ;;
         -*) die "unknown option $1 (see --help)" ;;
         *) break ;;

@@ -66,7 +66,7 @@ public final class KvmArm64Engine implements Engine {
             throw new IllegalArgumentException(String.format(
                     "guest memory of 0x%x bytes would cover the doorbell at 0x%x", memory.size(), Abi.ARM_DOORBELL));
         }
-        KvmSystem kvm = KvmSystem.open();
+        KvmSystem kvm = openKvm();
         KvmSystem.Vm vm = null;
         KvmSystem.Vcpu vcpu = null;
         try {
@@ -99,6 +99,19 @@ public final class KvmArm64Engine implements Engine {
             if (vcpu != null) vcpu.close();
             if (vm != null) vm.close();
             kvm.close();
+            throw e;
+        }
+    }
+
+    /** KvmSystem.open with what an ARM64 user needs to know when /dev/kvm is missing. */
+    private static KvmSystem openKvm() {
+        try {
+            return KvmSystem.open();
+        } catch (EngineUnavailableException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(KvmSystem.DEVICE + " does not exist")) {
+                throw new EngineUnavailableException(e.getMessage() + " (on ARM64 the kernel must have been started at EL2"
+                        + " to offer KVM: dmesg | grep -i kvm tells), or use the emulated engine", e);
+            }
             throw e;
         }
     }

@@ -270,6 +270,26 @@ public class KvmArm64EngineInVmTest {
         }
     }
 
+    /** Only inside tools/arm64-board-vm (a throw-away machine): hides /dev/kvm for a moment. */
+    @Test(timeout = 60_000)
+    public void createWithoutDevKvmSaysWhy() throws IOException {
+        Assume.assumeTrue("hides /dev/kvm, so only inside tools/arm64-board-vm (HEXO_IN_ARM64_VM=1)",
+                "1".equals(System.getenv("HEXO_IN_ARM64_VM")));
+        Path dev = Path.of("/dev/kvm"), hidden = Path.of("/dev/kvm.hidden-by-test");
+        try (Guest g = new Guest("doorbell", 1)) {
+            Files.move(dev, hidden);
+            try (Engine e = KvmArm64Engine.create(new Engine.Setup(g.memory, g.layout))) {
+                fail("created an engine without /dev/kvm: " + e.description());
+            } catch (io.hexo.vmm.engine.EngineUnavailableException expected) {
+                System.out.println("[kvm-arm64] without /dev/kvm: " + expected.getMessage());
+                assertTrue(expected.getMessage(), expected.getMessage().startsWith("/dev/kvm does not exist"));
+                assertTrue(expected.getMessage(), expected.getMessage().contains("EL2"));
+            } finally {
+                Files.move(hidden, dev);
+            }
+        }
+    }
+
     private static Exit.Fault expectFault(Exit exit, Guest g) {
         noteFirstDoorbell(g);
         assertTrue("expected a fault, got " + exit, exit instanceof Exit.Fault);
