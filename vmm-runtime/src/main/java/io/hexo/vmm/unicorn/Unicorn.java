@@ -55,10 +55,12 @@ public final class Unicorn {
     // uc_ctl: UC_CTL(type, nr, rw) = type | nr << 26 | rw << 30
     private static final int CTL_IO_WRITE = 1, CTL_IO_READ = 2;
     private static final int UC_CTL_UC_USE_EXITS = 4, UC_CTL_CPU_MODEL = 7, UC_CTL_TB_REQUEST_CACHE = 8,
-            UC_CTL_TB_FLUSH = 10;
+            UC_CTL_TB_REMOVE_CACHE = 9, UC_CTL_TB_FLUSH = 10;
     public static final int CTL_USE_EXITS_WRITE = ctl(UC_CTL_UC_USE_EXITS, 1, CTL_IO_WRITE);
     public static final int CTL_CPU_MODEL_WRITE = ctl(UC_CTL_CPU_MODEL, 1, CTL_IO_WRITE);
     public static final int CTL_TB_REQUEST_CACHE = ctl(UC_CTL_TB_REQUEST_CACHE, 2, CTL_IO_READ | CTL_IO_WRITE);
+    public static final int CTL_TB_REMOVE_CACHE = ctl(UC_CTL_TB_REMOVE_CACHE, 2, CTL_IO_WRITE);
+    /** Drops every translated block: slow in 2.0.1 (seconds with a large guest); prefer CTL_TB_REMOVE_CACHE. */
     public static final int CTL_TB_FLUSH = ctl(UC_CTL_TB_FLUSH, 0, CTL_IO_WRITE);
 
     private static int ctl(int type, int nr, int rw) {
@@ -215,6 +217,9 @@ public final class Unicorn {
 
     /** uc_ctl with an address and an out pointer (TB request). */
     public static native int uc_ctl(Pointer uc, int control, long arg, Pointer out);
+
+    /** uc_ctl with two integer arguments (TB remove: start, end). */
+    public static native int uc_ctl(Pointer uc, int control, long arg1, long arg2);
 
     /** uc_ctl without arguments (TB flush). */
     public static native int uc_ctl(Pointer uc, int control);

@@ -265,7 +265,8 @@ abstract class UnicornEngine implements Engine {
             if (uc_ctl(uc, CTL_TB_REQUEST_CACHE, blockPc, tb) != UC_ERR_OK) return blockPc;
             int icount = tb.getShort(8) & 0xffff;
             long size = tb.getShort(10) & 0xffff;
-            uc_ctl(uc, CTL_TB_FLUSH);
+            // Blocks translated before the replay lack the per-instruction counter: drop those of this block.
+            if (uc_ctl(uc, CTL_TB_REMOVE_CACHE, blockPc, blockPc + Math.max(size, 1)) != UC_ERR_OK) return blockPc;
             int pcReg = pcRegister();
             // Pass 1: step through the block from the current state; instruction k is a candidate when
             // the k before it ran without faulting.
