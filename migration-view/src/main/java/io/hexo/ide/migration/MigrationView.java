@@ -1,0 +1,352 @@
+package io.hexo.ide.migration;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.eclipse.core.resources.IProject;
+import org.eclipse.core.resources.ResourcesPlugin;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.jface.layout.TableColumnLayout;
+import org.eclipse.jface.layout.TreeColumnLayout;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.ColumnWeightData;
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.ITreeContentProvider;
+import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
+import org.eclipse.jface.viewers.TreeViewer;
+import org.eclipse.jface.viewers.TreeViewerColumn;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Group;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.ui.part.ViewPart;
+
+import io.hexo.ide.checkpoint.CheckpointInfo;
+import io.hexo.ide.checkpoint.Checkpoints;
+import io.hexo.ide.session.GuestSession;
+import io.hexo.ide.session.Guests;
+import io.hexo.ide.session.RunSpec;
+
+/**
+ * Window, Show View, hexo, Migration: the guests launched from the IDE with a Migrate button, and the checkpoints
+ * found in the workspace's projects (what {@code hexo inspect DIR --json} says), drawn as a bar of memory regions.
+ */
+public class MigrationView extends ViewPart {
+
+    public static final String ID = "io.hexo.ide.migration.view";
+
+    private TableViewer guests;
+    private Button migrate;
+    private Button terminate;
+    private TreeViewer checkpoints;
+    private RegionBar bar;
+    private Label status;
+    private volatile List<CheckpointInfo> found = List.of();
+    private Job refreshJob;
+
+    private final Consumer<GuestSession> listener = s -> {
+        if (guests == null || guests.getControl().isDisposed()) {
+            return;
+        }
+        guests.getControl().getDisplay().asyncExec(() -> {
+            if (!guests.getControl().isDisposed()) {
+                updateGuests();
+                if (s != null && (s.state() == GuestSession.State.RESUMING || s.isTerminated())) {
+                    refreshCheckpoints();
+                }
+            }
+        });
+    };
+
+    @Override
+    public void createPartControl(Composite parent) {
+        SashForm sash = new SashForm(parent, SWT.VERTICAL);
+
+        Group g = new Group(sash, SWT.NONE);
+        g.setText("Running guests (launched from this IDE)");
+        g.setLayout(new GridLayout(2, false));
+        Composite tableBox = new Composite(g, SWT.NONE);
+        tableBox.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        TableColumnLayout tl = new TableColumnLayout();
+        tableBox.setLayout(tl);
+        guests = new TableViewer(tableBox, SWT.SINGLE | SWT.FULL_SELECTION | SWT.BORDER);
+        guests.getTable().setHeaderVisible(true);
+        guests.getTable().setLinesVisible(true);
+        guests.setContentProvider(ArrayContentProvider.getInstance());
+        column(tl, "Program", 4, s -> s.spec().program());
+        column(tl, "ISA", 2, s -> RunSpec.isaLabel(s.isa()));
+        column(tl, "Engine", 2, GuestSession::engine);
+        column(tl, "State", 3, s -> s.state().name().toLowerCase()
+                + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
+        column(tl, "PID", 1, s -> s.isTerminated() ? "" : Long.toString(s.pid()));
+        Composite buttons = new Composite(g, SWT.NONE);
+        buttons.setLayout(new GridLayout(1, true));
+        buttons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
+        migrate = new Button(buttons, SWT.PUSH);
+        migrate.setText("&Migrate");
+        migrate.setToolTipText("Checkpoint the selected guest at its next migration point and resume it on the other ISA");
+        migrate.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        migrate.addListener(SWT.Selection, e -> migrateSelected());
+        terminate = new Button(buttons, SWT.PUSH);
+        terminate.setText("&Terminate");
+        terminate.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        terminate.addListener(SWT.Selection, e -> {
+            GuestSession s = selectedGuest();
+            if (s != null) {
+                s.terminate();
+            }
+        });
+        Button clear = new Button(buttons, SWT.PUSH);
+        clear.setText("&Clear finished");
+        clear.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        clear.addListener(SWT.Selection, e -> Guests.get().clearFinished());
+        guests.addSelectionChangedListener(e -> updateButtons());
+
+        Group c = new Group(sash, SWT.NONE);
+        c.setText("Checkpoints in the workspace (hexo inspect)");
+        c.setLayout(new GridLayout(2, false));
+        Composite treeBox = new Composite(c, SWT.NONE);
+        treeBox.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        TreeColumnLayout trl = new TreeColumnLayout();
+        treeBox.setLayout(trl);
+        checkpoints = new TreeViewer(treeBox, SWT.SINGLE | SWT.FULL_SELECTION | SWT.BORDER);
+        checkpoints.getTree().setHeaderVisible(true);
+        checkpoints.getTree().setLinesVisible(true);
+        checkpoints.setContentProvider(new Content());
+        treeColumn(trl, "Checkpoint / file", 5, o -> o instanceof CheckpointInfo ci ? shortName(ci) : ((CheckpointInfo.FileInfo) o).name);
+        treeColumn(trl, "Region", 2, o -> o instanceof CheckpointInfo ci
+                ? (ci.valid ? ci.isaLabel() : "invalid") : ((CheckpointInfo.FileInfo) o).region);
+        treeColumn(trl, "Size", 2, o -> o instanceof CheckpointInfo ci ? bytes(ci.totalSize()) : bytes(((CheckpointInfo.FileInfo) o).size));
+        treeColumn(trl, "Pages stored / allocated", 3, o -> o instanceof CheckpointInfo ci
+                ? (ci.problem != null ? ci.problem : ci.totalPagesStored() + " / " + ci.totalPagesAllocated())
+                : ((CheckpointInfo.FileInfo) o).pagesStored + " / " + ((CheckpointInfo.FileInfo) o).pagesAllocated);
+        checkpoints.addSelectionChangedListener(e -> {
+            Object o = ((IStructuredSelection) e.getSelection()).getFirstElement();
+            if (o instanceof CheckpointInfo ci) {
+                bar.setCheckpoint(ci);
+            } else if (o instanceof CheckpointInfo.FileInfo f) {
+                for (CheckpointInfo ci : found) {
+                    if (ci.files.contains(f)) {
+                        bar.setCheckpoint(ci);
+                    }
+                }
+            }
+        });
+        Button refresh = new Button(c, SWT.PUSH);
+        refresh.setText("&Refresh");
+        refresh.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
+        refresh.addListener(SWT.Selection, e -> refreshCheckpoints());
+        bar = new RegionBar(c);
+        GridData bd = new GridData(SWT.FILL, SWT.TOP, true, false, 2, 1);
+        bd.heightHint = 64;
+        bar.setLayoutData(bd);
+        status = new Label(c, SWT.NONE);
+        status.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false, 2, 1));
+        sash.setWeights(2, 3);
+
+        Guests.get().addListener(listener);
+        updateGuests();
+        refreshCheckpoints();
+    }
+
+    private static String exit(GuestSession s) {
+        try {
+            return " (exit " + s.getExitValue() + ")";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static String shortName(CheckpointInfo ci) {
+        String dir = ci.directory == null ? "?" : ci.directory;
+        Path p = Path.of(dir);
+        for (IProject proj : ResourcesPlugin.getWorkspace().getRoot().getProjects()) {
+            if (proj.getLocation() != null && p.startsWith(proj.getLocation().toPath())) {
+                return proj.getName() + "/" + proj.getLocation().toPath().relativize(p);
+            }
+        }
+        return dir;
+    }
+
+    static String bytes(long n) {
+        if (n < 10 * 1024) {
+            return n + " B";
+        }
+        if (n < 10L * 1024 * 1024) {
+            return (n / 1024) + " KiB";
+        }
+        return (n / (1024 * 1024)) + " MiB";
+    }
+
+    private void column(TableColumnLayout tl, String title, int weight, java.util.function.Function<GuestSession, String> f) {
+        TableViewerColumn col = new TableViewerColumn(guests, SWT.NONE);
+        col.getColumn().setText(title);
+        tl.setColumnData(col.getColumn(), new ColumnWeightData(weight, 40));
+        col.setLabelProvider(new ColumnLabelProvider() {
+            @Override
+            public String getText(Object element) {
+                return f.apply((GuestSession) element);
+            }
+        });
+    }
+
+    private void treeColumn(TreeColumnLayout tl, String title, int weight, java.util.function.Function<Object, String> f) {
+        TreeViewerColumn col = new TreeViewerColumn(checkpoints, SWT.NONE);
+        col.getColumn().setText(title);
+        tl.setColumnData(col.getColumn(), new ColumnWeightData(weight, 40));
+        col.setLabelProvider(new ColumnLabelProvider() {
+            @Override
+            public String getText(Object element) {
+                String s = f.apply(element);
+                return s == null ? "" : s;
+            }
+        });
+    }
+
+    private static final class Content implements ITreeContentProvider {
+        @Override
+        public Object[] getElements(Object input) {
+            return ((List<?>) input).toArray();
+        }
+
+        @Override
+        public Object[] getChildren(Object parent) {
+            return parent instanceof CheckpointInfo ci ? ci.files.toArray() : new Object[0];
+        }
+
+        @Override
+        public Object getParent(Object element) {
+            return null;
+        }
+
+        @Override
+        public boolean hasChildren(Object element) {
+            return element instanceof CheckpointInfo ci && !ci.files.isEmpty();
+        }
+    }
+
+    private void updateGuests() {
+        Object sel = ((IStructuredSelection) guests.getSelection()).getFirstElement();
+        guests.setInput(Guests.get().sessions());
+        if (sel != null) {
+            guests.setSelection(new StructuredSelection(sel));
+        }
+        guests.refresh(true);
+        updateButtons();
+    }
+
+    private void updateButtons() {
+        GuestSession s = selectedGuest();
+        migrate.setEnabled(s != null && s.canMigrate());
+        terminate.setEnabled(s != null && !s.isTerminated());
+    }
+
+    public GuestSession selectedGuest() {
+        return (GuestSession) ((IStructuredSelection) guests.getSelection()).getFirstElement();
+    }
+
+    /** The Migrate button: SIGUSR1 to the selected guest's hexo; it resumes on the other ISA in the same Console. */
+    public boolean migrateSelected() {
+        GuestSession s = selectedGuest();
+        boolean ok = s != null && s.migrate();
+        updateGuests();
+        return ok;
+    }
+
+    /** Finds the checkpoint directories of the open projects and runs hexo inspect on each, in a Job. */
+    public Job refreshCheckpoints() {
+        if (refreshJob != null) {
+            refreshJob.cancel();
+        }
+        Job job = new Job("hexo inspect: checkpoints") {
+            @Override
+            protected IStatus run(IProgressMonitor monitor) {
+                List<CheckpointInfo> infos = new ArrayList<>();
+                for (IProject p : ResourcesPlugin.getWorkspace().getRoot().getProjects()) {
+                    if (!p.isOpen()) {
+                        continue;
+                    }
+                    for (Path dir : Checkpoints.find(p)) {
+                        if (monitor.isCanceled()) {
+                            return Status.CANCEL_STATUS;
+                        }
+                        infos.add(Checkpoints.inspect(dir));
+                    }
+                }
+                found = List.copyOf(infos);
+                if (checkpoints != null && !checkpoints.getControl().isDisposed()) {
+                    checkpoints.getControl().getDisplay().asyncExec(() -> showCheckpoints());
+                }
+                return Status.OK_STATUS;
+            }
+        };
+        job.setSystem(true);
+        refreshJob = job;
+        job.schedule();
+        return job;
+    }
+
+    private void showCheckpoints() {
+        if (checkpoints.getControl().isDisposed()) {
+            return;
+        }
+        checkpoints.setInput(found);
+        checkpoints.expandAll();
+        CheckpointInfo shown = bar.getCheckpoint();
+        CheckpointInfo pick = null;
+        for (CheckpointInfo ci : found) {
+            if (shown != null && ci.directory != null && ci.directory.equals(shown.directory)) {
+                pick = ci;
+            }
+        }
+        if (pick == null && !found.isEmpty()) {
+            pick = found.get(0);
+        }
+        bar.setCheckpoint(pick);
+        status.setText(found.isEmpty() ? "No checkpoint in the workspace yet: migrate a guest, or launch with MIGTEST"
+                : found.size() + " checkpoint(s)");
+    }
+
+    public List<CheckpointInfo> checkpoints() {
+        return found;
+    }
+
+    public TableViewer guestViewer() {
+        return guests;
+    }
+
+    public TreeViewer checkpointViewer() {
+        return checkpoints;
+    }
+
+    public Button migrateButton() {
+        return migrate;
+    }
+
+    public RegionBar regionBar() {
+        return bar;
+    }
+
+    @Override
+    public void setFocus() {
+        guests.getControl().setFocus();
+    }
+
+    @Override
+    public void dispose() {
+        Guests.get().removeListener(listener);
+        super.dispose();
+    }
+}

@@ -1,0 +1,44 @@
+package io.hexo.ide;
+
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.ui.plugin.AbstractUIPlugin;
+import org.osgi.framework.BundleContext;
+
+/** The io.hexo.ide bundle: preferences and logging. Everything hexo does happens in child processes. */
+public class HexoPlugin extends AbstractUIPlugin {
+
+    public static final String ID = "io.hexo.ide";
+
+    private static HexoPlugin plugin;
+
+    @Override
+    public void start(BundleContext context) throws Exception {
+        super.start(context);
+        plugin = this;
+    }
+
+    @Override
+    public void stop(BundleContext context) throws Exception {
+        plugin = null;
+        super.stop(context);
+    }
+
+    public static HexoPlugin getDefault() {
+        return plugin;
+    }
+
+    public static void log(IStatus status) {
+        if (plugin != null) {
+            plugin.getLog().log(status);
+        }
+    }
+
+    public static void log(String message, Throwable t) {
+        log(new Status(IStatus.ERROR, ID, message, t));
+    }
+
+    public static IStatus error(String message) {
+        return new Status(IStatus.ERROR, ID, message);
+    }
+}

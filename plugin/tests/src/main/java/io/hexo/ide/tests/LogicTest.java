@@ -1,0 +1,113 @@
+package io.hexo.ide.tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jface.text.Document;
+import org.junit.Test;
+
+import io.hexo.ide.build.Diagnostic;
+import io.hexo.ide.checkpoint.CheckpointInfo;
+import io.hexo.ide.editor.MigrationPoint;
+import io.hexo.ide.prefs.Board;
+import io.hexo.ide.prefs.HexoPreferences;
+import io.hexo.ide.prefs.Toolchain;
+import io.hexo.ide.session.RunSpec;
+
+/** Headless: the plug-in's logic inside the OSGi framework (bundles resolved, gson imported), no display. */
+public class LogicTest {
+
+    @Test
+    public void insertsCallWithIndentationAndIncludeOnce() throws Exception {
+        Document d = new Document("#include <stdio.h>\n#include <stdlib.h>\n\nint main(void) {\n\tint i = 0;\n\treturn i;\n}\n");
+        int caret = d.get().indexOf("int i = 0;") + 3;
+        int after = MigrationPoint.apply(d, caret);
+        assertEquals("#include <stdio.h>\n#include <stdlib.h>\n#include <hermit/migration.h>\n\nint main(void) {\n"
+                + "\tint i = 0;\n\tpopcorn_check_migrate();\n\treturn i;\n}\n", d.get());
+        assertEquals(d.get().indexOf("popcorn_check_migrate();") + MigrationPoint.CALL.length(), after);
+        MigrationPoint.apply(d, after);
+        assertEquals(1, count(d.get(), "#include <hermit/migration.h>"));
+        assertEquals(2, count(d.get(), "popcorn_check_migrate();"));
+    }
+
+    @Test
+    public void fileWithoutIncludesGetsItOnTop() throws Exception {
+        Document d = new Document("int main(void) {\n    \n}\n");
+        MigrationPoint.apply(d, d.get().indexOf("    ") + 4);
+        assertEquals("#include <hermit/migration.h>\nint main(void) {\n    popcorn_check_migrate();\n}\n", d.get());
+    }
+
+    @Test
+    public void parsesCompilerDiagnostics() {
+        Diagnostic d = Diagnostic.parse("src/test.c:12:5: error: use of undeclared identifier 'x'");
+        assertNotNull(d);
+        assertEquals("src/test.c", d.path());
+        assertEquals(12, d.line());
+        assertEquals(5, d.column());
+        assertEquals(Diagnostic.Severity.ERROR, d.severity());
+        assertEquals(Diagnostic.Severity.WARNING, Diagnostic.parse("/a/b.c:3:1: warning: unused").severity());
+        assertEquals(Diagnostic.Severity.ERROR, Diagnostic.parse("b.c:3: fatal error: 'x.h' file not found").severity());
+        assertNull(Diagnostic.parse("[x86_64-cc] is.c"));
+    }
+
+    @Test
+    public void parsesInspectJson() {
+        CheckpointInfo c = CheckpointInfo.parse("{\"directory\":\"/w/ck\",\"isa\":\"x86-64\",\"abiVersion\":1,"
+                + "\"moduleId\":\"hex\",\"valid\":true,\"problem\":null,\"files\":[{\"name\":\"heap.bin\",\"region\":\"heap\","
+                + "\"size\":1234,\"pagesStored\":3,\"pagesAllocated\":100},{\"name\":\"stack.bin\",\"region\":\"stack\","
+                + "\"size\":4096,\"pagesStored\":1,\"pagesAllocated\":16}],\"openFiles\":[{\"fd\":4,\"path\":\"out.txt\",\"offset\":100}]}");
+        assertEquals("x86-64", c.isa);
+        assertTrue(c.valid);
+        assertEquals(2, c.files.size());
+        assertEquals(1234 + 4096, c.totalSize());
+        assertEquals(4, c.totalPagesStored());
+        assertEquals(116, c.totalPagesAllocated());
+        assertEquals("out.txt", c.openFiles.get(0).path);
+    }
+
+    @Test
+    public void runCommandLines() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("OMP", "1");
+        RunSpec s = new RunSpec("p/build", Path.of("/w/p/build"), Path.of("/w/p"), RunSpec.ISA_X86, "kvm",
+                Board.EMULATED_ID, "-n 3", env, "1G", true, Path.of("/w/p/checkpoint"), 5, false);
+        List<String> first = s.command("x86", false);
+        assertEquals(List.of("run", "--isa", "x86", "--mem", "1G", "--args", "-n 3", "--env", "OMP=1", "--workdir", "/w/p",
+                "--verbose", "--checkpoint-dir", "/w/p/checkpoint", "--migrate-after", "5", "--engine", "kvm", "/w/p/build"),
+                first.subList(1, first.size()));
+        List<String> resumed = s.command("arm", true);
+        assertTrue(resumed.contains("--resume"));
+        assertFalse(resumed.contains("--migrate-after"));
+        assertEquals("emulated", resumed.get(resumed.indexOf("--engine") + 1));
+    }
+
+    @Test
+    public void toolchainAndBoards() {
+        List<Toolchain.Tool> tools = Toolchain.check();
+        assertEquals(5, tools.size());
+        for (Toolchain.Tool t : tools) {
+            assertTrue(t.describe(), t.found() ? t.describe().contains("found") : t.describe().contains("apt-get install"));
+        }
+        assertEquals(Board.EMULATED, HexoPreferences.boards().get(0));
+        assertNull(Board.checkSshAddress("pi@board.local:22"));
+        assertNotNull(Board.checkSshAddress("no host"));
+        assertNull(HexoPreferences.checkMem("2G"));
+        assertNotNull(HexoPreferences.checkMem("lots"));
+    }
+
+    static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
