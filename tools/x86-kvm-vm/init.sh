@@ -10,13 +10,14 @@ $bb mount -t devtmpfs devtmpfs /dev
 t_init=$($bb cut -d' ' -f1 /proc/uptime)
 for m in $($bb cat /modules/order); do
     $bb insmod /modules/$m.ko 2>/dev/null || echo "[x86-vm] insmod $m failed"
+    [ -n "$HEXO_VM_DEBUG" ] && echo "[x86-vm] $m at $($bb cut -d' ' -f1 /proc/uptime)"
 done
 fail() { echo "[x86-vm] init: $*"; $bb poweroff -f; }
 o=trans=virtio,version=9p2000.L,msize=262144
 $bb mount -t 9p -o "$o,cache=loose,ro" hexoroot /newroot || fail "cannot mount the root fs"
 $bb mount -t 9p -o "$o,cache=mmap" hexorun /newroot/hexo-run || fail "cannot mount the run directory"
 while read -r tag path; do
-    $bb mount -t 9p -o "$o,cache=mmap" "$tag" "/newroot$path" || fail "cannot mount $path"
+    $bb mount -t 9p -o "$o,cache=loose" "$tag" "/newroot$path" || fail "cannot mount $path"
 done < /newroot/hexo-run/shares
 $bb mount -t proc proc /newroot/proc
 $bb mount -t sysfs sysfs /newroot/sys

@@ -14,7 +14,7 @@
 # guest reported nothing, 126 setup failure. Progress and timings go to stderr as "[x86-vm] ...".
 set -euo pipefail
 
-LAYOUT=2   # bump when what prepare() builds changes
+LAYOUT=4   # bump when what prepare() builds changes
 say() { printf '[x86-vm] %s\n' "$*" >&2; }
 die() { printf '[x86-vm] error: %s\n' "$*" >&2; exit 126; }
 t0=$(date +%s.%N)
@@ -61,15 +61,24 @@ root_pkgs=(openjdk-17-jre-headless libc6 libgcc-s1 libstdc++6 zlib1g busybox-sta
 modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p irqbypass kvm ccp kvm-amd"
 stamp="$LAYOUT $kpkg ${root_pkgs[*]}"
 
-prepare() {
-    local debs=$cache/debs tmp
+prepare_root() {
+    local debs=$cache/debs
     say "preparing $cache for $kpkg (once)"
-    rm -rf "$cache/kernel" "$cache/rootfs" "$cache/initramfs" "$cache/initramfs.cpio.gz" "$cache/stamp"
+    rm -rf "$cache/kernel" "$cache/rootfs" "$cache/stamp"
     mkdir -p "$debs"
-    (cd "$debs" && apt-get download -q "$kpkg" "${root_pkgs[@]}" >&2 2>/dev/null) \
-        || (cd "$debs" && apt-get download "$kpkg" "${root_pkgs[@]}" >&2) || die "apt-get download failed"
+    (cd "$debs" && apt-get download -q "$kpkg" "${root_pkgs[@]}" >&2) || die "apt-get download failed"
     mkdir -p "$cache/kernel" "$cache/rootfs"
     dpkg-deb -x "$(ls "$debs"/linux-image-"$kver"_*.deb | tail -1)" "$cache/kernel"
+    # the ELF vmlinux inside the xz-compressed bzImage: QEMU boots it through its PVH entry point,
+    # which skips the decompressor (~10 s under TCG)
+    local z=$cache/kernel/boot/vmlinuz-$kver off
+    off=$(LC_ALL=C grep -obUaP '\xFD7zXZ\x00' "$z" | head -1 | cut -d: -f1)
+    if [ -n "$off" ] && { tail -c +$((off + 1)) "$z" || true; } | xz -dc --single-stream > "$cache/kernel/vmlinux" 2>/dev/null \
+            && [ "$(head -c 4 "$cache/kernel/vmlinux")" = $'\x7fELF' ] && grep -q '^CONFIG_PVH=y' "$cache/kernel/boot/config-$kver"; then
+        :
+    else
+        rm -f "$cache/kernel/vmlinux"
+    fi
     for p in "${root_pkgs[@]}"; do dpkg-deb -x "$(ls "$debs"/"$p"_*.deb | tail -1)" "$cache/rootfs"; done
     # what the packages' maintainer scripts would have done, as far as CMD needs it
     local jvm; jvm=$(cd "$cache/rootfs" && ls -d usr/lib/jvm/java-17-openjdk-* | head -1)
@@ -78,11 +87,15 @@ prepare() {
     for t in java keytool; do ln -sf "/$jvm/bin/$t" "$cache/rootfs/usr/bin/$t"; done
     echo "root:x:0:0:root:/tmp:/bin/sh" > "$cache/rootfs/etc/passwd"
     echo "root:x:0:" > "$cache/rootfs/etc/group"
+    echo "$stamp" > "$cache/stamp"
+}
 
-    tmp=$cache/initramfs
+# the busybox initramfs: /init (init.sh) and the modules, in load order
+prepare_initramfs() {
+    local tmp=$cache/initramfs m f
+    rm -rf "$tmp"
     mkdir -p "$tmp"/{bin,proc,sys,dev,newroot,modules}
     cp "$cache/rootfs/bin/busybox" "$tmp/bin/busybox"
-    local m f
     for m in $modules; do
         f=$(find "$cache/kernel/lib/modules/$kver" -name "$m.ko" -o -name "$m.ko.xz" | head -1)
         [ -n "$f" ] || die "module $m not found in $kpkg"
@@ -91,14 +104,19 @@ prepare() {
     echo "$modules" > "$tmp/modules/order"
     cp "$here/init.sh" "$tmp/init"
     chmod +x "$tmp/init"
-    (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$cache/initramfs.cpio.gz"
-    echo "$stamp" > "$cache/stamp"
+    (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$cache/initramfs.cpio.gz.tmp"
+    mv "$cache/initramfs.cpio.gz.tmp" "$cache/initramfs.cpio.gz"
 }
 
 exec 9> "$cache/lock"
 flock 9
-if [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ] || [ "$here/init.sh" -nt "$cache/initramfs.cpio.gz" ]; then
-    prepare
+if [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
+    prepare_root
+    rm -f "$cache/initramfs.cpio.gz"
+fi
+if [ ! -f "$cache/initramfs.cpio.gz" ] || [ "$here/init.sh" -nt "$cache/initramfs.cpio.gz" ] \
+        || [ "$0" -nt "$cache/initramfs.cpio.gz" ]; then
+    prepare_initramfs
     say "prepared in $(since "$t0") s"
 fi
 flock -u 9
@@ -130,10 +148,13 @@ for s in "${shares[@]}"; do case "$PWD/" in "$s"/*) cwd=$PWD ;; esac; done
 } > "$run/cmd.sh"
 
 # -cpu max: everything TCG emulates, SVM with nested paging included
-timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 \
+kernel=$cache/kernel/vmlinux
+[ -f "$kernel" ] || kernel=$cache/kernel/boot/vmlinuz-$kver
+# shellcheck disable=SC2086  # HEXO_X86_VM_QEMU_ARGS: extra options, split on spaces
+timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 ${HEXO_X86_VM_QEMU_ARGS:-} \
     -nodefaults -no-user-config -machine pc,accel=tcg -cpu max -smp "$smp" -m "$mem" \
-    -kernel "$cache/kernel/boot/vmlinuz-$kver" -initrd "$cache/initramfs.cpio.gz" \
-    -append "console=ttyS0 quiet panic=-1 mitigations=off" \
+    -kernel "$kernel" -initrd "$cache/initramfs.cpio.gz" \
+    -append "console=ttyS0 quiet panic=-1 mitigations=off ${HEXO_X86_VM_APPEND:-}" \
     -display none -monitor none -serial stdio -no-reboot "${virtfs[@]}" < /dev/null &
 qpid=$!
 set +e

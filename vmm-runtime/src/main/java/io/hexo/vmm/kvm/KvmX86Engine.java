@@ -40,11 +40,11 @@ public final class KvmX86Engine implements Engine {
     public static Engine create(Engine.Setup setup) {
         GuestMemory memory = setup.memory();
         GuestLayout layout = setup.layout();
-        long cr3 = X86SystemTables.write(memory, layout);
-        KvmSystem kvm = KvmSystem.open();
+        KvmSystem kvm = KvmSystem.open(); // first: a host without KVM fails before anything is touched
         KvmSystem.Vm vm = null;
         KvmSystem.Vcpu vcpu = null;
         try {
+            long cr3 = X86SystemTables.write(memory, layout);
             vm = kvm.createVm();
             vm.setUserMemoryRegion(0, 0, 0, memory.size(), memory.hostBase());
             vcpu = vm.createVcpu(0);

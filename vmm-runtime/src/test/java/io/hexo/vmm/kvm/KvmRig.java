@@ -98,8 +98,10 @@ public class KvmRig extends BlockJUnit4ClassRunner {
             if (!p.startsWith(module)) shares.add(Files.isDirectory(p) ? p : p.getParent());
         }
         for (Path s : shares) cmd.addAll(List.of("--share", s.toString()));
-        cmd.addAll(List.of("--", "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-D" + INNER + "=true",
-                "-Djna.tmpdir=/tmp", "-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
+        Path jnaDir = unpackJnaDispatch(location(com.sun.jna.Native.class), resultFile.getParent().resolve("jna"));
+        cmd.addAll(List.of("--", "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote", "-D" + INNER + "=true",
+                "-Djna.tmpdir=/tmp", "-Djna.boot.library.path=" + jnaDir, "-Djna.nounpack=true", "-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
                 KvmRigMain.class.getName(), resultFile.toString(), getTestClass().getName()));
         tests.forEach(d -> cmd.add(d.getMethodName()));
 
@@ -128,6 +130,23 @@ public class KvmRig extends BlockJUnit4ClassRunner {
             }
         }
         return "rig exit code " + p.exitValue() + "; its output ended with:\n" + tail;
+    }
+
+    /** JNA's native library, unpacked here once: unzipping it inside the emulated guest takes seconds. */
+    private static Path unpackJnaDispatch(Path jnaJar, Path dir) throws IOException {
+        Path lib = dir.resolve("libjnidispatch.so");
+        if (Files.exists(lib) && Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(jnaJar)) >= 0) return dir;
+        Files.createDirectories(dir);
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jnaJar.toFile())) {
+            java.util.zip.ZipEntry e = zip.getEntry("com/sun/jna/linux-x86-64/libjnidispatch.so");
+            if (e == null) throw new IOException("no linux-x86-64 libjnidispatch.so in " + jnaJar);
+            Path tmp = dir.resolve("libjnidispatch.so.tmp");
+            try (var in = zip.getInputStream(e)) {
+                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(tmp, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return dir;
     }
 
     private static Path location(Class<?> c) {

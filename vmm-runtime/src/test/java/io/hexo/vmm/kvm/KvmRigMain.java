@@ -44,12 +44,18 @@ public final class KvmRigMain {
         List<String> lines = new ArrayList<>();
         JUnitCore core = new JUnitCore();
         core.addListener(new TextListener(System.out));
+        long t0 = System.nanoTime();
+        System.out.printf("[kvm-rig] JVM up %.1f s before main%n", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+        KvmSystem.open().close(); // loads JNA and checks /dev/kvm once, outside the first test's time
+        System.out.printf("[kvm-rig] JNA loaded, /dev/kvm opened in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         core.addListener(new RunListener() {
             private boolean failed;
+            private long start;
 
             @Override
             public void testStarted(Description d) {
                 failed = false;
+                start = System.nanoTime();
             }
 
             @Override
@@ -65,6 +71,7 @@ public final class KvmRigMain {
 
             @Override
             public void testFinished(Description d) {
+                System.out.printf("%n[kvm-rig] %s %.2f s%n", d.getMethodName(), (System.nanoTime() - start) / 1e9);
                 if (!failed) lines.add("PASS\t" + d.getMethodName());
             }
         });

@@ -3,6 +3,7 @@ package io.hexo.vmm.kvm;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.hexo.vmm.engine.Engine;
 import io.hexo.vmm.engine.EngineUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,17 @@ public class KvmSystemTest {
         assertEquals(0xae41L, KvmSystem.KVM_CREATE_VCPU);
         assertEquals(0x4020ae46L, KvmSystem.KVM_SET_USER_MEMORY_REGION);
         assertEquals(0xae80L, KvmSystem.KVM_RUN);
+    }
+
+    @Test
+    public void engineCreateWithoutKvmSaysWhyBeforeTouchingMemory() {
+        if (Files.exists(Path.of(KvmSystem.DEVICE))) return; // the engine tests run for real then
+        try {
+            KvmX86Engine.create(new Engine.Setup(null, null)).close();
+            throw new AssertionError("create() succeeded without " + KvmSystem.DEVICE);
+        } catch (EngineUnavailableException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("/dev/kvm does not exist"));
+        }
     }
 
     @Test

@@ -14,14 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
 
 /**
  * The KVM x86-64 engine on real KVM, with the tiny guests of src/test/resources/kvm/x86-guest.S. Where this
  * host has no /dev/kvm, {@link KvmRig} runs this class inside the nested QEMU/kvm_amd test bed.
  */
 @RunWith(KvmRig.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class KvmX86EngineTest {
     static final long MEM = 16 << 20, GUARD_START = 4 << 20, GUARD_END = 6 << 20, STACK_TOP = 8 << 20;
     static final long BUF = 0x300000;
