@@ -138,7 +138,8 @@ public final class DualIsaBuild {
         Path guest = resources.resolve("guest");
         List<String> base = new ArrayList<>(List.of(tools.path("clang-16"),
                 isa == Isa.X86_64 ? "--target=x86_64-unknown-none-elf" : "--target=aarch64-unknown-none-elf"));
-        if (isa == Isa.X86_64) base.add("-msse4.2");
+        // SSE4.2 for roundsd (floor/ceil/trunc in one instruction); no popcnt, which Unicorn 2.0.1 lacks.
+        if (isa == Isa.X86_64) base.addAll(List.of("-msse4.2", "-mno-popcnt"));
         List<String> cflags = new ArrayList<>(base);
         cflags.addAll(List.of("-O2", "-ffreestanding", "-nostdinc", "-fno-pic", "-fno-pie", "-fno-stack-protector",
                 "-fno-asynchronous-unwind-tables", "-fno-math-errno", "-ffunction-sections", "-w",
