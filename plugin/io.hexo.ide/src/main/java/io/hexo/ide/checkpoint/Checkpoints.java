@@ -23,7 +23,7 @@ public final class Checkpoints {
     }
 
     /**
-     * Directories of the project that look like checkpoints: those holding {@code *.bin} files (the files hexo writes
+     * Directories of the project that look like checkpoints: those holding {@code *.bin} (or {@code *.bin.N}) files (the files hexo writes
      * on migration), at most three levels down, outside the build output.
      */
     public static List<Path> find(IProject project) {
@@ -34,13 +34,18 @@ public final class Checkpoints {
         Path root = loc.toPath();
         Set<Path> dirs = new LinkedHashSet<>();
         try (Stream<Path> s = Files.walk(root, 3)) {
-            s.filter(p -> p.getFileName().toString().endsWith(".bin") && Files.isRegularFile(p))
+            s.filter(p -> isCheckpointFile(p.getFileName().toString()) && Files.isRegularFile(p))
                     .map(Path::getParent)
                     .forEach(dirs::add);
         } catch (IOException e) {
             return List.of();
         }
         return new ArrayList<>(dirs);
+    }
+
+    /** heap.bin, stack.bin, tls.bin.0, ...: the files hexo run writes on migration. */
+    static boolean isCheckpointFile(String name) {
+        return name.endsWith(".bin") || name.contains(".bin.");
     }
 
     /** Runs {@code hexo inspect DIR --json} in a child process and parses its output. Never throws. */

@@ -256,8 +256,13 @@ public final class GuestSession extends PlatformObject implements IProcess {
         return isa;
     }
 
+    /** The engine hexo run uses now; "auto" resolved the way hexo does (KVM when the ISA is the host's and /dev/kvm exists). */
     public String engine() {
-        return spec.engineFor(isa);
+        String e = spec.engineFor(isa);
+        if (RunSpec.ENGINE_AUTO.equals(e)) {
+            return (Files.exists(java.nio.file.Path.of("/dev/kvm")) ? RunSpec.ENGINE_KVM : RunSpec.ENGINE_EMULATED) + " (auto)";
+        }
+        return e;
     }
 
     public int migrations() {

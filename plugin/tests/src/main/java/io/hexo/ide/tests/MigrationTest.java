@@ -47,6 +47,10 @@ public class MigrationTest {
     @Test
     public void migrateButtonMovesARunningGuestAndTheViewListsItsCheckpoint() throws Exception {
         IProject p = Ui.sampleProject("view-test");
+        // keep the Console from covering the view (they share a stack) each time the guest prints
+        var debugUi = org.eclipse.core.runtime.preferences.InstanceScope.INSTANCE.getNode("org.eclipse.debug.ui");
+        debugUi.putBoolean("DEBUG.consoleOpenOnOut", false);
+        debugUi.putBoolean("DEBUG.consoleOpenOnErr", false);
         MigrationView view = (MigrationView) Ui.page().showView(MigrationView.ID);
         ILaunchConfigurationWorkingCopy wc = LaunchDialogsTest.config(HexoLaunch.TYPE_X86, "view-test", p);
         wc.setAttribute(HexoLaunch.CHECKPOINT_DIR, "ckpt");
@@ -58,10 +62,10 @@ public class MigrationTest {
         view.guestViewer().setSelection(new StructuredSelection(s));
         Ui.spin(300);
         assertTrue("Migrate enabled for a running guest", view.migrateButton().isEnabled());
+        shootView(view, "migration-view");
         view.migrateButton().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
         Ui.waitFor("the guest to move to the board\n" + Launches.tail(s.stderr()), 60,
                 () -> s.migrations() == 1 || s.isTerminated());
-        Ui.screenshot("migration-view-running");
         assertEquals("exit code\n" + Launches.tail(s.stderr()), 0, Launches.waitForExit(s, 300));
         assertEquals(1, s.migrations());
         assertEquals(RunSpec.ISA_ARM, s.isa());
@@ -84,9 +88,21 @@ public class MigrationTest {
             assertEquals(f.name, Files.size(dir.resolve(f.name)), f.size);
         }
         view.checkpointViewer().setSelection(new StructuredSelection(ci));
-        Ui.page().getWorkbenchWindow().getShell().setMaximized(true);
+        shootView(view, "migration-view-checkpoint");
+    }
+
+    /** A screenshot of the view, maximized in the workbench window. */
+    static void shootView(MigrationView view, String name) {
+        try {
+            Ui.page().showView(MigrationView.ID);
+        } catch (org.eclipse.ui.PartInitException e) {
+            throw new AssertionError(e);
+        }
+        Ui.page().activate(view);
         Ui.page().setPartState(Ui.page().getReference(view), org.eclipse.ui.IWorkbenchPage.STATE_MAXIMIZED);
-        Ui.screenshot("migration-view");
+        Ui.spin(500);
+        Ui.screenshot(name);
         Ui.page().setPartState(Ui.page().getReference(view), org.eclipse.ui.IWorkbenchPage.STATE_RESTORED);
+        Ui.spin(200);
     }
 }
