@@ -23,6 +23,7 @@ final class GlueGenerator {
             Pattern.MULTILINE);
     private static final Pattern FOREIGN_IMPORT = Pattern.compile("^\\S+ (Z_(?!wasi_snapshot_preview1Z_|hexoZ_)\\w+Z_(\\w+))\\(", Pattern.MULTILINE);
     private static final Pattern IMPLEMENTED = Pattern.compile("(Z_(?:wasi_snapshot_preview1|hexo)Z_\\w+)\\(");
+    private static final Pattern INSTANTIATE = Pattern.compile("^void Z_app_instantiate\\(Z_app_instance_t\\*((?:, struct \\w+\\*)*)\\);", Pattern.MULTILINE);
     private static final Pattern MEMORY = Pattern.compile("wasm_rt_allocate_memory\\(&instance->w2c_memory, (\\d+), (\\d+)\\);");
 
     /** The program's linear-memory regions and identity, recorded in .hexo_info. */
@@ -60,7 +61,16 @@ final class GlueGenerator {
         c.append("static Z_app_instance_t instance;\n");
         c.append("static struct Z_hexo_instance_t hexo_imports;\n");
         c.append("static struct Z_wasi_snapshot_preview1_instance_t wasi_imports;\n\n");
-        c.append("void hexo_app_instantiate(void) { Z_app_init_module(); Z_app_instantiate(&instance, &hexo_imports, &wasi_imports); }\n");
+        // Only the import modules the program really uses are parameters, in the header's order.
+        Matcher inst = INSTANTIATE.matcher(header);
+        if (!inst.find()) throw new BuildException("wasm2c produced an unexpected header (" + appHeader + "): no Z_app_instantiate");
+        StringBuilder importArgs = new StringBuilder();
+        for (String param : inst.group(1).split(", ")) {
+            if (param.contains("Z_hexo_instance_t")) importArgs.append(", &hexo_imports");
+            else if (param.contains("Z_wasi_snapshot_preview1_instance_t")) importArgs.append(", &wasi_imports");
+            else if (!param.isBlank()) throw new BuildException("the program imports from an unknown module (" + param.trim() + "): only WASI is available");
+        }
+        c.append("void hexo_app_instantiate(void) { Z_app_init_module(); Z_app_instantiate(&instance").append(importArgs).append("); }\n");
         c.append("void hexo_app_start(void) { Z_appZ__start(&instance); }\n");
         c.append("u32 hexo_app_control(void) { return *Z_appZ___hexo_control(&instance); }\n");
         c.append("u32 hexo_app_asyncify_buffer(void) { return *Z_appZ___hexo_asyncify(&instance); }\n");

@@ -51,6 +51,7 @@ public final class Vm {
     private final MigrationControl control;
     private final GuestMemory memory;
     private volatile String engineDescription;
+    private volatile long pointsReached;
 
     public Vm(Config config) {
         this.config = config;
@@ -65,6 +66,9 @@ public final class Vm {
 
     /** "KVM" or "emulated ...", once the engine is chosen. */
     public String engineDescription() { return engineDescription; }
+
+    /** Migration points the program had passed when the run ended (counted from its start). */
+    public long pointsReached() { return pointsReached; }
 
     public Outcome run() {
         try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.console().notices())) {
@@ -87,6 +91,7 @@ public final class Vm {
                     config.console().notices())) {
                 engineDescription = engine.description();
                 Exit exit = engine.run(hypercalls);
+                pointsReached = control.pointsReached();
                 if (exit instanceof Exit.Fault f) return lifecycle.trap(f.kind(), f.pc(), f.address(), f.detail());
                 return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
             }
