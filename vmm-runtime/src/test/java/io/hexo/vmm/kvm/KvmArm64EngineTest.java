@@ -72,9 +72,11 @@ public class KvmArm64EngineTest {
         Path guests = KvmArm64Guests.assembleAll(rig.resolve("guests"));
         Path lib = rig.resolve("lib");
         Files.createDirectories(lib);
+        // a snapshot of the module's classes: a rebuild during the VM run (hexo rebuilds itself) cannot
+        // pull them away from under the guest's JVM
         List<String> cp = new ArrayList<>();
-        cp.add(codeSource(KvmArm64Engine.class).toString());
-        cp.add(codeSource(KvmArm64EngineInVmTest.class).toString());
+        cp.add(snapshot(codeSource(KvmArm64Engine.class), rig.resolve("classes")).toString());
+        cp.add(snapshot(codeSource(KvmArm64EngineInVmTest.class), rig.resolve("test-classes")).toString());
         for (Class<?> c : List.of(com.sun.jna.Native.class, org.junit.Test.class, org.hamcrest.Matcher.class)) {
             Path jar = codeSource(c);
             Path copy = lib.resolve(jar.getFileName());
@@ -159,6 +161,24 @@ public class KvmArm64EngineTest {
         synchronized (out) {
             return new Output(p.exitValue(), out.toString());
         }
+    }
+
+    /** Copies the directory tree {@code from} to {@code to} (emptied first); returns {@code to}. */
+    static Path snapshot(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) throw new IllegalStateException(from + " is not a class directory");
+        if (Files.exists(to)) {
+            try (var old = Files.walk(to)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        try (var tree = Files.walk(from)) {
+            for (Path p : tree.toList()) {
+                Path dst = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(dst);
+                else Files.copy(p, dst, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return to;
     }
 
     static int testCount(Class<?> c) {
