@@ -16,13 +16,14 @@ fail() { echo "[x86-vm] init: $*"; $bb poweroff -f; }
 o=trans=virtio,version=9p2000.L,msize=262144
 $bb mount -t 9p -o "$o,cache=loose,ro" hexoroot /newroot || fail "cannot mount the root fs"
 $bb mount -t 9p -o "$o,cache=mmap" hexorun /newroot/hexo-run || fail "cannot mount the run directory"
+$bb mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 while read -r tag path; do
+    $bb mkdir -p "/newroot$path" 2>/dev/null  # shares under /tmp live on the tmpfs
     $bb mount -t 9p -o "$o,cache=loose" "$tag" "/newroot$path" || fail "cannot mount $path"
 done < /newroot/hexo-run/shares
 $bb mount -t proc proc /newroot/proc
 $bb mount -t sysfs sysfs /newroot/sys
 $bb mount -t devtmpfs devtmpfs /newroot/dev
-$bb mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 if [ ! -e /dev/kvm ]; then
     echo "[x86-vm] warning: no /dev/kvm in the guest; kernel says:"
     $bb dmesg | $bb grep -i -E 'kvm|svm' | $bb tail -5

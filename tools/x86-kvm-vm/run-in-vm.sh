@@ -125,7 +125,16 @@ flock -u 9
 # ---- one run ----------------------------------------------------------------------------------------
 run=$(mktemp -d "${TMPDIR:-/tmp}/hexo-x86-vm.XXXXXX")
 qpid=
-cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; rm -rf "$run"; }
+made=()   # mount points this run created in the root fs, as "top|leaf", removed again at the end
+cleanup() {
+    [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+    rm -rf "$run"
+    local m d
+    for m in ${made[@]+"${made[@]}"}; do
+        d=${m#*|}
+        while rmdir "$d" 2>/dev/null && [ "$d" != "${m%%|*}" ]; do d=$(dirname "$d"); done
+    done
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -134,7 +143,10 @@ virtfs=(-virtfs "local,path=$cache/rootfs,mount_tag=hexoroot,security_model=none
 : > "$run/shares"
 i=0
 for s in "${shares[@]}"; do
+    d=$cache/rootfs$s top=
+    while [ ! -d "$d" ]; do top=$d; d=$(dirname "$d"); done
     mkdir -p "$cache/rootfs$s"   # the mount point inside the read-only root
+    [ -z "$top" ] || made+=("$top|$cache/rootfs$s")
     virtfs+=(-virtfs "local,path=$s,mount_tag=share$i,security_model=none")
     echo "share$i $s" >> "$run/shares"
     i=$((i + 1))

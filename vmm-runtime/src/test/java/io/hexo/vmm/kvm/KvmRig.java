@@ -83,25 +83,33 @@ public class KvmRig extends BlockJUnit4ClassRunner {
                 if (f.startsWith("x86-") && f.endsWith(".S")) X86GuestAsm.assemble(f.substring(0, f.length() - 2)); // binutils are on the host only
             }
         }
-        Path resultFile = testClasses.getParent().resolve("kvm-rig").resolve(getTestClass().getName() + ".results");
-        Files.createDirectories(resultFile.getParent());
-        Files.deleteIfExists(resultFile);
-
+        // a private copy of this module's classes: other builds may rewrite target/ while the rig runs
+        Path snapshot = testClasses.getParent().resolve("kvm-rig").resolve("run-" + ProcessHandle.current().pid());
+        deleteTree(snapshot);
         Set<Path> classpath = new LinkedHashSet<>();
         for (Class<?> c : new Class<?>[] {KvmRig.class, KvmSystem.class, com.sun.jna.Native.class, org.junit.Test.class,
                 org.hamcrest.Matcher.class}) {
-            classpath.add(location(c));
+            Path p = location(c);
+            if (Files.isDirectory(p) && p.startsWith(module)) {
+                Path copy = snapshot.resolve(p.getFileName());
+                copyTree(p, copy);
+                p = copy;
+            }
+            classpath.add(p);
         }
+        copyTree(X86GuestAsm.outputDir(), snapshot.resolve(X86GuestAsm.outputDir().getFileName()));
+        Path resultFile = snapshot.resolve("results.txt");
         List<String> cmd = new ArrayList<>(List.of(script.toString(), "--timeout", Long.toString(TIMEOUT_S - 20)));
-        Set<Path> shares = new LinkedHashSet<>(List.of(module));
+        Set<Path> shares = new LinkedHashSet<>(List.of(snapshot));
         for (Path p : classpath) {
-            if (!p.startsWith(module)) shares.add(Files.isDirectory(p) ? p : p.getParent());
+            if (!p.startsWith(snapshot)) shares.add(Files.isDirectory(p) ? p : p.getParent());
         }
         for (Path s : shares) cmd.addAll(List.of("--share", s.toString()));
-        Path jnaDir = unpackJnaDispatch(location(com.sun.jna.Native.class), resultFile.getParent().resolve("jna"));
+        Path jnaDir = unpackJnaDispatch(location(com.sun.jna.Native.class), snapshot.resolve("jna"));
         cmd.addAll(List.of("--", "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote", "-D" + INNER + "=true",
-                "-Djna.tmpdir=/tmp", "-Djna.boot.library.path=" + jnaDir, "-Djna.nounpack=true", "-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
+                "-Djna.tmpdir=/tmp", "-Djna.boot.library.path=" + jnaDir, "-Djna.nounpack=true",
+                "-cp", String.join(":", classpath.stream().map(Path::toString).toList()),
                 KvmRigMain.class.getName(), resultFile.toString(), getTestClass().getName()));
         tests.forEach(d -> cmd.add(d.getMethodName()));
 
@@ -120,6 +128,7 @@ public class KvmRig extends BlockJUnit4ClassRunner {
         }
         if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
             p.destroyForcibly();
+            deleteTree(snapshot);
             return "the rig did not finish within " + TIMEOUT_S + " s";
         }
         System.out.printf("[kvm-rig] rig exit code %d after %.1f s%n", p.exitValue(), (System.nanoTime() - t0) / 1e9);
@@ -129,7 +138,26 @@ public class KvmRig extends BlockJUnit4ClassRunner {
                 if (f.length >= 2) results.put(f[1], f[0].equals("PASS") ? "PASS" : f.length == 3 ? f[2].replace("\\n", "\n") : "failed");
             }
         }
+        deleteTree(snapshot);
         return "rig exit code " + p.exitValue() + "; its output ended with:\n" + tail;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES); // keeps mtimes: X86GuestAsm compares them
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) Files.delete(p);
+        }
     }
 
     /** JNA's native library, unpacked here once: unzipping it inside the emulated guest takes seconds. */

@@ -195,19 +195,21 @@ public class KvmX86EngineTest {
 
     @Test
     public void measureHypercallRoundTripAndBootTime() {
-        // boot: from create() to the guest's first doorbell
-        long t0 = System.nanoTime();
-        long[] first = {0};
-        Recorder boot = new Recorder() {
-            @Override
-            public boolean onDoorbell(long value) {
-                if (first[0] == 0) first[0] = System.nanoTime();
-                return super.onDoorbell(value);
-            }
-        };
-        assertTrue(run(layout("entry_doorbells"), boot) instanceof Exit.Stopped);
-        double bootMs = (first[0] - t0) / 1e6;
-
+        // boot: from create() to the guest's first doorbell; the first run pays class loading and JIT
+        double[] bootMs = new double[3];
+        for (int i = 0; i < bootMs.length; i++) {
+            long t0 = System.nanoTime();
+            long[] first = {0};
+            Recorder boot = new Recorder() {
+                @Override
+                public boolean onDoorbell(long value) {
+                    if (first[0] == 0) first[0] = System.nanoTime();
+                    return super.onDoorbell(value);
+                }
+            };
+            assertTrue(run(layout("entry_doorbells"), boot) instanceof Exit.Stopped);
+            bootMs[i] = (first[0] - t0) / 1e6;
+        }
         Recorder bench = new Recorder();
         bench.benchLeft = 200; // warm-up
         assertTrue(run(layout("entry_bench"), bench) instanceof Exit.Stopped);
@@ -219,7 +221,8 @@ public class KvmX86EngineTest {
             assertTrue(engine.run(bench) instanceof Exit.Stopped);
             double us = (System.nanoTime() - t1) / 1e3 / (n + 1);
             System.out.printf("[kvm-x86] hypercall round trip (outl -> KVM_EXIT_IO -> Java handler -> KVM_RUN): "
-                    + "%.1f us, %.0f calls/s; create() to first doorbell: %.1f ms%n", us, 1e6 / us, bootMs);
+                    + "%.1f us, %.0f calls/s; create() to first doorbell: %.1f ms first, %.1f ms warm%n",
+                    us, 1e6 / us, bootMs[0], Math.min(bootMs[1], bootMs[2]));
         }
     }
 }
