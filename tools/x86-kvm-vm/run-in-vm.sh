@@ -12,6 +12,8 @@
 # the same path in the guest. CMD runs as root in the caller's working directory (when shared) with
 # HOME=/tmp, /tmp a tmpfs and /dev/kvm present. Exit code: CMD's; 124 timeout (default 240 s), 125 the
 # guest reported nothing, 126 setup failure. Progress and timings go to stderr as "[x86-vm] ...".
+# Environment: HEXO_X86_VM_CACHE, _TIMEOUT, _MEM, _SMP (defaults of the options), HEXO_X86_VM_APPEND (more
+# kernel parameters; HEXO_VM_DEBUG=1 times each insmod), HEXO_X86_VM_QEMU_ARGS (more QEMU options).
 set -euo pipefail
 
 LAYOUT=4   # bump when what prepare() builds changes
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
         --mem) mem=$2; shift 2 ;;
         --smp) smp=$2; shift 2 ;;
         --prepare-only) prepare_only=1; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; break ;;
         -*) die "unknown option $1" ;;
         *) break ;;
