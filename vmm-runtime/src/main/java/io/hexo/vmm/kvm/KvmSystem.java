@@ -129,6 +129,8 @@ public final class KvmSystem implements AutoCloseable {
 
     /** A short explanation from the kernel's view of KVM, or "" (never fails). */
     private static String kernelHint() {
+        String logged = kernelLogLine();
+        if (logged != null) return " (kernel log: \"" + logged + "\")";
         try {
             String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("flags")).findFirst().orElse("");
@@ -143,6 +145,29 @@ public final class KvmSystem implements AutoCloseable {
             // no hint
         }
         return "";
+    }
+
+    /** The kernel's last complaint about KVM ("kvm-pvm: cannot run guests ... not binding"), when dmesg shows it. */
+    private static String kernelLogLine() {
+        try {
+            Process p = new ProcessBuilder("dmesg").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+            String last = null;
+            for (String line : out.split("\n")) {
+                String l = line.replaceFirst("^\\[[ 0-9.]*\\]\\s*", "");
+                if (l.matches("(?i).*\\b(kvm|svm|vmx)\\b.*") && l.matches("(?i).*(cannot|not binding|disabled|not supported|unsupported|fail|error).*")) {
+                    last = l.trim();
+                }
+            }
+            return last;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     public Fd fd() { return fd; }
