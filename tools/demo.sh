@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The main demo: build NPB IS for both ISAs, start it on x86-64 (KVM when /dev/kvm is there), migrate
 # after a few seconds, and finish it on the emulated ARM64 board with "Verification = SUCCESSFUL".
-#   CLASS=S|W|A|B (default A)   MIGTEST=seconds before the migration (default 2)
+#   CLASS=S|W|A|B (default A with KVM, W when x86-64 runs emulated)   MIGTEST=seconds (default 2)
 set -euo pipefail
 HEXO_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$HEXO_HOME/tools/install.sh"
-CLASS="${CLASS:-A}"
+if [ -e /dev/kvm ]; then CLASS="${CLASS:-A}"; else CLASS="${CLASS:-W}"; fi
 MIGTEST="${MIGTEST:-2}"
 hexo="$HEXO_HOME/hexo"
 demo="${DEMO_DIR:-$HEXO_HOME/build/demo}"

@@ -65,18 +65,20 @@ public final class CheckpointFile {
         int version = b.getInt(), k = b.getInt();
         long length = b.getLong();
         int crc = b.getInt();
-        b.getInt();
+        int reserved = b.getInt();
         byte[] id = new byte[64];
         b.get(id);
         if (version != FORMAT_VERSION) {
             throw new CheckpointException(name + " in " + path.getParent() + " has checkpoint format " + version + "; this hexo reads format " + FORMAT_VERSION);
         }
+        if (reserved != 0) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (bad header)");
         if (k != kind) throw new CheckpointException(name + " in " + path.getParent() + " holds the wrong kind of data");
         if (length != all.length - HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated or has extra bytes");
         CRC32C c = new CRC32C();
         c.update(all, HEADER_SIZE, all.length - HEADER_SIZE);
         if ((int) c.getValue() != crc) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (checksum mismatch)");
         String fileModule = new String(id, StandardCharsets.US_ASCII);
+        if (!fileModule.matches("[0-9a-f]{64}")) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (bad module id)");
         if (moduleId != null && !fileModule.equals(moduleId)) {
             throw new CheckpointException(name + " in " + path.getParent() + " belongs to another program's checkpoint (module "
                     + fileModule.substring(0, 12) + ", expected " + moduleId.substring(0, 12) + ")");

@@ -57,6 +57,9 @@ public final class CheckpointReader {
         try {
             Checkpoint cp = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(payload).toString(), Checkpoint.class);
             if (cp == null || cp.files() == null || cp.regions() == null || cp.moduleId() == null) throw new JsonParseException("incomplete");
+            if (!cp.moduleId().equals(CheckpointFile.moduleIdOf(m))) {
+                throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (its header and its content name different programs)");
+            }
             return cp.inDir(dir);
         } catch (JsonParseException e) {
             throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (unreadable manifest)");
