@@ -50,7 +50,12 @@ int hexo_current_isa(void) { return __hexo_current_isa(); }
 
 unsigned long long hexo_migration_points(void) { return __hexo_control.points_reached; }
 
-/* -finstrument-functions (the original's way to get a migration point in every function). */
+/* -finstrument-functions (the original's way to get a migration point in every function). hexo's build
+ * points both the entry and the exit hook at the _bare one (wasm32 has no return addresses to pass). */
+__attribute__((no_instrument_function)) void __cyg_profile_func_enter_bare(void) {
+    popcorn_check_migrate();
+}
+
 __attribute__((no_instrument_function)) void __cyg_profile_func_enter(void *fn, void *site) {
     (void)fn; (void)site;
     popcorn_check_migrate();

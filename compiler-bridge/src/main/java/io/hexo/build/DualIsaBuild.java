@@ -63,7 +63,10 @@ public final class DualIsaBuild {
         Files.createDirectories(work.resolve("wasm"));
 
         List<Path> objects = new ArrayList<>();
-        for (Path src : sources) objects.add(compileToWasm(src, src.getFileName().toString(), userFlags()));
+        for (Path src : sources) {
+            String name = src.getFileName().toString();
+            objects.add(options.instrumentFunctions() ? compileInstrumented(src, name) : compileToWasm(src, name, userFlags()));
+        }
         objects.add(compileToWasm(resources.resolve("runtime/hexo_runtime.c"), "hexo_runtime.c", List.of()));
 
         Path linked = work.resolve("prog.wasm");
@@ -98,9 +101,30 @@ public final class DualIsaBuild {
     }
 
     private List<String> userFlags() {
-        List<String> f = new ArrayList<>(options.cflags());
-        if (options.instrumentFunctions()) f.add("-finstrument-functions");
-        return f;
+        return options.cflags();
+    }
+
+    /**
+     * --instrument-functions: a migration point at every function entry and exit. clang's
+     * -finstrument-functions passes __builtin_return_address(0), which wasm32-wasi cannot provide, so
+     * the program is compiled to LLVM IR with the instrumentation requested but not yet done, both hooks
+     * are pointed at the argument-less __cyg_profile_func_enter_bare, and the IR is then compiled.
+     */
+    private Path compileInstrumented(Path src, String name) throws BuildException, IOException, InterruptedException {
+        Path ir = work.resolve("wasm").resolve(name + ".ll"), bare = work.resolve("wasm").resolve(name + ".bare.ll");
+        Path obj = work.resolve("wasm").resolve(name + ".o"), dep = work.resolve("wasm").resolve(name + ".d");
+        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
+                "-I", resources.resolve("include").toString(), "-D__hexo__=1", "-finstrument-functions", "-Xclang", "-disable-llvm-passes"));
+        cmd.addAll(MsleepDeclarations.defineFor(src));
+        cmd.addAll(options.cflags());
+        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-S", "-emit-llvm", src.toString(), "-o", ir.toString()));
+        step(new Step("[wasm32-cc] " + name, cmd, List.of(src), ir, dep, stamps));
+        writeIfChanged(bare, Files.readString(ir)
+                .replace("\"__cyg_profile_func_enter\"", "\"__cyg_profile_func_enter_bare\"")
+                .replace("\"__cyg_profile_func_exit\"", "\"__cyg_profile_func_enter_bare\""));
+        step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-finstrument-functions",
+                "-c", bare.toString(), "-o", obj.toString()), List.of(bare), obj, null, stamps));
+        return obj;
     }
 
     private Path compileToWasm(Path src, String name, List<String> extra) throws BuildException, IOException, InterruptedException {

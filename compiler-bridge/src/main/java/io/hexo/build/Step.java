@@ -59,7 +59,7 @@ final class Step {
             }
         }
         if (rc != 0) throw new BuildException(label.replaceAll("^\\[[^]]*] ", "") + " failed (" + Path.of(command.get(0)).getFileName() + " exited with " + rc + ")");
-        Files.writeString(stamp, key);
+        Files.writeString(stamp, key()); // after the run: clang has just written the .d file the key includes
         return true;
     }
 
