@@ -10,7 +10,9 @@ import io.hexo.vmm.engine.EngineUnavailableException;
 /**
  * The part of the Unicorn 2 C API the engines use, bound with JNA direct mapping onto libunicorn.so.2
  * (Debian 12: package libunicorn2, version 2.0.1). Numbers are those of the 2.0.1 headers, which 2.1.x
- * keeps.
+ * keeps. The library loaded is the one named by the system property {@code hexo.unicorn.library} (or env
+ * {@code HEXO_UNICORN_LIBRARY}) when set, else the first that loads of the 2.1.1 that tools/unicorn/build.sh
+ * builds from Debian 13's source package and the system's; {@link #version()} tells which one runs.
  *
  * <p>Callbacks reach Java through JNA's direct-mapping callback path (a JNI call with primitive
  * arguments, no reflection); callback parameters typed {@code long} instead of {@code Pointer} avoid an
@@ -79,10 +81,34 @@ public final class Unicorn {
     private static final Throwable LOAD_ERROR;
     private static final String LIBRARY;
 
+    /** Names the libunicorn to load first (a path or a library name); the env variable is the fallback. */
+    public static final String LIBRARY_PROPERTY = "hexo.unicorn.library", LIBRARY_ENV = "HEXO_UNICORN_LIBRARY";
+    /** Where tools/unicorn/build.sh installs Unicorn 2.1.1 built from Debian 13's source package. */
+    public static final String BUILT_LIBRARY = "/opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2";
+
+    /** The library named by the property or else the env variable, or null. */
+    static String namedLibrary() {
+        String named = System.getProperty(LIBRARY_PROPERTY);
+        if (named == null || named.isBlank()) named = System.getenv(LIBRARY_ENV);
+        return named == null || named.isBlank() ? null : named.trim();
+    }
+
+    /**
+     * The libraries to try, in order: the one named by the property or env alone (an explicit choice is
+     * never silently replaced by another library), else the built 2.1.1 when present, then the system's.
+     */
+    static java.util.List<String> candidates() {
+        String named = namedLibrary();
+        if (named != null) return java.util.List.of(named);
+        return new java.io.File(BUILT_LIBRARY).isFile()
+                ? java.util.List.of(BUILT_LIBRARY, "libunicorn.so.2", "unicorn")
+                : java.util.List.of("libunicorn.so.2", "unicorn");
+    }
+
     static {
         Throwable error = null;
         String loaded = null;
-        for (String name : new String[] {"libunicorn.so.2", "unicorn"}) {
+        for (String name : candidates()) {
             try {
                 Native.register(Unicorn.class, NativeLibrary.getInstance(name));
                 loaded = name;
@@ -96,9 +122,17 @@ public final class Unicorn {
         LIBRARY = loaded;
     }
 
+    /** The one sentence shown when no library loads. */
+    private static String loadHint() {
+        String named = namedLibrary();
+        return named == null ? INSTALL_HINT
+                : "the emulated board needs Unicorn 2, and " + named + " (named by " + LIBRARY_PROPERTY + " or "
+                        + LIBRARY_ENV + ") does not load";
+    }
+
     /** Throws the one-sentence {@link EngineUnavailableException} when libunicorn.so.2 cannot be used. */
     public static void requireAvailable() {
-        if (LOAD_ERROR != null) throw new EngineUnavailableException(INSTALL_HINT, LOAD_ERROR);
+        if (LOAD_ERROR != null) throw new EngineUnavailableException(loadHint(), LOAD_ERROR);
         int v = uc_version(null, null);
         if (((v >>> 24) & 0xff) != 2) {
             throw new EngineUnavailableException(INSTALL_HINT + " (found Unicorn " + versionString(v) + ")");
@@ -109,6 +143,11 @@ public final class Unicorn {
         return LOAD_ERROR == null;
     }
 
+    /** The library that was loaded (as named among {@link #candidates()}), or null when none loads. */
+    public static String library() {
+        return LIBRARY;
+    }
+
     /** "2.0.1": major.minor.patch of the loaded library. */
     public static String version() {
         requireAvailableLibrary();
@@ -116,7 +155,7 @@ public final class Unicorn {
     }
 
     private static void requireAvailableLibrary() {
-        if (LOAD_ERROR != null) throw new EngineUnavailableException(INSTALL_HINT, LOAD_ERROR);
+        if (LOAD_ERROR != null) throw new EngineUnavailableException(loadHint(), LOAD_ERROR);
     }
 
     private static String versionString(int v) {
