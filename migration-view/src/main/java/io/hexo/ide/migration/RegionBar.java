@@ -16,8 +16,9 @@ import org.eclipse.swt.widgets.Composite;
 import io.hexo.ide.checkpoint.CheckpointInfo;
 
 /**
- * A checkpoint drawn as a bar of memory regions: one segment per file, as wide as its allocated pages, the stored
- * pages filled in the region's colour and the rest hatched pale, so one sees at a glance what a checkpoint holds.
+ * A checkpoint drawn as a bar of memory regions: one segment per file, a minimum width plus a share of the bar in
+ * proportion to its allocated pages; the stored pages filled in the region's colour and the rest pale, so one sees at
+ * a glance what a checkpoint holds.
  */
 public class RegionBar extends Canvas {
 
@@ -92,12 +93,18 @@ public class RegionBar extends Canvas {
         }
         List<CheckpointInfo.FileInfo> files = checkpoint.files;
         long total = files.stream().mapToLong(RegionBar::weight).sum();
+        // every file gets a readable minimum width; the rest of the bar is shared in proportion to allocated pages
+        int n = files.size();
+        int minW = Math.max(3, Math.min(70, w / n / 2));
+        int spare = Math.max(0, w - n * minW);
         int x = x0;
         long acc = 0;
         int legendX = x0;
+        int index = 0;
         for (CheckpointInfo.FileInfo f : files) {
             acc += weight(f);
-            int next = x0 + (int) Math.round((double) w * acc / total);
+            index++;
+            int next = x0 + index * minW + (int) Math.round((double) spare * acc / total);
             int segW = Math.max(2, next - x);
             Color c = colour(rgb(f.region));
             RGB pale = rgb(f.region);
@@ -121,7 +128,8 @@ public class RegionBar extends Canvas {
             }
             x = next;
             // legend
-            String legend = f.name + " " + f.pagesStored + "/" + f.pagesAllocated + " pages";
+            String legend = f.pagesAllocated > 0 ? f.name + " " + f.pagesStored + "/" + f.pagesAllocated + " pages"
+                    : f.name + " " + MigrationView.bytes(f.size);
             Point le = gc.textExtent(legend);
             if (legendX + le.x + 16 < area.width) {
                 gc.setBackground(c);
