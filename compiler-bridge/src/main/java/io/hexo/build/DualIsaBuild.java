@@ -188,7 +188,11 @@ public final class DualIsaBuild {
             objects.add(compileNative(base, flags, src, dir, arch));
         }
         objects.add(compileNative(base, cflags.subList(base.size(), cflags.size()), glue, dir, arch));
-        objects.add(compileNative(base, cflags.subList(base.size(), cflags.size()), appC, dir, arch));
+        // The wasm was inlined already (clang -O2, wasm-opt -O2); inlining only wasm2c's `inline` helpers
+        // keeps one native function per wasm function, so a trap names the C function it happened in.
+        List<String> appFlags = new ArrayList<>(cflags.subList(base.size(), cflags.size()));
+        appFlags.add("-finline-hint-functions");
+        objects.add(compileNative(base, appFlags, appC, dir, arch));
 
         Path image = options.outDir().resolve(isa.imageName());
         List<String> ld = new ArrayList<>(List.of(tools.path("ld.lld-16"), "-T", guest.resolve(arch + "/link.ld").toString(),

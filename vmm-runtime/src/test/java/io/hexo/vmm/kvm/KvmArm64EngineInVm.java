@@ -34,7 +34,7 @@ import static org.junit.Assert.fail;
  * <p>Figures (MMIO round trip rate, create-to-first-doorbell time) are printed with the prefix
  * {@code [kvm-arm64]} and written to the properties file named by {@code -Dhexo.kvmarm64.results}.
  */
-public class KvmArm64EngineInVmTest {
+public class KvmArm64EngineInVm {
     static final long MEM = 16L << 20;
     static final long STACK_TOP = 0xC00000;
     static final long PARAM = 0x1800;
@@ -60,7 +60,7 @@ public class KvmArm64EngineInVmTest {
             Properties p = new Properties();
             p.putAll(results);
             try (OutputStream out = Files.newOutputStream(Path.of(file))) {
-                p.store(out, "KvmArm64EngineInVmTest figures");
+                p.store(out, "KvmArm64EngineInVm figures");
             }
         }
     }
@@ -88,7 +88,7 @@ public class KvmArm64EngineInVmTest {
         }
 
         Exit run() {
-            synchronized (KvmArm64EngineInVmTest.class) {
+            synchronized (KvmArm64EngineInVm.class) {
                 firstInJvm = firstEngine;
                 firstEngine = false;
             }
