@@ -1,0 +1,113 @@
+# Shared helpers for bench/*.sh (sourced, not run).
+#
+# Every benchmark measures its baseline in the same run, prints a small table
+# and ends with one line that starts with "ratio".  Guest runs say which engine
+# ran them: "KVM" or "emulated" (hexo prints a notice on stderr when an x86-64
+# guest runs emulated because /dev/kvm is missing; --isa arm always runs on the
+# emulated ARM64 board on an x86-64 host).
+
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+HEXO_HOME="$(cd "$BENCH_DIR/.." && pwd)"
+HEXO="$HEXO_HOME/hexo"
+SAMPLES="$HEXO_HOME/resources/samples"
+# Builds, checkpoints and logs go here (shared by the scripts, so an image built
+# by one is only rebuilt incrementally by the next).
+WORK="${HEXO_BENCH_DIR:-/tmp/hexo-bench}"
+mkdir -p "$WORK"
+
+# True when hexo will pick KVM for x86-64 guests on this machine.
+kvm_available() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
+
+# Seconds since the epoch, with nanoseconds.
+now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
+
+# Elapsed seconds since $1 (a `now` value), 3 decimals.
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.3f", e - s }'; }
+
+# Minimum / median of the numbers given as arguments.
+min_of() { printf '%s\n' "$@" | sort -g | head -1; }
+median_of() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# a / b with 2 decimals ("n/a" when b is zero or either is not a number).
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.eE+-]+$/ || b !~ /^[0-9.eE+-]+$/ || b + 0 == 0) print "n/a"; else if (a / b < 0.1) printf "%.3g", a / b; else printf "%.2f", a / b }'
+}
+
+# Builds hexo itself now (the wrapper rebuilds when its Java sources changed),
+# so that no timed run pays for a Maven build.
+ensure_hexo_built() {
+  if ! "$HEXO" --version >"$WORK/hexo-self-build.log" 2>&1; then
+    echo "hexo does not start:" >&2
+    cat "$WORK/hexo-self-build.log" >&2
+    exit 2
+  fi
+}
+
+# hexo_build SRC_DIR OUT_DIR [CFLAGS]: a quiet `hexo build`; shows the log on failure.
+hexo_build() {
+  local src="$1" out="$2" cflags="${3:-}" log
+  log="$out.build.log"
+  mkdir -p "$out"
+  if ! "$HEXO" build "$src" -o "$out" ${cflags:+--cflags "$cflags"} >"$log" 2>&1; then
+    echo "hexo build $src failed:" >&2
+    tail -20 "$log" >&2
+    exit 2
+  fi
+}
+
+# The engine a hexo run used, from its stderr file ($1) and ISA ($2).
+engine_of() {
+  local err="$1" isa="$2"
+  if [ "$isa" = arm ]; then
+    [ "$(uname -m)" = aarch64 ] && kvm_available && { echo "KVM"; return; }
+    echo "emulated-board"
+  elif grep -q "running the x86-64 guest emulated" "$err" 2>/dev/null; then
+    echo "emulated"
+  elif [ "$(uname -m)" = x86_64 ] && kvm_available; then
+    echo "KVM"
+  else
+    echo "emulated"
+  fi
+}
+
+# NPB IS's own timing line (" Time in seconds = X") from an output file.
+npb_time() { awk '/Time in seconds/ { print $NF }' "$1" | tail -1; }
+npb_verified() { grep -q "Verification *= *SUCCESSFUL" "$1"; }
+
+# Native build of NPB IS (the same sources, migration calls are no-ops).
+native_npb() {
+  local class="$1" out="$2" cc="${3:-clang-16}"
+  shift $(( $# < 3 ? $# : 3 ))
+  "$cc" -O2 -DCLASS="$class" -I "$SAMPLES/native-stub" "$@" \
+    "$SAMPLES"/npb-is/*.c -lm -o "$out"
+}
+
+# Bytes the NPB IS arrays occupy (key_array, key_buff2, key_buff1, bucket_size, bucket_ptrs).
+npb_footprint() {
+  local h="$SAMPLES/npb-is/npbparams-$1.h" t m b
+  t=$(awk '/TOTAL_KEYS_LOG_2/ { print $3 }' "$h")
+  m=$(awk '/MAX_KEY_LOG_2/ { print $3 }' "$h")
+  b=$(awk '/NUM_BUCKETS_LOG_2/ { print $3 }' "$h")
+  echo $(( 4 * (2 * (1 << t) + (1 << m) + 2 * (1 << b)) ))
+}
+
+# Prints "name value" rows aligned.
+row() { printf '  %-50s %s\n' "$1" "$2"; }
+hr() { printf '  %s\n' "--------------------------------------------------------------------"; }
+
+# The NPB class: $CLASS if set, else $1 (with KVM) or $2 (emulated x86), with a note.
+pick_class() {
+  local kvm_default="$1" emu_default="$2"
+  if [ -n "${CLASS:-}" ]; then
+    echo "$CLASS"
+  elif kvm_available; then
+    echo "$kvm_default"
+  else
+    echo "note: /dev/kvm is missing, x86 runs emulated: class $emu_default instead of $kvm_default (set CLASS= to override)" >&2
+    echo "$emu_default"
+  fi
+}
