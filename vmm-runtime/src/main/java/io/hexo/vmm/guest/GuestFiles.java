@@ -65,7 +65,9 @@ public final class GuestFiles implements AutoCloseable {
             // Symbolic links: the nearest existing ancestor must really be inside.
             Path existing = p;
             while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
-            if (existing != null && Files.exists(existing)) inside = existing.toRealPath().startsWith(realWorkdir);
+            // A link whose target does not exist (yet) is refused: opening it with O_CREAT would create its target,
+            // wherever that is.
+            if (existing != null) inside = Files.exists(existing) && existing.toRealPath().startsWith(realWorkdir);
         }
         if (!inside) {
             notices.accept("hexo: the guest tried to open " + guestPath + ", which is outside its working directory "

@@ -54,7 +54,8 @@ public final class ElfImage {
             throw new ImageException(path + " does not exist: build it first with `hexo build`");
         } catch (IOException e) {
             throw new ImageException("cannot read " + path + ": " + e.getMessage());
-        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
+            // offsets and counts past the file, or too large for an int (Math.toIntExact)
             throw new ImageException(path + " is a damaged ELF file: rebuild it with `hexo build`");
         }
     }
