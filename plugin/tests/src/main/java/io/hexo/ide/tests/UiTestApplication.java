@@ -43,6 +43,7 @@ public class UiTestApplication implements IApplication {
                     PreferencesTest.class,
                     BuildMarkersTest.class,
                     RunOnX86Test.class,
+                    DebugTrapTest.class,
                     MigrationTest.class));
             testable.testingFinished();
         });
