@@ -85,7 +85,23 @@ final class Step {
         int colon = text.indexOf(": ");
         List<Path> deps = new ArrayList<>();
         if (colon < 0) return deps;
-        for (String s : text.substring(colon + 2).trim().split("\\s+")) if (!s.isEmpty()) deps.add(Path.of(s));
+        // Make's escapes as clang writes them: "\ " is a space inside a path, "\#" a '#', "$$" a '$'.
+        String rest = text.substring(colon + 2);
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            char next = i + 1 < rest.length() ? rest.charAt(i + 1) : 0;
+            if (c == '\\' && (next == ' ' || next == '#') || c == '$' && next == '$') {
+                cur.append(next);
+                i++;
+            } else if (Character.isWhitespace(c)) {
+                if (cur.length() > 0) deps.add(Path.of(cur.toString()));
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        if (cur.length() > 0) deps.add(Path.of(cur.toString()));
         return deps;
     }
 

@@ -16,7 +16,8 @@ final class ArgumentSplitter {
             char c = s.charAt(i);
             if (quote != 0) {
                 if (c == quote) quote = 0;
-                else if (c == '\\' && quote == '"' && i + 1 < s.length()) cur.append(s.charAt(++i));
+                // Inside double quotes a backslash escapes only ", \, $ and ` (as in sh); before anything else it stays.
+                else if (c == '\\' && quote == '"' && i + 1 < s.length() && "\"\\$`".indexOf(s.charAt(i + 1)) >= 0) cur.append(s.charAt(++i));
                 else cur.append(c);
             } else if (c == '\'' || c == '"') {
                 quote = c;
