@@ -70,5 +70,5 @@ void *realloc(void *p, size_t n) {
 void free(void *p) { (void)p; }
 
 _Noreturn void abort(void) {
-    hexo_trap(HEXO_TRAP_UNREACHABLE, (u64)(uintptr_t)__builtin_return_address(0), 0, 0);
+    hexo_trap(HEXO_TRAP_UNREACHABLE, (u64)(uintptr_t)__builtin_return_address(0) - 1, 0, 0); /* -1: see wasm_rt_trap */
 }

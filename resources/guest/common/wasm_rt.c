@@ -46,8 +46,9 @@ static int trap_kind(wasm_rt_trap_t t) {
 }
 
 void wasm_rt_trap(wasm_rt_trap_t t) {
-    /* The return address is inside the generated function that trapped: the VMM names it. */
-    hexo_trap(trap_kind(t), (u64)(uintptr_t)__builtin_return_address(0), 0, (u64)t);
+    /* The call to us is the last instruction of the generated function that trapped (we never return),
+     * so its return address may already be the next function's first: one byte back is inside. */
+    hexo_trap(trap_kind(t), (u64)(uintptr_t)__builtin_return_address(0) - 1, 0, (u64)t);
 }
 
 const char *wasm_rt_strerror(wasm_rt_trap_t t) { (void)t; return "trap"; }

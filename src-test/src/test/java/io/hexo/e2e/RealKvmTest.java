@@ -25,10 +25,16 @@ public class RealKvmTest {
 
     private record Result(int status, String stdout, String log) {}
 
-    /** hexo inside a rig; the project and the test's work directory are shared at the same paths. */
+    /**
+     * hexo's CLI inside a rig (its JVM directly: the rigs' root file systems have a JRE but no bash); the
+     * project, and with it the test's work directory, is shared at the same path.
+     */
     private static Result inRig(String rig, Path cwd, String... hexoArgs) throws IOException, InterruptedException {
+        Path target = Hexo.HOME.resolve("compiler-bridge/target");
         List<String> cmd = new ArrayList<>(List.of(Hexo.HOME.resolve("tools").resolve(rig).resolve("run-in-vm.sh").toString(),
-                "--share", Hexo.HOME.toString(), "--timeout", "600", "--", Hexo.HOME.resolve("hexo").toString()));
+                "--share", Hexo.HOME.toString(), "--timeout", "600", "--", "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dhexo.home=" + Hexo.HOME, "-cp", target.resolve("compiler-bridge-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*",
+                "io.hexo.cli.Main"));
         cmd.addAll(List.of(hexoArgs));
         Path out = Files.createTempFile(Hexo.WORK, "rig", ".out"), log = Files.createTempFile(Hexo.WORK, "rig", ".log");
         Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
