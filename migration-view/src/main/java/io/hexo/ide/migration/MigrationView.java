@@ -127,7 +127,7 @@ public class MigrationView extends ViewPart {
         checkpoints.setContentProvider(new Content());
         treeColumn(trl, "Checkpoint / file", 5, o -> o instanceof CheckpointInfo ci ? shortName(ci) : ((CheckpointInfo.FileInfo) o).name);
         treeColumn(trl, "Region", 2, o -> o instanceof CheckpointInfo ci
-                ? (ci.valid ? ci.isaLabel() : "invalid") : ((CheckpointInfo.FileInfo) o).region);
+                ? (ci.valid ? ci.isaLabel() : "invalid") : ((CheckpointInfo.FileInfo) o).regionOrKind());
         treeColumn(trl, "Size", 2, o -> o instanceof CheckpointInfo ci ? bytes(ci.totalSize()) : bytes(((CheckpointInfo.FileInfo) o).size));
         treeColumn(trl, "Pages stored / allocated", 3, o -> o instanceof CheckpointInfo ci
                 ? (ci.problem != null ? ci.problem : ci.totalPagesStored() + " / " + ci.totalPagesAllocated())

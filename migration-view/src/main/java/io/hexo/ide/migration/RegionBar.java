@@ -28,8 +28,8 @@ public class RegionBar extends Canvas {
             "tls", new RGB(0x8e, 0x24, 0xaa),
             "data", new RGB(0xfb, 0x8c, 0x00),
             "bss", new RGB(0xf4, 0x51, 0x1e),
-            "state", new RGB(0x54, 0x6e, 0x7a),
-            "files", new RGB(0x6d, 0x4c, 0x41));
+            "mdata", new RGB(0x54, 0x6e, 0x7a),
+            "fds", new RGB(0x6d, 0x4c, 0x41));
     private static final RGB OTHER = new RGB(0x00, 0x89, 0x7b);
 
     private CheckpointInfo checkpoint;
@@ -106,8 +106,8 @@ public class RegionBar extends Canvas {
             index++;
             int next = x0 + index * minW + (int) Math.round((double) spare * acc / total);
             int segW = Math.max(2, next - x);
-            Color c = colour(rgb(f.region));
-            RGB pale = rgb(f.region);
+            Color c = colour(rgb(f.regionOrKind()));
+            RGB pale = rgb(f.regionOrKind());
             Color paleC = colour(new RGB((pale.red + 3 * 255) / 4, (pale.green + 3 * 255) / 4, (pale.blue + 3 * 255) / 4));
             gc.setBackground(paleC);
             gc.fillRectangle(x, barTop, segW, barH);
@@ -120,7 +120,7 @@ public class RegionBar extends Canvas {
             gc.fillRectangle(x, barTop, storedW, barH);
             gc.setForeground(getDisplay().getSystemColor(SWT.COLOR_WIDGET_DARK_SHADOW));
             gc.drawRectangle(x, barTop, segW - 1, barH - 1);
-            String label = f.region == null ? f.name : f.region;
+            String label = f.regionOrKind();
             Point ext = gc.textExtent(label);
             if (ext.x + 6 < segW) {
                 gc.setForeground(getDisplay().getSystemColor(SWT.COLOR_BLACK));

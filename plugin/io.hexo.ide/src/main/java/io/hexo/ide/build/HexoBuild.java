@@ -223,8 +223,8 @@ public final class HexoBuild {
             copy = List.copyOf(diags);
         }
         try {
-            createMarkers(project, copy);
             project.refreshLocal(IResource.DEPTH_INFINITE, sub.split(1));
+            createMarkers(project, copy);
         } catch (CoreException | OperationCanceledException e) {
             HexoPlugin.log("hexo build: markers/refresh of " + project.getName(), e);
         }
@@ -271,12 +271,14 @@ public final class HexoBuild {
         abs = abs.normalize();
         IFile[] files = ResourcesPlugin.getWorkspace().getRoot().findFilesForLocationURI(abs.toUri());
         for (IFile f : files) {
-            if (f.getProject().equals(project)) {
+            if (f.getProject().equals(project) && f.exists()) {
                 return f;
             }
         }
-        if (files.length > 0) {
-            return files[0];
+        for (IFile f : files) {
+            if (f.exists()) {
+                return f;
+            }
         }
         return project;
     }

@@ -31,6 +31,21 @@ public final class CheckpointInfo {
             this.pagesAllocated = pagesAllocated;
         }
 
+        /**
+         * The region, or when hexo inspect names none, the file's kind from its name: tls.bin.1 is "tls",
+         * fds.bin "fds", mdata.bin "mdata".
+         */
+        public String regionOrKind() {
+            if (region != null && !region.isBlank()) {
+                return region;
+            }
+            if (name == null) {
+                return "?";
+            }
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        }
+
         @Override
         public String toString() {
             return name + " [" + region + "] " + size + " bytes, " + pagesStored + "/" + pagesAllocated + " pages";
