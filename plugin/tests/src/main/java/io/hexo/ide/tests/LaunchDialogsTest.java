@@ -66,6 +66,19 @@ public class LaunchDialogsTest {
     }
 
     @Test
+    public void runAsShortcutsReuseTheProjectsConfiguration() throws Exception {
+        IProject p = Ui.sampleProject("shortcut");
+        ILaunchConfiguration x = io.hexo.ide.launch.HexoLaunchShortcut.configurationFor(p, HexoLaunch.TYPE_X86);
+        assertEquals(p.getName(), x.getAttribute(HexoLaunch.PROJECT, ""));
+        assertEquals(x, io.hexo.ide.launch.HexoLaunchShortcut.configurationFor(p, HexoLaunch.TYPE_X86));
+        ILaunchConfiguration b = io.hexo.ide.launch.HexoLaunchShortcut.configurationFor(p, HexoLaunch.TYPE_BOARD);
+        assertEquals(HexoLaunch.TYPE_BOARD, b.getType().getIdentifier());
+        assertNull(HexoLaunch.validate(b));
+        x.delete();
+        b.delete();
+    }
+
+    @Test
     public void dialogScreenshots() throws Exception {
         IProject p = Ui.sampleProject("hello-migrate");
         ILaunchConfigurationWorkingCopy x86 = config(HexoLaunch.TYPE_X86, "hello-migrate on x86", p);
