@@ -29,16 +29,21 @@ public final class ClockCalls implements HypercallFamily {
             return 0;
         });
         t.register(Abi.HC_RANDOM, a -> {
-            int n = (int) Math.min(Math.max(a[1], 0), MAX_RANDOM);
-            byte[] bytes = new byte[n];
-            random.nextBytes(bytes);
-            memory.write(a[0], bytes);
+            // WASI random_get fills the whole buffer: in chunks of at most MAX_RANDOM bytes.
+            long len = Math.max(a[1], 0);
+            memory.check(a[0], len);
+            byte[] bytes = new byte[(int) Math.min(len, MAX_RANDOM)];
+            for (long done = 0; done < len; done += bytes.length) {
+                random.nextBytes(bytes);
+                memory.write(a[0] + done, bytes, 0, (int) Math.min(bytes.length, len - done));
+            }
             return 0;
         });
     }
 
     /** WASI clock ids: 0 realtime, 1 monotonic, 2 process and 3 thread CPU time (time since start here). */
     private long clock(long id) {
+        if (id < 0 || id > 3) return -Abi.EINVAL; // u64 from the guest: no truncation to an int first
         return switch ((int) id) {
             case 0 -> {
                 Instant now = Instant.now();

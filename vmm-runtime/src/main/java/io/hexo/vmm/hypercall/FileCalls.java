@@ -107,6 +107,7 @@ public final class FileCalls implements HypercallFamily {
         if (fd <= 2) return -Abi.ESPIPE;
         FileChannel ch = files.channel(fd);
         if (ch == null) return -Abi.EBADF;
+        if (whence < 0 || whence > 2) return -Abi.EINVAL; // u64 from the guest: no truncation to an int first
         long base = switch ((int) whence) {
             case 0 -> 0;                // WASI whence: SET
             case 1 -> ch.position();    // CUR

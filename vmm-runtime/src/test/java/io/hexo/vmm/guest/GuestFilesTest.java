@@ -112,6 +112,10 @@ public class GuestFilesTest {
         assertEquals("world", read(fd, 5));
         assertEquals(-Abi.EINVAL, hc(Abi.HC_LSEEK, fd, -100, 0));
         assertEquals(-Abi.EINVAL, hc(Abi.HC_LSEEK, fd, 0, 7)); // no such whence
+        assertEquals(-Abi.EINVAL, hc(Abi.HC_LSEEK, fd, 0, 0x1_0000_0000L)); // not SET: whence is a u64
+        assertEquals(-Abi.EINVAL, hc(Abi.HC_LSEEK, fd, 0, -1));
+        assertEquals(-Abi.EINVAL, hc(Abi.HC_LSEEK, fd, Long.MAX_VALUE, 2)); // overflows
+        assertEquals(11, hc(Abi.HC_LSEEK, fd, 0, 1));
         assertEquals(-Abi.ESPIPE, hc(Abi.HC_LSEEK, 1, 0, 0));
 
         assertEquals(0, hc(Abi.HC_FSTAT, fd, STAT_BUF));

@@ -279,7 +279,13 @@ public class HypercallFuzzTest {
                 a[1] = r.nextBoolean() ? image.entry() + r.nextInt(0x20000) : r.nextLong();
                 a[2] = r.nextBoolean() ? layout.stackGuardStart() + r.nextInt(0x200000) : address(r);
             }
-            case Abi.HC_LOG, Abi.HC_RANDOM -> { a[0] = address(r); a[1] = length(r); }
+            case Abi.HC_LOG -> { a[0] = address(r); a[1] = length(r); }
+            case Abi.HC_RANDOM -> {
+                // Valid lengths past 2 MiB are drawn as 1-3 MiB (still several 1 MiB chunks): each byte costs SecureRandom time.
+                a[0] = address(r);
+                a[1] = length(r);
+                if (a[1] > (3 << 20) && a[1] < MEM) a[1] = (1 << 20) + r.nextInt(2 << 20);
+            }
             case Abi.HC_SET_CONTROL -> a[0] = r.nextBoolean() ? layout.linmemBase() + r.nextInt(1 << 20) : address(r);
             case Abi.HC_WRITE, Abi.HC_READ -> { a[0] = fd(r); a[1] = address(r); a[2] = length(r); }
             case Abi.HC_OPEN -> { path(r, a, 0); a[2] = openFlags(r); a[3] = r.nextInt(4) == 0 ? r.nextLong() : r.nextInt(2); }
