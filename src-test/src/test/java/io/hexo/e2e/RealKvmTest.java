@@ -25,6 +25,8 @@ public class RealKvmTest {
 
     private record Result(int status, String stdout, String log) {}
 
+    private static final java.util.regex.Pattern KERNEL_LINE = java.util.regex.Pattern.compile("^\\[\\s*\\d+\\.\\d+\\] ");
+
     /**
      * hexo's CLI inside a rig (its JVM directly: the rigs' root file systems have a JRE but no bash); the
      * project, and with it the test's work directory, is shared at the same path.
@@ -43,7 +45,10 @@ public class RealKvmTest {
             p.destroyForcibly();
             throw new AssertionError(rig + " did not finish in 15 minutes");
         }
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(log));
+        // The VM's serial console carries the guest program's stdout, hexo's notices and the kernel's own lines.
+        String stdout = Files.readString(out).lines().filter(l -> !l.startsWith("hexo: ") && !KERNEL_LINE.matcher(l).find())
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+        return new Result(p.exitValue(), stdout, Files.readString(log) + Files.readString(out));
     }
 
     @Test
