@@ -27,7 +27,7 @@ declare -A med best eng
 for isa in x86 arm; do
   t=()
   for i in $(seq "$RUNS"); do
-    t0=$(now)
+    hexo_fresh; t0=$(now)
     "$HEXO" run --isa "$isa" "$out" >"$WORK/hello.out" 2>"$WORK/hello.err" || { cat "$WORK/hello.err" >&2; exit 1; }
     t+=("$(since "$t0")")
     grep -q "hello from hexo" "$WORK/hello.out" || { echo "unexpected output" >&2; exit 1; }
@@ -37,7 +37,7 @@ for isa in x86 arm; do
 done
 
 t=()
-for i in $(seq "$RUNS"); do t0=$(now); "$HEXO" --version >/dev/null; t+=("$(since "$t0")"); done
+for i in $(seq "$RUNS"); do hexo_fresh; t0=$(now); "$HEXO" --version >/dev/null; t+=("$(since "$t0")"); done
 jvm_med=$(median_of "${t[@]}")
 t=()
 for i in $(seq "$RUNS"); do t0=$(now); "$WORK/hello-native" >/dev/null; t+=("$(since "$t0")"); done
@@ -46,6 +46,7 @@ nat_med=$(median_of "${t[@]}")
 cp="$HEXO_HOME/compiler-bridge/target/compiler-bridge-0.1.0-SNAPSHOT.jar:$HEXO_HOME/compiler-bridge/target/lib/*"
 declare -A vmed vbest vfirst veng
 for isa in x86 arm; do
+  hexo_fresh
   java -XX:+UseSerialGC -Dhexo.home="$HEXO_HOME" -cp "$cp" "$BENCH_DIR/harness/BootLoop.java" \
     "$out" "$isa" "$WARMUP" "$BOOTS" >"$WORK/bootloop-$isa.out" 2>"$WORK/bootloop-$isa.err" \
     || { echo "BootLoop $isa failed:" >&2; cat "$WORK/bootloop-$isa.err" >&2; exit 1; }

@@ -24,13 +24,13 @@ scratch=()
 for i in $(seq "$REPS"); do
   rm -rf "$out"
   mkdir -p "$out"
-  t0=$(now)
+  hexo_fresh; t0=$(now)
   hexo_build "$SAMPLES/npb-is" "$out" "-DCLASS=$CLASS"
   scratch+=("$(since "$t0")")
 done
 again=()
 for i in 1 2 3; do
-  t0=$(now)
+  hexo_fresh; t0=$(now)
   hexo_build "$SAMPLES/npb-is" "$out" "-DCLASS=$CLASS"
   again+=("$(since "$t0")")
 done

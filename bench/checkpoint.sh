@@ -30,7 +30,7 @@ ensure_hexo_built
 hexo_build "$BENCH_DIR/programs/hello" "$WORK/hello"
 t=()
 for i in 1 2 3; do
-  t0=$(now); "$HEXO" run --isa "$TO" "$WORK/hello" >/dev/null 2>&1; t+=("$(since "$t0")")
+  hexo_fresh; t0=$(now); "$HEXO" run --isa "$TO" "$WORK/hello" >/dev/null 2>&1; t+=("$(since "$t0")")
 done
 boot_to=$(min_of "${t[@]}")
 
@@ -53,7 +53,7 @@ measure() {
   local name="$1" out="$2" touched="$3" check="$4"; shift 4
   local ck="$WORK/ck-$name" t0 t_end rc save_wall save first disk stored resume_wall restore eng_from
   rm -rf "$ck"; mkdir -p "$ck"
-  t0=$(now)
+  hexo_fresh; t0=$(now)
   set +e
   "$HEXO" run --isa "$FROM" --mem "$MEM" --checkpoint-dir "$ck" "$@" "$out" >"$WORK/ck-$name.save.out" 2>"$WORK/ck-$name.save.err"
   rc=$?
@@ -69,7 +69,7 @@ measure() {
   grep -q '"valid": *true' "$WORK/ck-$name.json" || { echo "$name: hexo inspect says the checkpoint is not valid" >&2; exit 1; }
   stored=$(awk -F: '/"pagesStored"/ { gsub(/[ ,]/, "", $2); s += $2 } END { print s * 4096 }' "$WORK/ck-$name.json")
 
-  t0=$(now)
+  hexo_fresh; t0=$(now)
   set +e
   "$HEXO" run --isa "$TO" --mem "$MEM" --resume --checkpoint-dir "$ck" "$out" 2>"$WORK/ck-$name.resume.err" \
     | stamp_lines >"$WORK/ck-$name.resume.out"

@@ -31,7 +31,7 @@ for c in $CLASSES; do
   native_npb "$c" "$a64" "$CROSS_CC" -static
   t_in=(); t_wall=()
   for i in $(seq "$REPS"); do
-    t0=$(now)
+    hexo_fresh; t0=$(now)
     "$HEXO" run --isa arm --mem "$MEM" "$out" >"$WORK/board.out" 2>"$WORK/board.err" || { cat "$WORK/board.err" >&2; exit 1; }
     t_wall+=("$(since "$t0")")
     npb_verified "$WORK/board.out" || { echo "board run (class $c) did not verify" >&2; exit 1; }

@@ -47,6 +47,16 @@ ensure_hexo_built() {
   fi
 }
 
+# Cheap check before each timed hexo command: when someone changed hexo's Java
+# sources since the jar was built, the wrapper would rebuild hexo inside the
+# timed command, so rebuild it first (the same test the wrapper makes).
+hexo_fresh() {
+  local jar="$HEXO_HOME/compiler-bridge/target/compiler-bridge-0.1.0-SNAPSHOT.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$HEXO_HOME/vmm-runtime/src" "$HEXO_HOME/compiler-bridge/src" -newer "$jar" -name '*.java' -print -quit 2>/dev/null)" ]; then
+    ensure_hexo_built
+  fi
+}
+
 # hexo_build SRC_DIR OUT_DIR [CFLAGS]: a quiet `hexo build`; shows the log on failure.
 hexo_build() {
   local src="$1" out="$2" cflags="${3:-}" log

@@ -28,7 +28,7 @@ native_npb "$CLASS" "$native"
 
 g_in=(); g_wall=(); engine=?
 for i in $(seq "$REPS"); do
-  t0=$(now)
+  hexo_fresh; t0=$(now)
   if ! "$HEXO" run --isa x86 --mem "$MEM" "$out" >"$WORK/npb-guest.out" 2>"$WORK/npb-guest.err"; then
     echo "guest run failed:" >&2; cat "$WORK/npb-guest.err" >&2; exit 1
   fi
