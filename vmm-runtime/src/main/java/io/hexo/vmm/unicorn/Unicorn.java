@@ -71,6 +71,7 @@ public final class Unicorn {
 
     // CPU models (uc_cpu_arm64 / uc_cpu_x86)
     public static final int UC_CPU_ARM64_A57 = 0, UC_CPU_ARM64_A53 = 1, UC_CPU_ARM64_A72 = 2, UC_CPU_ARM64_MAX = 3;
+    public static final int UC_CPU_X86_QEMU64 = 0, UC_CPU_X86_NEHALEM = 15;
 
     // UC_HOOK_INSN instruction ids (uc_x86_insn)
     public static final int UC_X86_INS_IN = 218, UC_X86_INS_OUT = 500;
@@ -81,7 +82,7 @@ public final class Unicorn {
     private static final Throwable LOAD_ERROR;
     private static final String LIBRARY;
 
-    /** Names the libunicorn to load first (a path or a library name); the env variable is the fallback. */
+    /** Name the libunicorn to load (a path, a library name, or "system"); the property wins over the env. */
     public static final String LIBRARY_PROPERTY = "hexo.unicorn.library", LIBRARY_ENV = "HEXO_UNICORN_LIBRARY";
     /** Where tools/unicorn/build.sh installs Unicorn 2.1.1 built from Debian 13's source package. */
     public static final String BUILT_LIBRARY = "/opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2";
@@ -95,10 +96,12 @@ public final class Unicorn {
 
     /**
      * The libraries to try, in order: the one named by the property or env alone (an explicit choice is
-     * never silently replaced by another library), else the built 2.1.1 when present, then the system's.
+     * never silently replaced by another library; the name {@code system} means the system's), else the
+     * built 2.1.1 when present, then the system's.
      */
     static java.util.List<String> candidates() {
         String named = namedLibrary();
+        if ("system".equals(named)) return java.util.List.of("libunicorn.so.2", "unicorn");
         if (named != null) return java.util.List.of(named);
         return new java.io.File(BUILT_LIBRARY).isFile()
                 ? java.util.List.of(BUILT_LIBRARY, "libunicorn.so.2", "unicorn")
@@ -125,7 +128,7 @@ public final class Unicorn {
     /** The one sentence shown when no library loads. */
     private static String loadHint() {
         String named = namedLibrary();
-        return named == null ? INSTALL_HINT
+        return named == null || named.equals("system") ? INSTALL_HINT
                 : "the emulated board needs Unicorn 2, and " + named + " (named by " + LIBRARY_PROPERTY + " or "
                         + LIBRARY_ENV + ") does not load";
     }

@@ -67,6 +67,18 @@ public final class UnicornX86Engine extends UnicornEngine {
         addHook(UC_HOOK_INTR, intr, 1, 0);
     }
 
+    /**
+     * Unicorn 2.0.1 hard-wires SSE up to 4.2 whatever the CPU model; from 2.1 the features are the model's,
+     * and the default (qemu64) stops at SSE3. Nehalem has SSE4.2 (and popcnt), which the guest code is
+     * built for ({@code -msse4.2}).
+     */
+    @Override
+    protected void configureCpu() {
+        if (!version.startsWith("2.0.")) {
+            check(uc_ctl(uc, CTL_CPU_MODEL_WRITE, UC_CPU_X86_NEHALEM), "uc_ctl(UC_CTL_CPU_MODEL)");
+        }
+    }
+
     @Override
     protected void setEntryState() {
         setReg(UcReg.X86_CR4, reg(UcReg.X86_CR4) | CR4_OSFXSR | CR4_OSXMMEXCPT);

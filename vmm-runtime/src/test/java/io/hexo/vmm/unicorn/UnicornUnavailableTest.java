@@ -52,7 +52,8 @@ public class UnicornUnavailableTest {
                 Files.copy(libm, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-Djna.library.path=" + dir, "-cp",
+            // "system": not the 2.1.1 that tools/unicorn/build.sh may have installed, nor one named by the env.
+            ProcessBuilder pb = new ProcessBuilder(java, "-Djna.library.path=" + dir, "-Dhexo.unicorn.library=system", "-cp",
                     System.getProperty("java.class.path"), UnicornUnavailableTest.class.getName());
             pb.environment().put("LD_LIBRARY_PATH", dir.toString());
             pb.redirectErrorStream(true);

@@ -204,7 +204,8 @@ public class UnicornX86EngineTest {
             assertEquals(0, g.memory.getLong(0x3010));
             assertEquals(1, g.memory.getLong(0x3018));
             assertEquals(1, g.memory.getLong(0x3020) & 0xffff);
-            assertEquals(4, ((UnicornX86Engine) g.engine).emulatedInstructions());
+            // 2.0.1's CPU lacks popcnt (emulated in Java); from 2.1 the engine's CPU model (Nehalem) has it.
+            assertEquals(Unicorn.version().startsWith("2.0.") ? 4 : 0, ((UnicornX86Engine) g.engine).emulatedInstructions());
         }
     }
 
