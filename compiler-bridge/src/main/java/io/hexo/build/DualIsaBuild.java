@@ -83,7 +83,7 @@ public final class DualIsaBuild {
         step(new Step("[wasm2c] app.c", List.of(tools.path("wasm2c"), app.toString(), "-o", appC.toString()), List.of(app), appC, null, stamps));
 
         Path glue = work.resolve("glue.c");
-        writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(app)));
+        writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(linked, app)));
 
         Result r = nativeImages(appC, glue);
         if (!ranAnything) progress.println("hexo: " + Isa.X86_64.imageName() + " and " + Isa.AARCH64.imageName() + " are up to date");
@@ -233,11 +233,14 @@ public final class DualIsaBuild {
     private static final Pattern SEGMENT = Pattern.compile("^ - segment\\[\\d+\\] <[^>]*> memory=0 size=(\\d+) - init i32=(\\d+)", Pattern.MULTILINE);
     private static final Pattern STACK_POINTER = Pattern.compile("^ - global\\[0\\] i32 mutable=1 <__stack_pointer> - init i32=(\\d+)", Pattern.MULTILINE);
 
-    /** Module identity and memory regions, from the instrumented wasm. */
-    private GlueGenerator.ModuleFacts facts(Path app) throws IOException, InterruptedException, BuildException {
-        Process p = new ProcessBuilder(tools.path("wasm-objdump"), "-x", app.toString()).redirectErrorStream(true).start();
+    /**
+     * Memory regions from the linked wasm (wasm-opt may drop an unused __stack_pointer, never move data),
+     * identity from the instrumented one, which is what both images are translated from.
+     */
+    private GlueGenerator.ModuleFacts facts(Path linked, Path app) throws IOException, InterruptedException, BuildException {
+        Process p = new ProcessBuilder(tools.path("wasm-objdump"), "-x", linked.toString()).redirectErrorStream(true).start();
         String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new BuildException("wasm-objdump could not read " + app);
+        if (p.waitFor() != 0) throw new BuildException("wasm-objdump could not read " + linked);
         long dataStart = Long.MAX_VALUE, bssStart = 0;
         Matcher m = SEGMENT.matcher(dump);
         while (m.find()) {

@@ -45,6 +45,15 @@ public class BuildTest {
     }
 
     @Test
+    public void theSmallestProgramBuildsAndReturnsItsCode() throws Exception {
+        // No libc, no stack, no migration point: wasm-opt drops even __stack_pointer.
+        Path dir = Hexo.tempDir("tiny");
+        Files.writeString(dir.resolve("main.c"), "int main(void) { return 3; }\n");
+        Hexo.build(dir, dir, false);
+        for (Isa isa : Isa.values()) assertEquals(3, Hexo.run(dir, isa, Hexo.options()).status());
+    }
+
+    @Test
     public void checkCatchesImagesOfDifferentPrograms() throws Exception {
         Path a = Hexo.sample("stress-args"), b = Hexo.sample("stress-ctor");
         assertEquals(0, Hexo.cli(a, "check", ".").status());

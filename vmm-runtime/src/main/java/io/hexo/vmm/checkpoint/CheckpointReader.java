@@ -57,6 +57,17 @@ public final class CheckpointReader {
         try {
             Checkpoint cp = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(payload).toString(), Checkpoint.class);
             if (cp == null || cp.files() == null || cp.regions() == null || cp.moduleId() == null) throw new JsonParseException("incomplete");
+            for (Checkpoint.FileEntry f : cp.files()) {
+                // Only the known names: a crafted manifest must not make hexo read or write elsewhere.
+                if (!Checkpoint.ALL_FILES.contains(f.name()) || f.name().equals(Checkpoint.MANIFEST)) {
+                    throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " lists an unknown file \"" + f.name() + "\"");
+                }
+            }
+            for (Checkpoint.Region r : cp.regions()) {
+                if (!Checkpoint.ALL_FILES.contains(r.file())) {
+                    throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " lists an unknown file \"" + r.file() + "\"");
+                }
+            }
             if (!cp.moduleId().equals(CheckpointFile.moduleIdOf(m))) {
                 throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (its header and its content name different programs)");
             }

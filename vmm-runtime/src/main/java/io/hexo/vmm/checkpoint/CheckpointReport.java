@@ -18,7 +18,14 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
                                List<FileRow> files, List<OpenFileRow> openFiles) {
 
     /** One checkpoint file; region fields are set for memory files. */
-    public record FileRow(String name, String region, long size, long start, long length, long pagesStored, long pagesAllocated) {}
+    public record FileRow(String name, String region, long size, long start, long length, long pagesStored, long pagesAllocated) {
+        /** The memory region, or for the other files their kind from the name: "tls", "fds", "mdata". */
+        public String regionOrKind() {
+            if (region != null && !region.isBlank()) return region;
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        }
+    }
 
     public record OpenFileRow(int fd, String path, long offset) {}
 
@@ -67,12 +74,37 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
                 cp.createdAt(), cp.linmemSize(), cp.pointsReached(), files, open);
     }
 
+    /** A directory that could not be inspected at all (e.g. `hexo inspect` failed). */
+    public static CheckpointReport failed(String directory, String problem) {
+        return new CheckpointReport(directory, false, problem, null, null, 0, null, null, 0, 0, List.of(), List.of());
+    }
+
+    public long totalSize() {
+        return files.stream().mapToLong(FileRow::size).sum();
+    }
+
+    public long totalPagesStored() {
+        return files.stream().mapToLong(FileRow::pagesStored).sum();
+    }
+
+    public long totalPagesAllocated() {
+        return files.stream().mapToLong(FileRow::pagesAllocated).sum();
+    }
+
     public String toJson() {
         return JSON.toJson(this);
     }
 
+    /** Parses `hexo inspect --json`; an empty or unreadable text is an IllegalArgumentException. */
     public static CheckpointReport fromJson(String json) {
-        return JSON.fromJson(json, CheckpointReport.class);
+        try {
+            CheckpointReport r = JSON.fromJson(json, CheckpointReport.class);
+            if (r == null) throw new IllegalArgumentException("hexo inspect printed nothing");
+            return new CheckpointReport(r.directory, r.valid, r.problem, r.isa, r.engine, r.abiVersion, r.moduleId, r.createdAt,
+                    r.linmemSize, r.pointsReached, r.files == null ? List.of() : r.files, r.openFiles == null ? List.of() : r.openFiles);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IllegalArgumentException("hexo inspect printed no valid JSON: " + e.getMessage(), e);
+        }
     }
 
     /** The human-readable form of `hexo inspect`. */

@@ -161,6 +161,7 @@ public final class GuestFiles implements AutoCloseable {
         if (e instanceof AccessDeniedException) return Abi.EACCES;
         if (e instanceof NotDirectoryException) return Abi.ENOTDIR;
         if (e instanceof DirectoryNotEmptyException) return Abi.EPERM;
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null && f.getReason().contains("name too long")) return Abi.ENAMETOOLONG;
         return Abi.EIO;
     }
 
