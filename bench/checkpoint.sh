@@ -11,7 +11,7 @@
 #    process gone (file birth times), i.e. writing the checkpoint + exit.
 #  - resume run: `hexo run --isa TO --resume --checkpoint-dir D`, to the end.
 #    "restore" = command start -> the guest's first line of output after the
-#    migration point (JVM start + reading the checkpoint + rebuilding the
+#    migration point ("Iteration 0/10", or IS's next iteration number) (JVM start + reading the checkpoint + rebuilding the
 #    state + the first printf).
 #  - baseline in the same run: `hexo run --isa TO` of the hello-world guest
 #    (JVM start + a plain boot), so restore/boot shows what resuming adds.
@@ -50,7 +50,7 @@ stamp_lines() { local l; while IFS= read -r l; do printf '%s %s\n' "$(now)" "$l"
 
 results=()
 measure() {
-  local name="$1" out="$2" touched="$3" check="$4"; shift 4
+  local name="$1" out="$2" touched="$3" check="$4" first_line="$5"; shift 5
   local ck="$WORK/ck-$name" t0 t_end rc save_wall save first disk stored resume_wall restore eng_from
   rm -rf "$ck"; mkdir -p "$ck"
   hexo_fresh; t0=$(now)
@@ -77,10 +77,15 @@ measure() {
   set -e
   t_end=$(now)
   [ "$rc" = 0 ] || { echo "$name: the resumed run exited $rc:" >&2; cat "$WORK/ck-$name.resume.err" >&2; exit 1; }
-  cut -d' ' -f2- "$WORK/ck-$name.resume.out" >"$WORK/ck-$name.resume.txt"
+  # The JVM's own log lines ("[0.03s][warning][cds...]") are not the guest's: note and drop them.
+  if grep -Eq '^[0-9.]+ \[[0-9.]+s\]\[(warning|error)\]' "$WORK/ck-$name.resume.out"; then
+    echo "warning: hexo printed JVM log lines on stdout, mixed into the guest's output:" >&2
+    grep -E '^[0-9.]+ \[[0-9.]+s\]\[(warning|error)\]' "$WORK/ck-$name.resume.out" | cut -d' ' -f2- | sed 's/^/  /' >&2
+  fi
+  grep -Ev '^[0-9.]+ \[[0-9.]+s\]\[(warning|error)\]' "$WORK/ck-$name.resume.out" | cut -d' ' -f2- >"$WORK/ck-$name.resume.txt"
   $check "$WORK/ck-$name.resume.txt" || { echo "$name: the resumed run's output is wrong (see $WORK/ck-$name.resume.txt)" >&2; exit 1; }
   resume_wall=$(awk -v a="$t0" -v b="$t_end" 'BEGIN { printf "%.3f", b - a }')
-  restore=$(awk -v a="$t0" 'NF > 1 { printf "%.3f", $1 - a; exit }' "$WORK/ck-$name.resume.out")
+  restore=$(awk -v a="$t0" -v re="$first_line" '{ l = $0; sub(/^[^ ]* /, "", l) } l ~ re { printf "%.3f", $1 - a; exit }' "$WORK/ck-$name.resume.out")
 
   echo "$name: $FROM ($eng_from) -> $TO ($(engine_of "$WORK/ck-$name.resume.err" "$TO"))"
   row "checkpointing run, wall (exits 75)" "$save_wall s"
@@ -106,8 +111,8 @@ echo "Checkpoint save / restore, $FROM -> $TO"
 hr
 row "baseline: hexo run --isa $TO hello (best of 3)" "$boot_to s"
 hr
-measure postcopy-100mb "$WORK/postcopy-100mb" $((100 * 1024 * 1024)) pc_ok
+measure postcopy-100mb "$WORK/postcopy-100mb" $((100 * 1024 * 1024)) pc_ok '^Iteration [0-9]+/10$'
 hr
-measure "npb-is-$CLASS" "$WORK/npb-is-$CLASS" "$(npb_footprint "$CLASS")" is_ok --migrate-at-point "$POINT"
+measure "npb-is-$CLASS" "$WORK/npb-is-$CLASS" "$(npb_footprint "$CLASS")" is_ok '^ *[0-9]+$' --migrate-at-point "$POINT"
 hr
 echo "ratio ${results[0]}; ${results[1]}"

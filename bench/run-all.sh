@@ -24,6 +24,13 @@ log="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
   else
     echo "x86-64 guests: EMULATED (no usable /dev/kvm); --isa arm: emulated ARM64 board"
   fi
+  if [ -n "${HEXO_UNICORN_LIBRARY:-}" ]; then
+    echo "libunicorn: $HEXO_UNICORN_LIBRARY (HEXO_UNICORN_LIBRARY)"
+  elif [ -f /opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2 ]; then
+    echo "libunicorn: /opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2 (hexo's built 2.1.1)"
+  else
+    echo "libunicorn: the system's ($(dpkg-query -W -f='${Package} ${Version}' 'libunicorn2*' 2>/dev/null || echo 'libunicorn.so.2'))"
+  fi
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$log"
 
