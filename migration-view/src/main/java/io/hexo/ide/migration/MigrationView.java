@@ -33,7 +33,7 @@ import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.part.ViewPart;
 
-import io.hexo.ide.checkpoint.CheckpointInfo;
+import io.hexo.vmm.checkpoint.CheckpointReport;
 import io.hexo.ide.checkpoint.Checkpoints;
 import io.hexo.ide.session.GuestSession;
 import io.hexo.ide.session.Guests;
@@ -53,7 +53,7 @@ public class MigrationView extends ViewPart {
     private TreeViewer checkpoints;
     private RegionBar bar;
     private Label status;
-    private volatile List<CheckpointInfo> found = List.of();
+    private volatile List<CheckpointReport> found = List.of();
     private Job refreshJob;
 
     private final Consumer<GuestSession> listener = s -> {
@@ -125,20 +125,20 @@ public class MigrationView extends ViewPart {
         checkpoints.getTree().setHeaderVisible(true);
         checkpoints.getTree().setLinesVisible(true);
         checkpoints.setContentProvider(new Content());
-        treeColumn(trl, "Checkpoint / file", 5, o -> o instanceof CheckpointInfo ci ? shortName(ci) : ((CheckpointInfo.FileInfo) o).name);
-        treeColumn(trl, "Region", 2, o -> o instanceof CheckpointInfo ci
-                ? (ci.valid ? ci.isaLabel() : "invalid") : ((CheckpointInfo.FileInfo) o).regionOrKind());
-        treeColumn(trl, "Size", 2, o -> o instanceof CheckpointInfo ci ? bytes(ci.totalSize()) : bytes(((CheckpointInfo.FileInfo) o).size));
-        treeColumn(trl, "Pages stored / allocated", 3, o -> o instanceof CheckpointInfo ci
-                ? (ci.problem != null ? ci.problem : ci.totalPagesStored() + " / " + ci.totalPagesAllocated())
-                : ((CheckpointInfo.FileInfo) o).pagesStored + " / " + ((CheckpointInfo.FileInfo) o).pagesAllocated);
+        treeColumn(trl, "Checkpoint / file", 5, o -> o instanceof CheckpointReport ci ? shortName(ci) : ((CheckpointReport.FileRow) o).name());
+        treeColumn(trl, "Region", 2, o -> o instanceof CheckpointReport ci
+                ? (ci.valid() ? (ci.isa() != null ? ci.isa() : "?") : "invalid") : ((CheckpointReport.FileRow) o).regionOrKind());
+        treeColumn(trl, "Size", 2, o -> o instanceof CheckpointReport ci ? bytes(ci.totalSize()) : bytes(((CheckpointReport.FileRow) o).size()));
+        treeColumn(trl, "Pages stored / allocated", 3, o -> o instanceof CheckpointReport ci
+                ? (ci.problem() != null ? ci.problem() : ci.totalPagesStored() + " / " + ci.totalPagesAllocated())
+                : ((CheckpointReport.FileRow) o).pagesStored() + " / " + ((CheckpointReport.FileRow) o).pagesAllocated());
         checkpoints.addSelectionChangedListener(e -> {
             Object o = ((IStructuredSelection) e.getSelection()).getFirstElement();
-            if (o instanceof CheckpointInfo ci) {
+            if (o instanceof CheckpointReport ci) {
                 bar.setCheckpoint(ci);
-            } else if (o instanceof CheckpointInfo.FileInfo f) {
-                for (CheckpointInfo ci : found) {
-                    if (ci.files.contains(f)) {
+            } else if (o instanceof CheckpointReport.FileRow f) {
+                for (CheckpointReport ci : found) {
+                    if (ci.files().contains(f)) {
                         bar.setCheckpoint(ci);
                     }
                 }
@@ -169,8 +169,8 @@ public class MigrationView extends ViewPart {
         }
     }
 
-    private static String shortName(CheckpointInfo ci) {
-        String dir = ci.directory == null ? "?" : ci.directory;
+    private static String shortName(CheckpointReport ci) {
+        String dir = ci.directory() == null ? "?" : ci.directory();
         Path p = Path.of(dir);
         for (IProject proj : ResourcesPlugin.getWorkspace().getRoot().getProjects()) {
             if (proj.getLocation() != null && p.startsWith(proj.getLocation().toPath())) {
@@ -223,7 +223,7 @@ public class MigrationView extends ViewPart {
 
         @Override
         public Object[] getChildren(Object parent) {
-            return parent instanceof CheckpointInfo ci ? ci.files.toArray() : new Object[0];
+            return parent instanceof CheckpointReport ci ? ci.files().toArray() : new Object[0];
         }
 
         @Override
@@ -233,7 +233,7 @@ public class MigrationView extends ViewPart {
 
         @Override
         public boolean hasChildren(Object element) {
-            return element instanceof CheckpointInfo ci && !ci.files.isEmpty();
+            return element instanceof CheckpointReport ci && !ci.files().isEmpty();
         }
     }
 
@@ -273,7 +273,7 @@ public class MigrationView extends ViewPart {
         Job job = new Job("hexo inspect: checkpoints") {
             @Override
             protected IStatus run(IProgressMonitor monitor) {
-                List<CheckpointInfo> infos = new ArrayList<>();
+                List<CheckpointReport> infos = new ArrayList<>();
                 for (IProject p : ResourcesPlugin.getWorkspace().getRoot().getProjects()) {
                     if (!p.isOpen()) {
                         continue;
@@ -304,10 +304,10 @@ public class MigrationView extends ViewPart {
         }
         checkpoints.setInput(found);
         checkpoints.expandAll();
-        CheckpointInfo shown = bar.getCheckpoint();
-        CheckpointInfo pick = null;
-        for (CheckpointInfo ci : found) {
-            if (shown != null && ci.directory != null && ci.directory.equals(shown.directory)) {
+        CheckpointReport shown = bar.getCheckpoint();
+        CheckpointReport pick = null;
+        for (CheckpointReport ci : found) {
+            if (shown != null && ci.directory() != null && ci.directory().equals(shown.directory())) {
                 pick = ci;
             }
         }
@@ -319,7 +319,7 @@ public class MigrationView extends ViewPart {
                 : found.size() + " checkpoint(s)");
     }
 
-    public List<CheckpointInfo> checkpoints() {
+    public List<CheckpointReport> checkpoints() {
         return found;
     }
 

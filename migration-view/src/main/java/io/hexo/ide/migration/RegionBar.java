@@ -13,7 +13,7 @@ import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Canvas;
 import org.eclipse.swt.widgets.Composite;
 
-import io.hexo.ide.checkpoint.CheckpointInfo;
+import io.hexo.vmm.checkpoint.CheckpointReport;
 
 /**
  * A checkpoint drawn as a bar of memory regions: one segment per file, a minimum width plus a share of the bar in
@@ -32,7 +32,7 @@ public class RegionBar extends Canvas {
             "fds", new RGB(0x6d, 0x4c, 0x41));
     private static final RGB OTHER = new RGB(0x00, 0x89, 0x7b);
 
-    private CheckpointInfo checkpoint;
+    private CheckpointReport checkpoint;
     private final Map<RGB, Color> colours = new HashMap<>();
 
     public RegionBar(Composite parent) {
@@ -41,12 +41,12 @@ public class RegionBar extends Canvas {
         addDisposeListener(e -> colours.clear());
     }
 
-    public void setCheckpoint(CheckpointInfo c) {
+    public void setCheckpoint(CheckpointReport c) {
         this.checkpoint = c;
         redraw();
     }
 
-    public CheckpointInfo getCheckpoint() {
+    public CheckpointReport getCheckpoint() {
         return checkpoint;
     }
 
@@ -55,8 +55,8 @@ public class RegionBar extends Canvas {
         return new Point(wHint == SWT.DEFAULT ? 400 : wHint, hHint == SWT.DEFAULT ? 64 : hHint);
     }
 
-    static long weight(CheckpointInfo.FileInfo f) {
-        long pages = f.pagesAllocated > 0 ? f.pagesAllocated : (f.size + 4095) / 4096;
+    static long weight(CheckpointReport.FileRow f) {
+        long pages = f.pagesAllocated() > 0 ? f.pagesAllocated() : (f.size() + 4095) / 4096;
         return Math.max(1, pages);
     }
 
@@ -84,14 +84,14 @@ public class RegionBar extends Canvas {
         int w = area.width - 8;
         int barTop = 4;
         int barH = Math.max(18, area.height - 28);
-        if (checkpoint == null || checkpoint.files.isEmpty()) {
+        if (checkpoint == null || checkpoint.files().isEmpty()) {
             gc.setForeground(getDisplay().getSystemColor(SWT.COLOR_DARK_GRAY));
             gc.drawText(checkpoint == null ? "Select a checkpoint to see its memory regions"
-                    : "This checkpoint has no files" + (checkpoint.problem != null ? ": " + checkpoint.problem : ""),
+                    : "This checkpoint has no files" + (checkpoint.problem() != null ? ": " + checkpoint.problem() : ""),
                     x0, barTop + 4, true);
             return;
         }
-        List<CheckpointInfo.FileInfo> files = checkpoint.files;
+        List<CheckpointReport.FileRow> files = checkpoint.files();
         long total = files.stream().mapToLong(RegionBar::weight).sum();
         // every file gets a readable minimum width; the rest of the bar is shared in proportion to allocated pages
         int n = files.size();
@@ -101,7 +101,7 @@ public class RegionBar extends Canvas {
         long acc = 0;
         int legendX = x0;
         int index = 0;
-        for (CheckpointInfo.FileInfo f : files) {
+        for (CheckpointReport.FileRow f : files) {
             acc += weight(f);
             index++;
             int next = x0 + index * minW + (int) Math.round((double) spare * acc / total);
@@ -111,9 +111,9 @@ public class RegionBar extends Canvas {
             Color paleC = colour(new RGB((pale.red + 3 * 255) / 4, (pale.green + 3 * 255) / 4, (pale.blue + 3 * 255) / 4));
             gc.setBackground(paleC);
             gc.fillRectangle(x, barTop, segW, barH);
-            double storedFrac = f.pagesAllocated > 0 ? Math.min(1.0, (double) f.pagesStored / f.pagesAllocated) : 1.0;
+            double storedFrac = f.pagesAllocated() > 0 ? Math.min(1.0, (double) f.pagesStored() / f.pagesAllocated()) : 1.0;
             int storedW = (int) Math.round(segW * storedFrac);
-            if (f.pagesAllocated > 0 && f.pagesStored > 0) {
+            if (f.pagesAllocated() > 0 && f.pagesStored() > 0) {
                 storedW = Math.max(1, storedW);
             }
             gc.setBackground(c);
@@ -128,8 +128,8 @@ public class RegionBar extends Canvas {
             }
             x = next;
             // legend
-            String legend = f.pagesAllocated > 0 ? f.name + " " + f.pagesStored + "/" + f.pagesAllocated + " pages"
-                    : f.name + " " + MigrationView.bytes(f.size);
+            String legend = f.pagesAllocated() > 0 ? f.name() + " " + f.pagesStored() + "/" + f.pagesAllocated() + " pages"
+                    : f.name() + " " + MigrationView.bytes(f.size());
             Point le = gc.textExtent(legend);
             if (legendX + le.x + 16 < area.width) {
                 gc.setBackground(c);

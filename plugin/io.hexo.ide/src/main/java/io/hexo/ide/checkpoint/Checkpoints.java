@@ -1,5 +1,6 @@
 package io.hexo.ide.checkpoint;
 
+import io.hexo.vmm.checkpoint.CheckpointReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class Checkpoints {
     }
 
     /** Runs {@code hexo inspect DIR --json} in a child process and parses its output. Never throws. */
-    public static CheckpointInfo inspect(Path dir) {
+    public static CheckpointReport inspect(Path dir) {
         try {
             ProcessBuilder pb = new ProcessBuilder(HexoCli.executable(), "inspect", dir.toString(), "--json");
             pb.redirectErrorStream(false);
@@ -60,23 +61,19 @@ public final class Checkpoints {
             err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return CheckpointInfo.failed(dir.toString(), "hexo inspect timed out");
+                return CheckpointReport.failed(dir.toString(), "hexo inspect timed out");
             }
             String json = new String(out, StandardCharsets.UTF_8).trim();
             if (json.isEmpty()) {
-                return CheckpointInfo.failed(dir.toString(), "hexo inspect exited " + p.exitValue() + ": "
+                return CheckpointReport.failed(dir.toString(), "hexo inspect exited " + p.exitValue() + ": "
                         + new String(err, StandardCharsets.UTF_8).trim());
             }
-            CheckpointInfo info = CheckpointInfo.parse(json);
-            if (info.directory == null) {
-                info.directory = dir.toString();
-            }
-            return info;
+            return CheckpointReport.fromJson(json); // the model `hexo inspect` itself prints
         } catch (IOException | RuntimeException e) {
-            return CheckpointInfo.failed(dir.toString(), "cannot run hexo inspect: " + e.getMessage());
+            return CheckpointReport.failed(dir.toString(), "cannot run hexo inspect: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return CheckpointInfo.failed(dir.toString(), "interrupted");
+            return CheckpointReport.failed(dir.toString(), "interrupted");
         }
     }
 }

@@ -15,7 +15,7 @@ import org.eclipse.jface.text.Document;
 import org.junit.Test;
 
 import io.hexo.ide.build.Diagnostic;
-import io.hexo.ide.checkpoint.CheckpointInfo;
+import io.hexo.vmm.checkpoint.CheckpointReport;
 import io.hexo.ide.editor.MigrationPoint;
 import io.hexo.ide.prefs.Board;
 import io.hexo.ide.prefs.HexoPreferences;
@@ -60,17 +60,17 @@ public class LogicTest {
 
     @Test
     public void parsesInspectJson() {
-        CheckpointInfo c = CheckpointInfo.parse("{\"directory\":\"/w/ck\",\"isa\":\"x86-64\",\"abiVersion\":1,"
+        CheckpointReport c = CheckpointReport.fromJson("{\"directory\":\"/w/ck\",\"isa\":\"x86-64\",\"abiVersion\":1,"
                 + "\"moduleId\":\"hex\",\"valid\":true,\"problem\":null,\"files\":[{\"name\":\"heap.bin\",\"region\":\"heap\","
                 + "\"size\":1234,\"pagesStored\":3,\"pagesAllocated\":100},{\"name\":\"stack.bin\",\"region\":\"stack\","
                 + "\"size\":4096,\"pagesStored\":1,\"pagesAllocated\":16}],\"openFiles\":[{\"fd\":4,\"path\":\"out.txt\",\"offset\":100}]}");
-        assertEquals("x86-64", c.isa);
-        assertTrue(c.valid);
-        assertEquals(2, c.files.size());
+        assertEquals("x86-64", c.isa());
+        assertTrue(c.valid());
+        assertEquals(2, c.files().size());
         assertEquals(1234 + 4096, c.totalSize());
         assertEquals(4, c.totalPagesStored());
         assertEquals(116, c.totalPagesAllocated());
-        assertEquals("out.txt", c.openFiles.get(0).path);
+        assertEquals("out.txt", c.openFiles().get(0).path());
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.swt.SWT;
 import org.junit.Test;
 
-import io.hexo.ide.checkpoint.CheckpointInfo;
+import io.hexo.vmm.checkpoint.CheckpointReport;
 import io.hexo.ide.launch.HexoLaunch;
 import io.hexo.ide.migration.MigrationView;
 import io.hexo.ide.session.GuestSession;
@@ -78,14 +78,14 @@ public class MigrationTest {
         Path dir = p.getLocation().toPath().resolve("ckpt");
         view.refreshCheckpoints().join();
         Ui.spin(500);
-        CheckpointInfo ci = view.checkpoints().stream()
-                .filter(c -> c.directory != null && Path.of(c.directory).toAbsolutePath().normalize().equals(dir))
+        CheckpointReport ci = view.checkpoints().stream()
+                .filter(c -> c.directory() != null && Path.of(c.directory()).toAbsolutePath().normalize().equals(dir))
                 .findFirst().orElse(null);
-        assertNotNull("the view lists " + dir + ": " + view.checkpoints().stream().map(c -> c.directory + " " + c.problem).toList(), ci);
-        assertTrue("valid: " + ci.problem, ci.valid);
-        assertFalse(ci.files.isEmpty());
-        for (CheckpointInfo.FileInfo f : ci.files) {
-            assertEquals(f.name, Files.size(dir.resolve(f.name)), f.size);
+        assertNotNull("the view lists " + dir + ": " + view.checkpoints().stream().map(c -> c.directory() + " " + c.problem()).toList(), ci);
+        assertTrue("valid: " + ci.problem(), ci.valid());
+        assertFalse(ci.files().isEmpty());
+        for (CheckpointReport.FileRow f : ci.files()) {
+            assertEquals(f.name(), Files.size(dir.resolve(f.name())), f.size());
         }
         view.checkpointViewer().setSelection(new StructuredSelection(ci));
         shootView(view, "migration-view-checkpoint");
