@@ -47,12 +47,16 @@ ensure_hexo_built() {
   fi
 }
 
-# Cheap check before each timed hexo command: when someone changed hexo's Java
-# sources since the jar was built, the wrapper would rebuild hexo inside the
-# timed command, so rebuild it first (the same test the wrapper makes).
+# Cheap check before each timed hexo command, so that no timed run includes a
+# Maven build of hexo itself: the wrapper builds hexo when its jar is missing
+# (older wrappers also when hexo's Java sources are newer than the jar); if it
+# would, build it now, untimed.
 hexo_fresh() {
   local jar="$HEXO_HOME/compiler-bridge/target/compiler-bridge-0.1.0-SNAPSHOT.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$HEXO_HOME/vmm-runtime/src" "$HEXO_HOME/compiler-bridge/src" -newer "$jar" -name '*.java' -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$jar" ]; then
+    ensure_hexo_built
+  elif grep -q -- '-newer "$jar"' "$HEXO" \
+       && [ -n "$(find "$HEXO_HOME/vmm-runtime/src" "$HEXO_HOME/compiler-bridge/src" -newer "$jar" -name '*.java' -print -quit 2>/dev/null)" ]; then
     ensure_hexo_built
   fi
 }
