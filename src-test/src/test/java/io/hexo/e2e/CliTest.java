@@ -56,6 +56,12 @@ public class CliTest {
     }
 
     @Test
+    public void missingWorkdir() {
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "arm", "--workdir", "no-such-dir", "."), 2,
+                "the working directory no-such-dir does not exist");
+    }
+
+    @Test
     public void buildOfAMissingDirectory() {
         oneSentence(Hexo.cli(IMAGES, "build", "no-such-dir"), 1, "no-such-dir is not a directory");
     }

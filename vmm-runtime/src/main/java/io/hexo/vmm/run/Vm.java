@@ -71,6 +71,10 @@ public final class Vm {
     public long pointsReached() { return pointsReached; }
 
     public Outcome run() {
+        if (!java.nio.file.Files.isDirectory(config.workdir())) {
+            memory.close();
+            return new Outcome.Failed("the working directory " + config.workdir() + " does not exist: create it, or pass another --workdir");
+        }
         try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.console().notices())) {
             ElfImage image = ElfImage.read(config.imageDir().resolve(config.isa().imageName()));
             ImageInfo info = checkImage(image);
