@@ -58,6 +58,7 @@ public final class GuestFiles implements AutoCloseable {
         try {
             p = workdir.resolve(guestPath).normalize();
         } catch (java.nio.file.InvalidPathException e) {
+            notices.accept("hexo: the guest asked for a file name that is not a valid path (" + e.getReason() + "): refused");
             return null;
         }
         boolean inside = p.startsWith(workdir);
@@ -178,6 +179,7 @@ public final class GuestFiles implements AutoCloseable {
     /** Reopens the files of a checkpoint, at their offsets, under this working directory. */
     public void restore(List<OpenFile> files) throws IOException {
         for (OpenFile f : files) {
+            if (f.fd() < FIRST_FD || open.containsKey(f.fd())) throw new IOException("the checkpoint lists descriptor " + f.fd() + " twice or out of range");
             Path p = resolve(f.path());
             if (p == null) throw new AccessDeniedException(f.path());
             Set<OpenOption> options = new java.util.HashSet<>();
