@@ -11,8 +11,9 @@ packages=(
   clang-16 lld-16 wabt binaryen wasi-libc libclang-rt-16-dev-wasm32
   # the emulated ARM64 board (and the emulated x86-64 fallback)
   libunicorn2
-  # tests: guests assembled at test time, the QEMU rigs that provide real KVM, the IDE under Xvfb
-  binutils-aarch64-linux-gnu qemu-system-arm qemu-system-x86 cpio busybox-static
+  # tests: guests assembled at test time (as, objcopy), image checks (llvm-readelf-16), host C probes,
+  # the QEMU rigs that provide real KVM, the IDE under Xvfb
+  binutils llvm-16 libc6-dev binutils-aarch64-linux-gnu qemu-system-arm qemu-system-x86 cpio busybox-static
   xvfb libgtk-3-0 dbus-x11 imagemagick
   # benchmarks: the same C as a native AArch64 program under qemu-user
   qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross
