@@ -215,11 +215,15 @@ public final class DualIsaBuild {
         return obj;
     }
 
-    private String clangResourceInclude() throws IOException, InterruptedException {
+    private String resourceInclude;
+
+    /** clang's own headers (stddef.h, stdint.h, ...): asked once per build, both ISAs share them. */
+    private synchronized String clangResourceInclude() throws IOException, InterruptedException {
+        if (resourceInclude != null) return resourceInclude;
         Process p = new ProcessBuilder(tools.path("clang-16"), "-print-resource-dir").redirectErrorStream(true).start();
         String dir = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor();
-        return dir + "/include";
+        return resourceInclude = dir + "/include";
     }
 
     private void step(Step s) throws BuildException, IOException, InterruptedException {

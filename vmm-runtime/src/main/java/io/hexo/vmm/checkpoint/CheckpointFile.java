@@ -54,9 +54,13 @@ public final class CheckpointFile {
 
     /** A file's verified payload: header checked (magic, version, kind, module id, length, CRC) or a sentence why not. */
     static ByteBuffer readVerified(Path path, int kind, String moduleId) throws IOException, CheckpointException {
+        if (!Files.exists(path)) throw new CheckpointException(path.getFileName() + " is missing from " + path.getParent());
+        return verified(path, Files.readAllBytes(path), kind, moduleId);
+    }
+
+    /** The same checks on a file's bytes already read. */
+    static ByteBuffer verified(Path path, byte[] all, int kind, String moduleId) throws CheckpointException {
         String name = path.getFileName().toString();
-        if (!Files.exists(path)) throw new CheckpointException(name + " is missing from " + path.getParent());
-        byte[] all = Files.readAllBytes(path);
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         if (all.length < HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated");
         byte[] magic = new byte[8];

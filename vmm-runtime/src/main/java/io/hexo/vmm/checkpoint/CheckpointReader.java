@@ -33,15 +33,20 @@ public final class CheckpointReader {
         for (Checkpoint.FileEntry f : cp.files()) {
             Path p = dir.resolve(f.name());
             if (!Files.exists(p)) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
-            if (Files.size(p) != f.size()) throw new CheckpointException(f.name() + " in " + dir + " is truncated or was changed (size "
-                    + Files.size(p) + ", expected " + f.size() + ")");
-            if (!CheckpointWriter.crcOf(p).equals(f.crc32c())) throw new CheckpointException(f.name() + " in " + dir + " is damaged (checksum mismatch)");
+            byte[] all = Files.readAllBytes(p); // one read serves the size, the checksum and the header checks
+            if (all.length != f.size()) throw new CheckpointException(f.name() + " in " + dir + " is truncated or was changed (size "
+                    + all.length + ", expected " + f.size() + ")");
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(all);
+            if (!java.util.HexFormat.of().toHexDigits((int) crc.getValue()).equals(f.crc32c())) {
+                throw new CheckpointException(f.name() + " in " + dir + " is damaged (checksum mismatch)");
+            }
             int kind = switch (f.kind()) {
                 case "memory" -> CheckpointFile.KIND_MEMORY;
                 case "thread" -> CheckpointFile.KIND_THREAD;
                 default -> CheckpointFile.KIND_FILES;
             };
-            CheckpointFile.readVerified(p, kind, cp.moduleId());
+            CheckpointFile.verified(p, all, kind, cp.moduleId());
         }
         return cp;
     }
