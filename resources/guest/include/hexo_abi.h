@@ -81,7 +81,9 @@ struct hexo_boot_info {
     uint64_t strings_size;   /* total bytes of those strings, NULs included */
     uint32_t resume;         /* 1: restore the checkpoint (HEXO_HC_RESTORE) instead of a fresh start */
     uint32_t verbose;        /* 1: the kernel logs through HEXO_HC_LOG */
-    uint64_t reserved[8];
+    uint32_t soft_tlb_page;  /* bytes one entry of the emulator's software TLB maps; 0: hardware (KVM) */
+    uint32_t reserved32;
+    uint64_t reserved[7];
 };
 #endif
 

@@ -22,6 +22,14 @@ public interface Engine extends AutoCloseable {
     /** "KVM" or "emulated (Unicorn 2.0.1)": shown to users. */
     String description();
 
+    /**
+     * Bytes of guest memory one entry of the engine's software TLB maps, or 0 when the CPU's own TLB
+     * translates (KVM). The guest reads it from the boot info: see soft_tlb.c in the guest kernel.
+     */
+    default int softTlbPage() {
+        return 0;
+    }
+
     /** Runs the guest until a doorbell handler returns false or the CPU faults. Call once. */
     Exit run(DoorbellHandler handler);
 

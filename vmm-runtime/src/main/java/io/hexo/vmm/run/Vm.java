@@ -94,6 +94,7 @@ public final class Vm {
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout),
                     config.console().notices())) {
                 engineDescription = engine.description();
+                memory.putInt(Abi.BOOT_INFO_ADDR + Abi.BI_SOFT_TLB_PAGE, engine.softTlbPage());
                 Exit exit = engine.run(hypercalls);
                 pointsReached = control.pointsReached();
                 if (exit instanceof Exit.Fault f) return lifecycle.trap(f.kind(), f.pc(), f.address(), f.detail());

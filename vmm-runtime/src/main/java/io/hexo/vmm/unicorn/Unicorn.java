@@ -56,8 +56,9 @@ public final class Unicorn {
 
     // uc_ctl: UC_CTL(type, nr, rw) = type | nr << 26 | rw << 30
     private static final int CTL_IO_WRITE = 1, CTL_IO_READ = 2;
-    private static final int UC_CTL_UC_USE_EXITS = 4, UC_CTL_CPU_MODEL = 7, UC_CTL_TB_REQUEST_CACHE = 8,
+    private static final int UC_CTL_UC_PAGE_SIZE = 1, UC_CTL_UC_USE_EXITS = 4, UC_CTL_CPU_MODEL = 7, UC_CTL_TB_REQUEST_CACHE = 8,
             UC_CTL_TB_REMOVE_CACHE = 9, UC_CTL_TB_FLUSH = 10;
+    public static final int CTL_PAGE_SIZE_READ = ctl(UC_CTL_UC_PAGE_SIZE, 1, CTL_IO_READ);
     public static final int CTL_USE_EXITS_WRITE = ctl(UC_CTL_UC_USE_EXITS, 1, CTL_IO_WRITE);
     public static final int CTL_CPU_MODEL_WRITE = ctl(UC_CTL_CPU_MODEL, 1, CTL_IO_WRITE);
     public static final int CTL_TB_REQUEST_CACHE = ctl(UC_CTL_TB_REQUEST_CACHE, 2, CTL_IO_READ | CTL_IO_WRITE);
@@ -256,6 +257,9 @@ public final class Unicorn {
 
     /** uc_ctl with one integer argument (CPU model, use-exits). */
     public static native int uc_ctl(Pointer uc, int control, long arg);
+
+    /** uc_ctl with one out pointer (page size). */
+    public static native int uc_ctl(Pointer uc, int control, Pointer out);
 
     /** uc_ctl with an address and an out pointer (TB request). */
     public static native int uc_ctl(Pointer uc, int control, long arg, Pointer out);

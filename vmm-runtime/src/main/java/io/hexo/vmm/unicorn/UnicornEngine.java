@@ -122,6 +122,14 @@ abstract class UnicornEngine implements Engine {
         }
     }
 
+    /** QEMU's target page: 4 KiB for x86-64, but 1 KiB for AArch64 in Unicorn (and not settable for it). */
+    @Override
+    public int softTlbPage() {
+        regBuf.setInt(0, 0);
+        check(uc_ctl(uc, CTL_PAGE_SIZE_READ, regBuf), "uc_ctl(UC_CTL_UC_PAGE_SIZE)");
+        return regBuf.getInt(0);
+    }
+
     protected final long addHook(int type, Callback cb, long begin, long end) {
         keepAlive.add(cb);
         check(uc_hook_add(uc, hookOut, type, cb, null, begin, end), "uc_hook_add(" + type + ")");

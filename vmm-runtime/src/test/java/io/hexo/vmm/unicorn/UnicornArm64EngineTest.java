@@ -65,6 +65,14 @@ public class UnicornArm64EngineTest {
     }
 
     @Test
+    public void reportsTheSoftTlbPageTheGuestSizesTheTlbWith() {
+        // The guest kernel sizes the emulator's TLB in entries of this many bytes (soft_tlb.c).
+        try (Guest g = guest(STOP_CALL)) {
+            assertEquals(1024, g.engine.softTlbPage());
+        }
+    }
+
+    @Test
     public void doorbellsReachTheHandlerAndTheGuestReadsReturnValues() {
         try (Guest g = guest("""
                     ldr x2, =0x2000

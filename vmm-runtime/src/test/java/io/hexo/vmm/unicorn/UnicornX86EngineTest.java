@@ -67,6 +67,14 @@ public class UnicornX86EngineTest {
     }
 
     @Test
+    public void reportsTheSoftTlbPageTheGuestSizesTheTlbWith() {
+        // The guest kernel sizes the emulator's TLB in entries of this many bytes (soft_tlb.c).
+        try (Guest g = guest(STOP_CALL)) {
+            assertEquals(4096, g.engine.softTlbPage());
+        }
+    }
+
+    @Test
     public void doorbellsReachTheHandlerAndTheGuestReadsReturnValues() {
         try (Guest g = guest("""
                     xor %rbx, %rbx          # nr
