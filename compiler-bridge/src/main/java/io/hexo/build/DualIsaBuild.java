@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  *  *.c --clang-16 wasm32-wasi--> *.o --wasm-ld--> prog.wasm --wasm-opt --asyncify--> app.wasm
- *      --wasm2c--> app.c + app.h (+ generated glue.c)
+ *      --wasm2c--> app.c + app.h (+ generated glue.c; app_native.c = app.c with FixedLinearMemory)
  *      --clang-16 per ISA, with the guest kernel--> ld.lld-16 --> prog_x86-64, prog_aarch64
  * </pre>
  *
@@ -84,8 +84,10 @@ public final class DualIsaBuild {
 
         Path glue = work.resolve("glue.c");
         writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(linked, app)));
+        Path appNative = work.resolve("app_native.c");
+        writeIfChanged(appNative, FixedLinearMemory.rewrite(Files.readString(appC)));
 
-        Result r = nativeImages(appC, glue);
+        Result r = nativeImages(appNative, glue);
         if (!ranAnything) progress.println("hexo: " + Isa.X86_64.imageName() + " and " + Isa.AARCH64.imageName() + " are up to date");
         return new Result(r.x86Image(), r.armImage(), !ranAnything);
     }
@@ -211,7 +213,7 @@ public final class DualIsaBuild {
         List<String> cmd = new ArrayList<>(base);
         cmd.addAll(flags);
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.toString(), "-o", obj.toString()));
-        step(new Step("[" + arch + "-cc] " + (name.equals("app.c") ? "app.c (the program, from wasm2c)" : name), cmd, List.of(src), obj, dep, stamps));
+        step(new Step("[" + arch + "-cc] " + (name.equals("app_native.c") ? "app.c (the program, from wasm2c)" : name), cmd, List.of(src), obj, dep, stamps));
         return obj;
     }
 

@@ -144,6 +144,10 @@ public final class ElfImage {
         return info;
     }
 
+    public boolean hasSymbol(String name) {
+        return symbols.containsKey(name);
+    }
+
     public long symbol(String name) {
         Long v = symbols.get(name);
         if (v == null) throw bad("lacks the symbol " + name);

@@ -126,6 +126,11 @@ public final class Vm {
         long guard = image.symbol("__hexo_stack_guard");
         long imageEnd = image.end();
         long linmemBase = GuestLayout.linmemBaseAfter(imageEnd);
+        // Images built since hexo compiled linear memory's address into the program (FixedLinearMemory).
+        if (image.hasSymbol("__hexo_linmem") && image.symbol("__hexo_linmem") != linmemBase) {
+            throw new ImageException(image.path() + " expects its linear memory at 0x" + Long.toHexString(image.symbol("__hexo_linmem"))
+                    + " but hexo places it at 0x" + Long.toHexString(linmemBase) + ": rebuild it with `hexo build`");
+        }
         long needed = linmemBase + info.initialLinmem() + MIN_HEAP;
         if (config.mem() < needed) {
             throw new IllegalArgumentException("MEM=" + MemSize.format(config.mem()) + " is too small for this program: it needs at least "
