@@ -39,6 +39,9 @@ public final class GuestFiles implements AutoCloseable {
 
     private record Entry(String path, FileChannel channel, boolean read, boolean write, boolean append) {}
 
+    /** Linux's limit on symbolic links followed while resolving one path (MAXSYMLINKS). */
+    private static final int MAX_SYMLINKS = 40;
+
     private final Path workdir;
     private final Path realWorkdir;
     private final Consumer<String> notices;
@@ -64,11 +67,8 @@ public final class GuestFiles implements AutoCloseable {
         boolean inside = p.startsWith(workdir);
         if (inside) {
             // Symbolic links: the nearest existing ancestor must really be inside.
-            Path existing = p;
-            while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
-            // A link whose target does not exist (yet) is refused: opening it with O_CREAT would create its target,
-            // wherever that is.
-            if (existing != null) inside = Files.exists(existing) && existing.toRealPath().startsWith(realWorkdir);
+            Path existing = nearestExisting(p);
+            if (existing != null) inside = reallyInside(existing, 0);
         }
         if (!inside) {
             notices.accept("hexo: the guest tried to open " + guestPath + ", which is outside its working directory "
@@ -76,6 +76,24 @@ public final class GuestFiles implements AutoCloseable {
             return null;
         }
         return p;
+    }
+
+    private static Path nearestExisting(Path p) {
+        while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) p = p.getParent();
+        return p;
+    }
+
+    /**
+     * Whether an existing path really lies inside the working directory. A link whose target does not exist
+     * (yet) is judged by where it points, since opening it with O_CREAT creates that target: inside is
+     * fine, anywhere else is refused. Chains of such links are followed up to the kernel's own limit.
+     */
+    private boolean reallyInside(Path existing, int links) throws IOException {
+        if (Files.exists(existing)) return existing.toRealPath().startsWith(realWorkdir);
+        if (links >= MAX_SYMLINKS || !Files.isSymbolicLink(existing)) return false;
+        Path target = existing.getParent().toRealPath().resolve(Files.readSymbolicLink(existing)).normalize();
+        Path next = nearestExisting(target);
+        return next != null && reallyInside(next, links + 1);
     }
 
     public long open(String guestPath, long flags, long fdflags) throws IOException {

@@ -258,6 +258,20 @@ public class GuestFilesTest {
     }
 
     @Test
+    public void aDanglingLinkToAFileInsideCreatesItThere() throws IOException {
+        Files.createDirectories(work.resolve("results"));
+        Files.createSymbolicLink(work.resolve("latest"), Path.of("results/run-1.txt"));
+        Files.createSymbolicLink(work.resolve("chained"), work.resolve("latest"));
+        Files.createSymbolicLink(work.resolve("loop-a"), work.resolve("loop-b"));
+        Files.createSymbolicLink(work.resolve("loop-b"), work.resolve("loop-a"));
+        long fd = open("chained", Abi.O_CREAT | RW, 0);
+        assertTrue("fd " + fd + ", notices " + notices, fd >= 0);
+        files.close(fd);
+        assertTrue(Files.isRegularFile(work.resolve("results/run-1.txt")));
+        assertRefused("loop-a");
+    }
+
+    @Test
     public void guestFilesResolveDirectly() throws IOException {
         assertNull(files.resolve("../x"));
         assertNull(files.resolve("/etc/passwd"));
