@@ -135,6 +135,50 @@ final class GuestAsm {
         }
     }
 
+    /** The hypercall number that makes {@link Calls} stop the guest. */
+    static final int STOP = Abi.HC_EXIT;
+
+    /** Test handler: records doorbell values and hypercall numbers; nr == STOP stops, else ret = (nr + 1) * 10. */
+    static final class Calls implements DoorbellHandler {
+        final Guest g;
+        final List<Long> values = new ArrayList<>();
+        final List<Long> numbers = new ArrayList<>();
+
+        Calls(Guest g) {
+            this.g = g;
+        }
+
+        @Override
+        public boolean onDoorbell(long value) {
+            values.add(value);
+            long nr = g.memory.getLong(Abi.HYPERCALL_ADDR + Abi.HC_NR);
+            numbers.add(nr);
+            if (nr == STOP) return false;
+            g.memory.putLong(Abi.HYPERCALL_ADDR + Abi.HC_RET, (nr + 1) * 10);
+            return true;
+        }
+    }
+
+    /**
+     * How migration requests reach a guest that computes: runs it while another thread, the VMM's stand-in,
+     * writes 1 to the 32-bit flag at {@code flag} after {@code delayMs} (Unicorn 2.0.1 has no safe
+     * asynchronous stop, so the guest polls).
+     */
+    static Exit runWhileAnotherThreadSetsFlag(Guest g, long flag, long delayMs) throws InterruptedException {
+        Thread vmm = new Thread(() -> {
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            g.memory.putInt(flag, 1);
+        });
+        vmm.start();
+        Exit exit = g.run(new Calls(g));
+        vmm.join();
+        return exit;
+    }
+
     static Guest arm64(String source) {
         return new Guest(Isa.AARCH64, assemble(Isa.AARCH64, source), UnicornArm64Engine::create);
     }

@@ -1,5 +1,6 @@
 package io.hexo.vmm.unicorn;
 
+import static io.hexo.vmm.unicorn.GuestAsm.STOP;
 import static io.hexo.vmm.unicorn.GuestAsm.fault;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
@@ -10,8 +11,8 @@ import static org.junit.Assert.fail;
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.engine.Exit;
+import io.hexo.vmm.unicorn.GuestAsm.Calls;
 import io.hexo.vmm.unicorn.GuestAsm.Guest;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.Test;
 
@@ -19,31 +20,9 @@ import org.junit.Test;
 public class UnicornArm64EngineTest {
     private static final String PRELUDE = ".include \"arm64-mmu.s\"\n.text\n.globl _start\n_start:\n";
     /** Hypercall number that makes the test handler stop the guest. */
-    private static final int STOP = Abi.HC_EXIT;
 
     private static Guest guest(String body) {
         return GuestAsm.arm64(PRELUDE + body);
-    }
-
-    /** Test handler: records doorbell values and hypercall numbers; nr == STOP stops, else ret = (nr + 1) * 10. */
-    static final class Calls implements io.hexo.vmm.engine.DoorbellHandler {
-        final Guest g;
-        final List<Long> values = new ArrayList<>();
-        final List<Long> numbers = new ArrayList<>();
-
-        Calls(Guest g) {
-            this.g = g;
-        }
-
-        @Override
-        public boolean onDoorbell(long value) {
-            values.add(value);
-            long nr = g.memory.getLong(Abi.HYPERCALL_ADDR + Abi.HC_NR);
-            numbers.add(nr);
-            if (nr == STOP) return false;
-            g.memory.putLong(Abi.HYPERCALL_ADDR + Abi.HC_RET, (nr + 1) * 10);
-            return true;
-        }
     }
 
     private static final String STOP_CALL = """
@@ -99,8 +78,6 @@ public class UnicornArm64EngineTest {
 
     @Test
     public void aFlagWrittenByAnotherThreadReachesARunningGuest() throws Exception {
-        // How migration requests reach a guest that computes: the VMM sets a flag in guest memory, the
-        // guest polls it and then makes a hypercall (Unicorn 2.0.1 has no safe asynchronous stop).
         try (Guest g = guest("""
                     ldr x2, =0x3000
                 poll:
@@ -110,17 +87,7 @@ public class UnicornArm64EngineTest {
                     ldr x2, =0x2000
                     str x7, [x2, #8]
                 """ + STOP_CALL)) {
-            Thread vmm = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                g.memory.putInt(0x3000, 1);
-            });
-            vmm.start();
-            Exit exit = g.run(new Calls(g));
-            vmm.join();
+            Exit exit = GuestAsm.runWhileAnotherThreadSetsFlag(g, 0x3000, 200);
             assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
             assertTrue(g.memory.getLong(Abi.HYPERCALL_ADDR + 8) > 0);
         }

@@ -1,15 +1,15 @@
 package io.hexo.vmm.unicorn;
 
+import static io.hexo.vmm.unicorn.GuestAsm.STOP;
 import static io.hexo.vmm.unicorn.GuestAsm.fault;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
-import io.hexo.vmm.engine.DoorbellHandler;
 import io.hexo.vmm.engine.Exit;
+import io.hexo.vmm.unicorn.GuestAsm.Calls;
 import io.hexo.vmm.unicorn.GuestAsm.Guest;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.Test;
 
@@ -25,7 +25,6 @@ public class UnicornX86EngineTest {
             .endm
             _start:
             """;
-    private static final int STOP = Abi.HC_EXIT;
     private static final String STOP_CALL = """
                 movq $1, 0x2000
                 doorbell
@@ -35,26 +34,6 @@ public class UnicornX86EngineTest {
 
     private static Guest guest(String body) {
         return GuestAsm.x86(PRELUDE + body);
-    }
-
-    static final class Calls implements DoorbellHandler {
-        final Guest g;
-        final List<Long> values = new ArrayList<>();
-        final List<Long> numbers = new ArrayList<>();
-
-        Calls(Guest g) {
-            this.g = g;
-        }
-
-        @Override
-        public boolean onDoorbell(long value) {
-            values.add(value);
-            long nr = g.memory.getLong(Abi.HYPERCALL_ADDR + Abi.HC_NR);
-            numbers.add(nr);
-            if (nr == STOP) return false;
-            g.memory.putLong(Abi.HYPERCALL_ADDR + Abi.HC_RET, (nr + 1) * 10);
-            return true;
-        }
     }
 
     @Test
@@ -106,17 +85,7 @@ public class UnicornX86EngineTest {
                     je poll
                     mov %rbx, 0x2008
                 """ + STOP_CALL)) {
-            Thread vmm = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                g.memory.putInt(0x3000, 1);
-            });
-            vmm.start();
-            Exit exit = g.run(new Calls(g));
-            vmm.join();
+            Exit exit = GuestAsm.runWhileAnotherThreadSetsFlag(g, 0x3000, 200);
             assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
             assertTrue(g.memory.getLong(Abi.HYPERCALL_ADDR + 8) > 0);
         }
