@@ -29,7 +29,7 @@
 
 /* ---- Doorbells: how a guest enters the VMM -----------------------------------------------------
  * The guest fills struct hexo_hypercall at HEXO_HYPERCALL_ADDR, then
- *   x86-64:  outl %eax, %dx   with dx = HEXO_X86_PORT, eax = HEXO_HYPERCALL_ADDR  (ring 3, IOPL 3)
+ *   x86-64:  outl %eax, %dx   with dx = HEXO_X86_PORT, eax = HEXO_HYPERCALL_ADDR  (ring 3; TSS I/O bitmap)
  *   AArch64: str  w1, [x0]                    with x0 = HEXO_ARM_DOORBELL, w1 = HEXO_HYPERCALL_ADDR
  * (a store to an unbacked page: an MMIO exit on KVM, an MMIO callback under Unicorn; plain [reg]
  * addressing so that KVM gets a valid syndrome). The VMM writes `ret` before the guest continues. */

@@ -155,10 +155,21 @@ entry_bench:
         xor %edi, %edi
         call exit
 
-        .globl entry_bad_port
+# a port the TSS I/O bitmap keeps closed: #GP at CPL 3, reported by the ring-0 stub
+        .globl entry_bad_port, fault_bad_port
 entry_bad_port:
         mov $0x55, %al
+fault_bad_port:
         out %al, $0x80
+        xor %edi, %edi
+        call exit
+
+# the doorbell port, but one byte wide: it reaches the VMM, which refuses it
+        .globl entry_byte_doorbell
+entry_byte_doorbell:
+        mov $0x510, %dx
+        mov $0x55, %al
+        out %al, %dx
         xor %edi, %edi
         call exit
 

@@ -27,8 +27,11 @@ public final class KvmX86Vcpu {
     public static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 0x10, CR0_NE = 0x20, CR0_WP = 0x10000, CR0_PG = 0x80000000L;
     public static final long CR4_PAE = 0x20, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
     public static final long EFER_LME = 0x100, EFER_LMA = 0x400;
-    /** Bit 1 is always set; IOPL 3 lets CPL-3 code use `out`; IF clear. */
-    public static final long RFLAGS_IOPL3 = 0x3002;
+    /**
+     * Bit 1 is always set; IF clear; IOPL 0, so that the TSS I/O bitmap (X86SystemTables) alone decides
+     * which ports CPL-3 code may use, on every host.
+     */
+    public static final long RFLAGS_INITIAL = 0x0002;
 
     private static final int CPUID_ENTRY_SIZE = 40, E2BIG = 7;
 
@@ -84,7 +87,7 @@ public final class KvmX86Vcpu {
         regs.clear();
         regs.setLong(REG_RIP, rip);
         regs.setLong(REG_RSP, rsp);
-        regs.setLong(REG_RFLAGS, RFLAGS_IOPL3);
+        regs.setLong(REG_RFLAGS, RFLAGS_INITIAL);
         vcpu.fd().ioctl(KVM_SET_REGS, regs);
     }
 

@@ -12,7 +12,7 @@ import io.hexo.vmm.memory.GuestMemory;
  *
  * <pre>
  *   0x8000  GDT   null | kernel code64 0x08 | kernel data 0x10 | user data 0x1b | user code64 0x23 | TSS 0x28
- *   0x8100  TSS   RSP0 = RING0_STACK_TOP, no I/O bitmap
+ *   0x8100  TSS   RSP0 = RING0_STACK_TOP, I/O permission bitmap that opens only the doorbell port
  *   0x9000  IDT   32 interrupt gates, DPL 0, selector 0x08, vector v at layout.x86TrapVectors() + 16 v
  *   0xA000  ring-0 stack (24 KiB), top at 0x10000
  *  0x10000  page tables: PML4, PDPTs, PDs (2 MiB pages), 4 KiB tables where a 2 MiB block is partly mapped
@@ -34,7 +34,14 @@ public final class X86SystemTables {
     public static final int KERNEL_CS = 0x08, KERNEL_DS = 0x10, USER_DS = 0x18 | 3, USER_CS = 0x20 | 3, TSS_SEL = 0x28;
     public static final int GDT_LIMIT = 7 * 8 - 1;
     public static final int IDT_VECTORS = 32, IDT_LIMIT = IDT_VECTORS * 16 - 1;
-    public static final int TSS_LIMIT = 103;
+    /**
+     * The I/O permission bitmap follows the 104-byte TSS and covers ports 0..2047, then the terminator
+     * byte the CPU may read past the last port. It, not RFLAGS.IOPL, is what lets CPL-3 code use the
+     * doorbell: kvm_pvm hosts ignore IOPL for ring-3 port I/O (shared/notes/kvm-on-these-machines.md), and
+     * with IOPL 0 every CPU consults the bitmap, so one layout behaves the same on every host and rig.
+     */
+    public static final int IO_BITMAP_OFFSET = 104, IO_BITMAP_PORTS = 2048;
+    public static final int TSS_LIMIT = IO_BITMAP_OFFSET + IO_BITMAP_PORTS / 8; // includes the 0xFF terminator
     public static final int TRAP_STUB_SIZE = 16;
 
     private static final long P = 1, RW = 2, US = 4, PS = 0x80, PRESENT_USER_RW = P | RW | US;
@@ -51,11 +58,22 @@ public final class X86SystemTables {
         mem.fill(GDT, END - GDT, (byte) 0);
         writeGdt(mem);
         mem.putLong(TSS + 4, RING0_STACK_TOP); // rsp0
-        mem.putInt(TSS + 100, (TSS_LIMIT + 1) << 16); // I/O map base past the limit: no bitmap
+        mem.putInt(TSS + 100, IO_BITMAP_OFFSET << 16);
+        writeIoBitmap(mem);
         for (int v = 0; v < IDT_VECTORS; v++) {
             writeGate(mem, IDT + 16L * v, layout.x86TrapVectors() + (long) TRAP_STUB_SIZE * v);
         }
         return writePageTables(mem, layout);
+    }
+
+    /** Every port closed (bit set) but the four of the doorbell's 32-bit `outl`: a stray port still faults. */
+    private static void writeIoBitmap(GuestMemory mem) {
+        long bitmap = TSS + IO_BITMAP_OFFSET;
+        mem.fill(bitmap, IO_BITMAP_PORTS / 8 + 1, (byte) 0xFF);
+        for (int port = Abi.X86_PORT; port < Abi.X86_PORT + 4; port++) {
+            long at = bitmap + port / 8;
+            mem.putByte(at, (byte) (mem.getByte(at) & ~(1 << (port % 8))));
+        }
     }
 
     private static void writeGdt(GuestMemory mem) {

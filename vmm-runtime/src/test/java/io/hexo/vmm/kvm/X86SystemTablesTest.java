@@ -88,12 +88,13 @@ public class X86SystemTablesTest {
         assertEquals(0x00CFF2000000FFFFL, memory.getLong(gdt + 0x18));
         assertEquals(0x00AFFA000000FFFFL, memory.getLong(gdt + 0x20));
         long tss = memory.getLong(gdt + 0x28);
-        assertEquals("TSS limit", 103, tss & 0xFFFF);
+        assertEquals("TSS limit: 104 bytes, a bitmap for ports 0..2047, the terminator", 104 + 256, tss & 0xFFFF);
         assertEquals("TSS base", X86SystemTables.TSS, ((tss >>> 16) & 0xFFFFFF) | ((tss >>> 56) << 24)
                 | (memory.getLong(gdt + 0x30) << 32));
         assertEquals("busy 64-bit TSS, present", 0x8B, (tss >>> 40) & 0xFF);
         assertEquals("rsp0", X86SystemTables.RING0_STACK_TOP, memory.getLong(X86SystemTables.TSS + 4));
-        assertEquals("no I/O bitmap", 104, memory.getInt(X86SystemTables.TSS + 100) >>> 16);
+        assertEquals("I/O bitmap right after the TSS", 104, memory.getInt(X86SystemTables.TSS + 100) >>> 16);
+        assertIoBitmapOpensOnly(Abi.X86_PORT, Abi.X86_PORT + 3);
         for (int v = 0; v < 32; v++) {
             long lo = memory.getLong(X86SystemTables.IDT + 16L * v), hi = memory.getLong(X86SystemTables.IDT + 16L * v + 8);
             long target = (lo & 0xFFFF) | (((lo >>> 48) & 0xFFFF) << 16) | (hi << 32);
@@ -109,5 +110,15 @@ public class X86SystemTablesTest {
         assertThrows(IllegalArgumentException.class, () -> X86SystemTables.write(memory, layout(32 * MIB, 4 * MIB, 6 * MIB)));
         GuestLayout hole = new GuestLayout(16 * MIB, Abi.IMAGE_BASE, 8 * MIB, 0x8000, 0x10000, Abi.IMAGE_BASE, 8 * MIB, TRAPS);
         assertThrows(IllegalArgumentException.class, () -> X86SystemTables.write(memory, hole));
+    }
+
+    /** As the CPU reads it: a clear bit opens a port; ports past the bitmap and the terminator are closed. */
+    private void assertIoBitmapOpensOnly(int first, int last) {
+        long bitmap = X86SystemTables.TSS + 104;
+        for (int port = 0; port < 2048; port++) {
+            boolean open = (memory.getByte(bitmap + port / 8) & (1 << (port % 8))) == 0;
+            assertEquals("port 0x" + Integer.toHexString(port) + " open", port >= first && port <= last, open);
+        }
+        assertEquals("terminator byte", (byte) 0xFF, memory.getByte(bitmap + 256));
     }
 }
