@@ -72,7 +72,7 @@ final class Hexo {
     }
 
     /** A run's outcome and everything it printed. */
-    record Run(Outcome outcome, String stdout, String stderr, List<String> notices, long pointsReached) {
+    record Run(Outcome outcome, String stdout, String stderr, List<String> notices, long pointsReached, String engine) {
         int status() { return outcome.status(); }
     }
 
@@ -107,7 +107,8 @@ final class Hexo {
         Vm vm = new Vm(new Vm.Config(images, isa, o.mem, o.args, o.env, workdir, o.verbose, EngineChoice.AUTO, ckpt,
                 o.migrateAtPoint, o.resume, console));
         Outcome outcome = vm.run();
-        return new Run(outcome, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), notices, vm.pointsReached());
+        return new Run(outcome, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), notices, vm.pointsReached(),
+                vm.engineDescription());
     }
 
     /** expected.txt of a sample, without its '#' note lines. */
