@@ -46,6 +46,13 @@ public final class CheckpointFile {
         }
     }
 
+    /** Forces a file written by someone else (a copy) to disk. */
+    static void force(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
     /** Writes all of buf (updating crc). */
     static void put(FileChannel ch, CRC32C crc, ByteBuffer buf) throws IOException {
         crc.update(buf.duplicate());

@@ -24,7 +24,11 @@ public final class CheckpointReader {
 
     /** The checkpoint in dir, every file verified; expectedModule (may be null) is the module of the images to resume it with. */
     public static Checkpoint verify(Path dir, String expectedModule) throws CheckpointException, IOException {
-        Checkpoint cp = manifest(dir);
+        return CheckpointDirectory.read(dir, () -> verifyFiles(dir, expectedModule));
+    }
+
+    private static Checkpoint verifyFiles(Path dir, String expectedModule) throws CheckpointException, IOException {
+        Checkpoint cp = manifestOf(dir);
         if (expectedModule != null && !cp.moduleId().equals(expectedModule)) {
             throw new CheckpointException("the checkpoint in " + dir + " was taken from another program (module "
                     + cp.moduleId().substring(0, 12) + ") than these images (module " + expectedModule.substring(0, 12)
@@ -53,11 +57,20 @@ public final class CheckpointReader {
 
     /** The manifest alone (mdata.bin verified, the files it lists not yet). */
     public static Checkpoint manifest(Path dir) throws CheckpointException, IOException {
+        return CheckpointDirectory.read(dir, () -> manifestOf(dir));
+    }
+
+    private static Checkpoint manifestOf(Path dir) throws CheckpointException, IOException {
         Path m = dir.resolve(Checkpoint.MANIFEST);
         if (!Files.exists(m)) {
             throw new CheckpointException(dir + " holds no complete checkpoint (no " + Checkpoint.MANIFEST
                     + "): take one with --migrate-after, --migrate-at-point or SIGUSR1");
         }
+        return parseManifest(m, dir);
+    }
+
+    /** A manifest file (mdata.bin, or mdata.bin.tmp of an interrupted commit) of the checkpoint in dir. */
+    static Checkpoint parseManifest(Path m, Path dir) throws CheckpointException, IOException {
         ByteBuffer payload = CheckpointFile.readVerified(m, CheckpointFile.KIND_MANIFEST, null);
         try {
             Checkpoint cp = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(payload).toString(), Checkpoint.class);

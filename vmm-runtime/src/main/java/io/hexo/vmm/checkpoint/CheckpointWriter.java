@@ -13,8 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -22,10 +20,9 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Writes a checkpoint so that a crash at any moment leaves either the previous complete checkpoint or
- * none, never a mix: every file goes to NAME.tmp and is forced to disk; then the old mdata.bin is
- * removed (from here on there is no checkpoint), the files are renamed into place, and the new
- * mdata.bin — which lists every file's size and checksum — is renamed in last.
+ * Writes a checkpoint into a directory its run owns: every file goes to disk as NAME.tmp, forced,
+ * mdata.bin.tmp last; then {@link CheckpointDirectory#commit} swaps it in so that a crash at any
+ * instant leaves the old or the new checkpoint, never a mix.
  */
 public final class CheckpointWriter {
     static final int PAGE = 4096;
@@ -38,7 +35,7 @@ public final class CheckpointWriter {
 
     private CheckpointWriter() {}
 
-    public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s) throws IOException {
+    public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s) throws CheckpointException, IOException {
         Files.createDirectories(dir);
         String module = info.moduleId();
         List<Checkpoint.FileEntry> files = new ArrayList<>();
@@ -67,12 +64,11 @@ public final class CheckpointWriter {
         byte[] json = GSON.toJson(cp.withoutDir()).getBytes(StandardCharsets.UTF_8);
         CheckpointFile.write(manifest, CheckpointFile.KIND_MANIFEST, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(json)));
 
-        // The commit: no checkpoint while the files are swapped, the new one once mdata.bin lands.
-        Files.deleteIfExists(dir.resolve(Checkpoint.MANIFEST));
-        for (Checkpoint.FileEntry f : files) Files.move(tmp(dir, f.name()), dir.resolve(f.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(dir);
-        Files.move(manifest, dir.resolve(Checkpoint.MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(dir);
+        List<String> names = new ArrayList<>();
+        files.forEach(f -> names.add(f.name()));
+        names.add(Checkpoint.MANIFEST);
+        CheckpointDirectory.forceDirectory(dir);
+        CheckpointDirectory.commit(dir, names);
         return cp;
     }
 
@@ -132,11 +128,4 @@ public final class CheckpointWriter {
         return b.flip();
     }
 
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // some file systems cannot sync a directory; the renames are still atomic
-        }
-    }
 }

@@ -64,7 +64,7 @@ public final class MigrationCalls implements HypercallFamily {
         try {
             CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), new CheckpointWriter.State(c.isa(), c.engine().get(),
                     c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot()));
-        } catch (IOException e) {
+        } catch (IOException | CheckpointException e) {
             // Never lose the guest: it stays here and goes on running.
             c.notices().accept("hexo: could not write the checkpoint to " + c.checkpointDir() + " (" + e.getMessage()
                     + "): the program goes on here");

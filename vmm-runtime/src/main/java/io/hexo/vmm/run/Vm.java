@@ -3,6 +3,7 @@ package io.hexo.vmm.run;
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.checkpoint.Checkpoint;
+import io.hexo.vmm.checkpoint.CheckpointDirectory;
 import io.hexo.vmm.checkpoint.CheckpointException;
 import io.hexo.vmm.checkpoint.CheckpointReader;
 import io.hexo.vmm.engine.Engine;
@@ -75,7 +76,8 @@ public final class Vm {
             memory.close();
             return new Outcome.Failed("the working directory " + config.workdir() + " does not exist: create it, or pass another --workdir");
         }
-        try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.console().notices())) {
+        try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.console().notices());
+             CheckpointDirectory.Owner owner = CheckpointDirectory.claim(config.checkpointDir())) {
             ElfImage image = ElfImage.read(config.imageDir().resolve(config.isa().imageName()));
             ImageInfo info = checkImage(image);
             GuestLayout layout = layout(image, info);
@@ -103,7 +105,7 @@ public final class Vm {
         } catch (ImageException | EngineUnavailableException | IllegalArgumentException e) {
             return new Outcome.Failed(e.getMessage());
         } catch (CheckpointException e) {
-            return new Outcome.Failed(e.getMessage() + "; nothing was resumed");
+            return new Outcome.Failed(e.getMessage() + (config.resume() ? "; nothing was resumed" : ""));
         } catch (IOException e) {
             return new Outcome.Failed("cannot use " + e.getMessage() + " (working directory " + config.workdir() + ")");
         }

@@ -1,0 +1,251 @@
+package io.hexo.vmm.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A directory that holds one checkpoint: who may write it, and how a new checkpoint replaces the old
+ * one so that a crash at any instant leaves one of them resumable.
+ *
+ * <p><b>Owner.</b> A run (or a transfer into the directory) {@linkplain #claim claims} it for as long as
+ * it may write there: an exclusive lock on byte 0 of {@value #LOCK_FILE}. A second claimant is refused
+ * at once with one sentence, so two runs never interleave their files.
+ *
+ * <p><b>Commit.</b> The writer puts every file of the new checkpoint beside the old one as NAME.tmp and
+ * forces it to disk, mdata.bin.tmp last: from then on the new checkpoint is complete on disk. Holding
+ * the commit lock (byte 1), it removes the old mdata.bin, renames each file into place and renames
+ * mdata.bin.tmp last. Before that removal the old checkpoint is whole; after it, the new one is whole,
+ * spread over NAME.tmp and NAME, and {@link #recover} — run by every reader under the same lock —
+ * finishes the renames (roll forward). Readers hold the commit lock while they verify, so they never
+ * see a half-swapped directory.
+ */
+public final class CheckpointDirectory {
+    public static final String LOCK_FILE = ".hexo.lock";
+    private static final long OWNER = 0, COMMIT = 1;
+    private static final String TMP = ".tmp";
+
+    private CheckpointDirectory() {}
+
+    /** The directory's owner lock: release it when the run or transfer ends. */
+    public static final class Owner implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Owner(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (channel != null) channel.truncate(0); // the pid names a live owner only
+                if (lock != null) lock.release();
+                if (channel != null) channel.close();
+            } catch (IOException ignored) {
+                // closing the channel releases the lock in any case
+            }
+        }
+    }
+
+    /**
+     * Claims {@code dir} (created when missing) for a run or transfer that may write a checkpoint there;
+     * then finishes a commit a crash interrupted and removes temporaries no commit needs any more.
+     */
+    public static Owner claim(Path dir) throws CheckpointException, IOException {
+        Files.createDirectories(dir);
+        FileChannel ch = openLockFile(dir, true);
+        if (ch == null) return new Owner(null, null); // read-only: nobody can write here, nothing to guard
+        FileLock lock;
+        try {
+            lock = ch.tryLock(OWNER, 1, false);
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new CheckpointException("the checkpoint directory " + dir + " is in use by another hexo run or transfer"
+                    + holder(dir) + ": wait for it to end, or pass another --checkpoint-dir");
+        }
+        ch.truncate(0);
+        ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        Owner owner = new Owner(ch, lock);
+        try {
+            withCommitLock(dir, () -> {
+                recover(dir);
+                removeStaleTemporaries(dir);
+                return null;
+            });
+        } catch (CheckpointException | IOException | RuntimeException e) {
+            owner.close();
+            throw e;
+        }
+        return owner;
+    }
+
+    /** What readers and the committer do under the commit lock. */
+    public interface Locked<T> {
+        T run() throws CheckpointException, IOException;
+    }
+
+    /**
+     * Runs {@code body} holding the commit lock of {@code dir} (waiting for a commit in progress), after
+     * finishing a commit that a crash interrupted.
+     */
+    public static <T> T read(Path dir, Locked<T> body) throws CheckpointException, IOException {
+        return withCommitLock(dir, () -> {
+            recover(dir);
+            return body.run();
+        });
+    }
+
+    /**
+     * Replaces the checkpoint in {@code dir} with the one whose files {@code names} (manifest last) are
+     * already on disk as NAME.tmp, forced. The caller owns the directory.
+     */
+    public static void commit(Path dir, List<String> names) throws CheckpointException, IOException {
+        String manifest = names.get(names.size() - 1);
+        if (!manifest.equals(Checkpoint.MANIFEST)) throw new IllegalArgumentException("the manifest must come last: " + names);
+        withCommitLock(dir, () -> {
+            Files.deleteIfExists(dir.resolve(Checkpoint.MANIFEST));
+            forceDirectory(dir);
+            for (String name : names.subList(0, names.size() - 1)) rename(dir, name);
+            forceDirectory(dir);
+            rename(dir, manifest);
+            forceDirectory(dir);
+            removeUnlisted(dir, new HashSet<>(names));
+            return null;
+        });
+    }
+
+    /**
+     * Completes an interrupted commit: no mdata.bin, but a complete mdata.bin.tmp whose files are all
+     * there, each either still as NAME.tmp or already renamed, with the size and checksum it lists.
+     * Anything less is left alone (the old checkpoint was never removed then, or is gone for another reason).
+     */
+    static void recover(Path dir) throws IOException {
+        Path manifest = dir.resolve(Checkpoint.MANIFEST), pending = dir.resolve(Checkpoint.MANIFEST + TMP);
+        if (Files.exists(manifest) || !Files.isRegularFile(pending)) return;
+        Checkpoint cp;
+        try {
+            cp = CheckpointReader.parseManifest(pending, dir);
+        } catch (CheckpointException e) {
+            return; // a manifest whose writing was cut short: the new checkpoint was never complete
+        }
+        List<String> toRename = new ArrayList<>();
+        for (Checkpoint.FileEntry f : cp.files()) {
+            Path tmp = dir.resolve(f.name() + TMP);
+            if (Files.isRegularFile(tmp) && matches(tmp, f)) {
+                toRename.add(f.name());
+            } else if (!matches(dir.resolve(f.name()), f)) {
+                return;
+            }
+        }
+        for (String name : toRename) rename(dir, name);
+        forceDirectory(dir);
+        rename(dir, Checkpoint.MANIFEST);
+        forceDirectory(dir);
+    }
+
+    private static boolean matches(Path file, Checkpoint.FileEntry f) throws IOException {
+        return Files.isRegularFile(file) && Files.size(file) == f.size() && CheckpointWriter.crcOf(file).equals(f.crc32c());
+    }
+
+    /** Temporaries of commits that never completed (a crash before mdata.bin.tmp, a full disk). */
+    private static void removeStaleTemporaries(Path dir) throws IOException {
+        for (String name : Checkpoint.ALL_FILES) Files.deleteIfExists(dir.resolve(name + TMP));
+    }
+
+    /** Files of an older checkpoint that the new one does not list. */
+    private static void removeUnlisted(Path dir, Set<String> listed) throws IOException {
+        for (String name : Checkpoint.ALL_FILES) {
+            if (!listed.contains(name)) Files.deleteIfExists(dir.resolve(name));
+        }
+    }
+
+    private static void rename(Path dir, String name) throws IOException {
+        Files.move(dir.resolve(name + TMP), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static <T> T withCommitLock(Path dir, Locked<T> body) throws CheckpointException, IOException {
+        // Only owners create the lock file: a directory no run ever claimed has no commit to wait for, and
+        // reading a checkpoint (inspect, a transfer's source) leaves its directory as it was.
+        FileChannel ch = Files.isDirectory(dir) ? openLockFile(dir, false) : null;
+        if (ch == null) return body.run();
+        try (ch) {
+            FileLock lock = null;
+            // Another thread of this JVM (the IDE inspecting while a guest commits) holds it: wait like another process would.
+            for (int waited = 0; lock == null; waited += 10) {
+                try {
+                    lock = ch.lock(COMMIT, 1, false);
+                } catch (OverlappingFileLockException e) {
+                    if (waited > 60_000) throw new CheckpointException("the checkpoint in " + dir + " stayed locked for a minute: try again");
+                    sleep();
+                }
+            }
+            try {
+                return body.run();
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    /**
+     * The lock file, or null where it cannot be opened for writing (a directory nobody can commit to) or,
+     * unless {@code create}, does not exist.
+     */
+    private static FileChannel openLockFile(Path dir, boolean create) throws IOException {
+        Path lock = dir.resolve(LOCK_FILE);
+        try {
+            return create ? FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(lock, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            return null;
+        } catch (FileSystemException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Read-only file system")) return null;
+            throw e;
+        }
+    }
+
+    private static String holder(Path dir) {
+        try {
+            String s = Files.readString(dir.resolve(LOCK_FILE), StandardCharsets.US_ASCII).strip();
+            return s.isEmpty() ? "" : " (" + s + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot sync a directory; the renames are still atomic
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}
