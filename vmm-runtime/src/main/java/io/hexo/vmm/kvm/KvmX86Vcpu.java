@@ -28,10 +28,13 @@ public final class KvmX86Vcpu {
     public static final long CR4_PAE = 0x20, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
     public static final long EFER_LME = 0x100, EFER_LMA = 0x400;
     /**
-     * Bit 1 is always set; IF clear; IOPL 0, so that the TSS I/O bitmap (X86SystemTables) alone decides
-     * which ports CPL-3 code may use, on every host.
+     * Bit 1 is always set; IF clear; IOPL 3. Two grants of the doorbell port, because no single one works
+     * everywhere: kvm_pvm hosts ignore IOPL for ring-3 port I/O and consult only the TSS I/O bitmap
+     * (X86SystemTables), while QEMU's TCG — the CPU of the nested KVM rigs — checks that bitmap only for
+     * an *available* TSS, and VMX requires the *busy* type in long mode. So IOPL 3 grants it where IOPL is
+     * honoured, the bitmap where it is not.
      */
-    public static final long RFLAGS_INITIAL = 0x0002;
+    public static final long RFLAGS_INITIAL = 0x3002;
 
     private static final int CPUID_ENTRY_SIZE = 40, E2BIG = 7;
 

@@ -36,9 +36,9 @@ public final class X86SystemTables {
     public static final int IDT_VECTORS = 32, IDT_LIMIT = IDT_VECTORS * 16 - 1;
     /**
      * The I/O permission bitmap follows the 104-byte TSS and covers ports 0..2047, then the terminator
-     * byte the CPU may read past the last port. It, not RFLAGS.IOPL, is what lets CPL-3 code use the
-     * doorbell: kvm_pvm hosts ignore IOPL for ring-3 port I/O (shared/notes/kvm-on-these-machines.md), and
-     * with IOPL 0 every CPU consults the bitmap, so one layout behaves the same on every host and rig.
+     * byte the CPU may read past the last port. On kvm_pvm hosts, which ignore RFLAGS.IOPL for ring-3 port
+     * I/O (shared/notes/kvm-on-these-machines.md), it is what lets the guest ring the doorbell; elsewhere
+     * IOPL 3 does (see KvmX86Vcpu.RFLAGS_INITIAL).
      */
     public static final int IO_BITMAP_OFFSET = 104, IO_BITMAP_PORTS = 2048;
     public static final int TSS_LIMIT = IO_BITMAP_OFFSET + IO_BITMAP_PORTS / 8; // includes the 0xFF terminator
