@@ -1,7 +1,7 @@
 #include "hexo_abi.h"
 
 /*
- * x86-64 entry. The VMM starts us in 64-bit mode at CPL 3 (the TSS I/O bitmap opens the doorbell port) with paging on and
+ * x86-64 entry. The VMM starts us in 64-bit mode at CPL 3 (IOPL 3 and the TSS I/O bitmap open the doorbell port) with paging on and
  * the stack set: the kernel never needs ring 0, which this KVM emulates ~50 000x slower than ring 3.
  * Only the exception stubs below run at ring 0, and only when the guest is about to die.
  */
