@@ -23,6 +23,10 @@ import java.util.TreeMap;
  */
 public final class ElfImage {
     private static final int EM_X86_64 = 62, EM_AARCH64 = 183, PT_LOAD = 1, SHT_SYMTAB = 2;
+    /** Elf64_Phdr, Elf64_Shdr and Elf64_Sym sizes: entries may be larger, never smaller. */
+    private static final int PHDR_SIZE = 56, SHDR_SIZE = 64, SYM_SIZE = 24;
+    /** Guest-physical addresses are far below this; anything above is a damaged header. */
+    private static final long MAX_IMAGE_END = 1L << 47;
 
     private final Path path;
     private final ByteBuffer elf;
@@ -67,11 +71,16 @@ public final class ElfImage {
     private void readSegments() {
         long phoff = elf.getLong(32);
         int phentsize = Short.toUnsignedInt(elf.getShort(54)), phnum = Short.toUnsignedInt(elf.getShort(56));
+        if (phentsize < PHDR_SIZE) throw bad("has a damaged program header table");
         for (int i = 0; i < phnum; i++) {
             int p = Math.toIntExact(phoff + (long) i * phentsize);
             if (elf.getInt(p) != PT_LOAD) continue;
             long off = elf.getLong(p + 8), vaddr = elf.getLong(p + 16), filesz = elf.getLong(p + 32), memsz = elf.getLong(p + 40);
-            if (off + filesz > elf.capacity() || vaddr < Abi.IMAGE_BASE || filesz > memsz) throw bad("has a segment outside the image");
+            // Every field is the file's word: no sum may wrap, nothing may lie past the file or the address space.
+            if (off < 0 || filesz < 0 || memsz < 0 || filesz > memsz || off > elf.capacity() - filesz
+                    || vaddr < Abi.IMAGE_BASE || vaddr > MAX_IMAGE_END - memsz) {
+                throw bad("has a segment outside the image");
+            }
             segments.add(new long[] {off, vaddr, filesz, memsz});
         }
         if (segments.isEmpty()) throw bad("has nothing to load");
@@ -82,6 +91,7 @@ public final class ElfImage {
         int shentsize = Short.toUnsignedInt(elf.getShort(58)), shnum = Short.toUnsignedInt(elf.getShort(60));
         int shstrndx = Short.toUnsignedInt(elf.getShort(62));
         if (shoff == 0 || shnum == 0) return;
+        if (shentsize < SHDR_SIZE) throw bad("has a damaged section header table");
         int strSection = section(shoff, shentsize, shstrndx);
         long shstrOff = elf.getLong(strSection + 24);
         for (int i = 0; i < shnum; i++) {
@@ -100,6 +110,8 @@ public final class ElfImage {
 
     private void readSymbols(long off, long size, long entsize, int strSection) {
         long strOff = elf.getLong(strSection + 24);
+        // A zero or tiny entry size would loop without end; the table must lie inside the file.
+        if (entsize < SYM_SIZE || off < 0 || size < 0 || off > elf.capacity() - size) throw bad("has a damaged symbol table");
         for (long p = off; p + entsize <= off + size; p += entsize) {
             int q = Math.toIntExact(p);
             String name = cString(strOff + Integer.toUnsignedLong(elf.getInt(q)));

@@ -270,4 +270,61 @@ public class ElfImageTest {
             }
         }
     }
+
+    @Test
+    public void mutatedTablesAreRefusedWithinASecondNeverHang() throws Exception {
+        // Program headers, section headers (sh_entsize 0 once hung the symbol reader) and symbols:
+        // every mutant is read within a second, and is either usable or refused in one sentence.
+        Random rnd = new Random(2026);
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "elf-mutant-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        int mutants = 0, refused = 0;
+        try {
+            for (Isa isa : Isa.values()) {
+                byte[] whole = Files.readAllBytes(out.resolve(isa.imageName()));
+                java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(whole).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int phoff = (int) h.getLong(32), phsize = h.getShort(54) * h.getShort(56);
+                int shoff = (int) h.getLong(40), shsize = h.getShort(58) * h.getShort(60);
+                Path m = tmp.resolve("mutant-" + isa.shortName());
+                for (int i = 0; i < 200; i++, mutants++) {
+                    byte[] b = whole.clone();
+                    boolean sections = rnd.nextInt(3) > 0;
+                    int base = sections ? shoff : phoff, size = sections ? shsize : phsize;
+                    for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                        int at = base + rnd.nextInt(size);
+                        b[at] = switch (rnd.nextInt(3)) {
+                            case 0 -> 0;
+                            case 1 -> (byte) 0xFF;
+                            default -> (byte) rnd.nextInt(256);
+                        };
+                    }
+                    Files.write(m, b);
+                    var read = reader.submit(() -> {
+                        ElfImage image = ElfImage.read(m);
+                        image.info();
+                        image.end();
+                        return image;
+                    });
+                    try {
+                        read.get(1, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError(isa + " mutant " + i + " (" + (sections ? "section" : "program") + " headers) hangs the reader");
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (!(e.getCause() instanceof ImageException ie)) {
+                            throw new AssertionError(isa + " mutant " + i + ": " + e.getCause() + " instead of an ImageException", e.getCause());
+                        }
+                        assertOneSentence(m, ie);
+                        refused++;
+                    }
+                }
+            }
+        } finally {
+            reader.shutdownNow();
+        }
+        assertTrue("mutants " + mutants, mutants >= 300);
+        System.out.println("[elf] " + mutants + " mutants of the header tables: " + refused + " refused in one sentence, the rest usable, none hung");
+    }
 }
