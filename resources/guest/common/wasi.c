@@ -10,7 +10,18 @@
 #include "kernel.h"
 #include "imports.h"
 
-#define PREOPEN_FD 3          /* the working directory, "." */
+/*
+ * Two preopens. wasi-libc turns every path into a preopen and a path relative to it, and with one preopen
+ * "/foo" and "foo" would reach the VMM alike, so an absolute path would silently land in the working
+ * directory. The program's working directory is WORKDIR_NAME (the runtime sets wasi-libc's cwd to it), so
+ * a relative path resolves through WORKDIR_FD, and an absolute one through ROOT_FD, whose paths the VMM
+ * gets with their leading "/" (served by a --mount, or refused). Both names are the same on every ISA:
+ * the preopen table wasi-libc builds lives in linear memory and migrates with the program.
+ */
+#define WORKDIR_FD 3
+#define ROOT_FD 4
+#define WORKDIR_NAME "/hexo-workdir" /* = HEXO_WORKDIR_NAME in resources/runtime/hexo_runtime.c */
+#define MAX_PATH 4096
 #define FILETYPE_CHARACTER_DEVICE 2
 #define FILETYPE_DIRECTORY 3
 #define FILETYPE_REGULAR_FILE 4
@@ -149,7 +160,7 @@ u32 Z_wasi_snapshot_preview1Z_fd_tell(struct Z_wasi_snapshot_preview1_instance_t
 
 u32 Z_wasi_snapshot_preview1Z_fd_close(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd) {
     (void)w;
-    if (fd == PREOPEN_FD) return 0;
+    if (fd == WORKDIR_FD || fd == ROOT_FD) return 0;
     return err(hypercall(HEXO_HC_CLOSE, fd, 0, 0, 0));
 }
 
@@ -169,7 +180,7 @@ u32 Z_wasi_snapshot_preview1Z_fd_fdstat_get(struct Z_wasi_snapshot_preview1_inst
          * live, line by line, whatever hexo's own stdout is connected to. */
         type = FILETYPE_CHARACTER_DEVICE;
         rights = fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
-    } else if (fd == PREOPEN_FD) {
+    } else if (fd == WORKDIR_FD || fd == ROOT_FD) {
         type = FILETYPE_DIRECTORY;
     } else {
         uint8_t st[HEXO_STAT_SIZE];
@@ -194,20 +205,45 @@ u32 Z_wasi_snapshot_preview1Z_fd_filestat_get(struct Z_wasi_snapshot_preview1_in
     return err(hypercall(HEXO_HC_FSTAT, fd, PHYS(p), 0, 0));
 }
 
+static const char *preopen_name(u32 fd) {
+    return fd == WORKDIR_FD ? WORKDIR_NAME : fd == ROOT_FD ? "/" : 0;
+}
+
 u32 Z_wasi_snapshot_preview1Z_fd_prestat_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 buf) {
     (void)w;
-    if (fd != PREOPEN_FD) return HEXO_EBADF;
+    const char *name = preopen_name(fd);
+    if (!name) return HEXO_EBADF;
     CHECKED(p, buf, 8);
     put32(p, 0);                          /* tag: directory */
-    put32((uint8_t *)p + 4, 1);           /* strlen(".") */
+    put32((uint8_t *)p + 4, (u32)strlen(name));
     return 0;
 }
 
 u32 Z_wasi_snapshot_preview1Z_fd_prestat_dir_name(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 path, u32 len) {
     (void)w;
-    if (fd != PREOPEN_FD) return HEXO_EBADF;
+    const char *name = preopen_name(fd);
+    if (!name) return HEXO_EBADF;
     CHECKED(p, path, len);
-    if (len >= 1) *(char *)p = '.';
+    u32 n = (u32)strlen(name);
+    memcpy(p, name, len < n ? len : n);
+    return 0;
+}
+
+static char absolute_path[MAX_PATH + 1];
+
+/* The path the VMM gets for (dirfd, path): as it is under the working directory, with its "/" under the root. */
+static u32 vmm_path(u32 dirfd, void *p, u32 len, u64 *addr, u64 *vmm_len) {
+    if (dirfd == WORKDIR_FD) {
+        *addr = PHYS(p);
+        *vmm_len = len;
+        return 0;
+    }
+    if (dirfd != ROOT_FD) return HEXO_EBADF;
+    if (len >= MAX_PATH) return HEXO_ENAMETOOLONG;
+    absolute_path[0] = '/';
+    memcpy(absolute_path + 1, p, len);
+    *addr = PHYS(absolute_path);
+    *vmm_len = len + 1;
     return 0;
 }
 
@@ -215,13 +251,15 @@ u32 Z_wasi_snapshot_preview1Z_path_open(struct Z_wasi_snapshot_preview1_instance
                                         u32 path, u32 path_len, u32 oflags, u64 rights_base, u64 rights_inheriting,
                                         u32 fdflags, u32 fd_out) {
     (void)w; (void)dirflags; (void)rights_inheriting;
-    if (dirfd != PREOPEN_FD) return HEXO_EBADF;
     CHECKED(p, path, path_len);
     CHECKED(out, fd_out, 4);
+    u64 at, at_len;
+    u32 bad = vmm_path(dirfd, p, path_len, &at, &at_len);
+    if (bad) return bad;
     u64 flags = oflags & 0xf;
     if (rights_base & RIGHT_FD_READ) flags |= HEXO_OPEN_READ;
     if (rights_base & RIGHT_FD_WRITE) flags |= HEXO_OPEN_WRITE;
-    int64_t r = hypercall(HEXO_HC_OPEN, PHYS(p), path_len, flags, fdflags);
+    int64_t r = hypercall(HEXO_HC_OPEN, at, at_len, flags, fdflags);
     if (r < 0) return err(r);
     put32(out, (u32)r);
     return 0;
@@ -229,18 +267,22 @@ u32 Z_wasi_snapshot_preview1Z_path_open(struct Z_wasi_snapshot_preview1_instance
 
 u32 Z_wasi_snapshot_preview1Z_path_unlink_file(struct Z_wasi_snapshot_preview1_instance_t *w, u32 dirfd, u32 path, u32 len) {
     (void)w;
-    if (dirfd != PREOPEN_FD) return HEXO_EBADF;
     CHECKED(p, path, len);
-    return err(hypercall(HEXO_HC_UNLINK, PHYS(p), len, 0, 0));
+    u64 at, at_len;
+    u32 bad = vmm_path(dirfd, p, len, &at, &at_len);
+    if (bad) return bad;
+    return err(hypercall(HEXO_HC_UNLINK, at, at_len, 0, 0));
 }
 
 u32 Z_wasi_snapshot_preview1Z_path_filestat_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 dirfd, u32 flags,
                                                 u32 path, u32 len, u32 buf) {
     (void)w; (void)flags;
-    if (dirfd != PREOPEN_FD) return HEXO_EBADF;
     CHECKED(p, path, len);
     CHECKED(st, buf, HEXO_STAT_SIZE);
-    return err(hypercall(HEXO_HC_STAT, PHYS(p), len, PHYS(st), 0));
+    u64 at, at_len;
+    u32 bad = vmm_path(dirfd, p, len, &at, &at_len);
+    if (bad) return bad;
+    return err(hypercall(HEXO_HC_STAT, at, at_len, PHYS(st), 0));
 }
 
 /* ---- clocks, sleep, randomness, exit -------------------------------------------------------------- */

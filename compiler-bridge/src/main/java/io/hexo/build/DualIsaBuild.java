@@ -42,6 +42,7 @@ public final class DualIsaBuild {
 
     private final Options options;
     private final PrintStream progress;
+    private final BuildDiagnostics diagnosticsSink;
     private final PrintStream diagnostics;
     private final Path resources = HexoHome.resources();
     private final Path work;
@@ -52,7 +53,8 @@ public final class DualIsaBuild {
     public DualIsaBuild(Options options, PrintStream progress, PrintStream diagnostics) {
         this.options = options;
         this.progress = progress;
-        this.diagnostics = diagnostics;
+        this.diagnosticsSink = new BuildDiagnostics(diagnostics);
+        this.diagnostics = new PrintStream(diagnosticsSink, true, StandardCharsets.UTF_8);
         this.work = options.outDir().resolve(".hexo");
         this.stamps = work.resolve("stamps");
     }
@@ -63,17 +65,22 @@ public final class DualIsaBuild {
         Files.createDirectories(work.resolve("wasm"));
 
         List<Path> objects = new ArrayList<>();
+        List<Compiled> compiles = new ArrayList<>();
         for (Path src : sources) {
             String name = src.getFileName().toString();
-            objects.add(options.instrumentFunctions() ? compileInstrumented(src, name) : compileToWasm(src, name, userFlags()));
+            ProgramSource prepared = prepare(src, name);
+            Compiled compile = options.instrumentFunctions() ? compileInstrumented(prepared, name) : compileToWasm(prepared, name);
+            compiles.add(compile);
+            objects.add(compile.object());
         }
-        objects.add(compileToWasm(resources.resolve("runtime/hexo_runtime.c"), "hexo_runtime.c", List.of()));
+        objects.add(compileToWasm(new ProgramSource(resources.resolve("runtime/hexo_runtime.c"), List.of(), List.of()), "hexo_runtime.c").object());
 
         Path linked = work.resolve("prog.wasm");
         List<String> link = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", linked.toString(),
                 "-Wl,-z,stack-size=" + WASM_STACK_SIZE, "-Wl,--export=__hexo_control", "-Wl,--export=__hexo_asyncify"));
         objects.forEach(o -> link.add(o.toString()));
-        step(new Step("[wasm-ld] prog.wasm", link, objects, linked, null, stamps));
+        Step linkStep = new Step("[wasm-ld] prog.wasm", link, objects, linked, null, stamps).quiet();
+        if (step(linkStep)) reportLink(linkStep, compiles);
 
         Path app = work.resolve("app.wasm");
         step(new Step("[asyncify] app.wasm", List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify",
@@ -88,7 +95,14 @@ public final class DualIsaBuild {
         writeIfChanged(appNative, FixedLinearMemory.rewrite(Files.readString(appC)));
 
         Result r = nativeImages(appNative, glue);
-        if (!ranAnything) progress.println("hexo: " + Isa.X86_64.imageName() + " and " + Isa.AARCH64.imageName() + " are up to date");
+        diagnostics.flush();
+        if (!ranAnything) {
+            progress.println("hexo: " + Isa.X86_64.imageName() + " and " + Isa.AARCH64.imageName() + " are up to date");
+        } else {
+            int w = diagnosticsSink.warnings();
+            progress.println("hexo: built " + Isa.X86_64.imageName() + " and " + Isa.AARCH64.imageName() + " with "
+                    + (w == 0 ? "no warnings" : w == 1 ? "1 warning" : w + " warnings"));
+        }
         return new Result(r.x86Image(), r.armImage(), !ranAnything);
     }
 
@@ -102,8 +116,60 @@ public final class DualIsaBuild {
         return sources;
     }
 
-    private List<String> userFlags() {
-        return options.cflags();
+    /**
+     * A program file as the wasm compiler gets it: the file itself, or a copy in OUT/.hexo/src with its LP64
+     * format conversions widened (FormatFixes); the flags that go with it; the warnings hexo adds when it is
+     * compiled.
+     */
+    private record ProgramSource(Path file, List<String> flags, List<String> warnings) {}
+
+    private ProgramSource prepare(Path src, String name) throws BuildException, IOException, InterruptedException {
+        String text = Files.readString(src, StandardCharsets.ISO_8859_1);
+        List<String> flags = new ArrayList<>(ProgramFlags.forProgram(resources));
+        flags.addAll(HermitDeclarations.defineFor(src));
+        flags.addAll(options.cflags());
+        List<String> warnings = new ArrayList<>(SizeofLong.warnings(text, src.toString()));
+        if (!FormatFixes.mayNeedFixes(text)) return new ProgramSource(src, flags, warnings);
+
+        Path probeOut = work.resolve("wasm").resolve(name + ".formats");
+        List<String> probe = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-fsyntax-only",
+                "-fdiagnostics-parseable-fixits", "-Wformat", "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
+        probe.addAll(flags);
+        probe.addAll(List.of("-MD", "-MF", work.resolve("wasm").resolve(name + ".formats.d").toString(), src.toString()));
+        try {
+            step(new Step("[formats] " + name, probe, List.of(src), probeOut, work.resolve("wasm").resolve(name + ".formats.d"), stamps).capture());
+        } catch (BuildException e) {
+            return new ProgramSource(src, flags, warnings); // the compile proper reports the file's errors
+        }
+        FormatFixes.Result fixed = FormatFixes.apply(text, FormatFixes.parse(Files.readString(probeOut, StandardCharsets.ISO_8859_1), src.toString()));
+        if (fixed.fixes().isEmpty()) return new ProgramSource(src, flags, warnings);
+        Path copy = work.resolve("src").resolve(name);
+        Files.createDirectories(copy.getParent());
+        // #line keeps the user's file name and line numbers in every message and in __FILE__; -iquote finds the
+        // headers beside the original.
+        writeIfChanged(copy, "#line 1 \"" + src.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n" + fixed.text(),
+                StandardCharsets.ISO_8859_1);
+        flags.addAll(0, List.of("-iquote", src.toAbsolutePath().getParent().toString()));
+        for (FormatFixes.Fix f : fixed.fixes()) warnings.add(FormatFixes.message(src.toString(), f));
+        return new ProgramSource(copy, flags, warnings);
+    }
+
+    /** After a link: wasm-ld's messages, with each signature mismatch said where the program made the call. */
+    private void reportLink(Step link, List<Compiled> compiles) throws IOException {
+        String out = Files.exists(link.log()) ? Files.readString(link.log()) : "";
+        List<SignatureMismatches.Mismatch> mismatches = SignatureMismatches.parseLinker(out);
+        StringBuilder compilerOutput = new StringBuilder();
+        for (Compiled c : compiles) if (Files.exists(c.log())) compilerOutput.append(Files.readString(c.log(), StandardCharsets.ISO_8859_1));
+        String rest = out.replaceAll("(?m)^\\S*wasm-ld\\S*: warning: function signature mismatch: .*\\n(>>> .*\\n)*\\n?", "");
+        if (!rest.isBlank()) diagnostics.print(rest);
+        for (String w : SignatureMismatches.warnings(mismatches, SignatureMismatches.undeclaredCalls(compilerOutput.toString()), this::sourceOfObject)) {
+            diagnosticsSink.warning(w);
+        }
+    }
+
+    private String sourceOfObject(String object) {
+        String name = Path.of(object).getFileName().toString();
+        return name.endsWith(".o") ? name.substring(0, name.length() - 2) : name;
     }
 
     /**
@@ -112,33 +178,36 @@ public final class DualIsaBuild {
      * the program is compiled to LLVM IR with the instrumentation requested but not yet done, both hooks
      * are pointed at the argument-less __cyg_profile_func_enter_bare, and the IR is then compiled.
      */
-    private Path compileInstrumented(Path src, String name) throws BuildException, IOException, InterruptedException {
+    /** A compiled file: its object, and what the compiler said about it when it last ran. */
+    private record Compiled(Path object, Path log) {}
+
+    private Compiled compileInstrumented(ProgramSource src, String name) throws BuildException, IOException, InterruptedException {
         Path ir = work.resolve("wasm").resolve(name + ".ll"), bare = work.resolve("wasm").resolve(name + ".bare.ll");
         Path obj = work.resolve("wasm").resolve(name + ".o"), dep = work.resolve("wasm").resolve(name + ".d");
         List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
                 "-I", resources.resolve("include").toString(), "-D__hexo__=1", "-finstrument-functions", "-Xclang", "-disable-llvm-passes"));
-        cmd.addAll(MsleepDeclarations.defineFor(src));
-        cmd.addAll(options.cflags());
-        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-S", "-emit-llvm", src.toString(), "-o", ir.toString()));
-        step(new Step("[wasm32-cc] " + name, cmd, List.of(src), ir, dep, stamps));
+        cmd.addAll(src.flags());
+        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-S", "-emit-llvm", src.file().toString(), "-o", ir.toString()));
+        Step compile = new Step("[wasm32-cc] " + name, cmd, List.of(src.file()), ir, dep, stamps);
+        if (step(compile)) src.warnings().forEach(diagnosticsSink::warning);
         writeIfChanged(bare, Files.readString(ir)
                 .replace("\"__cyg_profile_func_enter\"", "\"__cyg_profile_func_enter_bare\"")
                 .replace("\"__cyg_profile_func_exit\"", "\"__cyg_profile_func_enter_bare\""));
         step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-finstrument-functions",
                 "-c", bare.toString(), "-o", obj.toString()), List.of(bare), obj, null, stamps));
-        return obj;
+        return new Compiled(obj, compile.log());
     }
 
-    private Path compileToWasm(Path src, String name, List<String> extra) throws BuildException, IOException, InterruptedException {
+    private Compiled compileToWasm(ProgramSource src, String name) throws BuildException, IOException, InterruptedException {
         Path obj = work.resolve("wasm").resolve(name + ".o");
         Path dep = work.resolve("wasm").resolve(name + ".d");
         List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
                 "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
-        cmd.addAll(MsleepDeclarations.defineFor(src));
-        cmd.addAll(extra);
-        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.toString(), "-o", obj.toString()));
-        step(new Step("[wasm32-cc] " + name, cmd, List.of(src), obj, dep, stamps));
-        return obj;
+        cmd.addAll(src.flags());
+        cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.file().toString(), "-o", obj.toString()));
+        Step compile = new Step("[wasm32-cc] " + name, cmd, List.of(src.file()), obj, dep, stamps);
+        if (step(compile)) src.warnings().forEach(diagnosticsSink::warning);
+        return new Compiled(obj, compile.log());
     }
 
     private Result nativeImages(Path appC, Path glue) throws BuildException, IOException, InterruptedException {
@@ -228,12 +297,14 @@ public final class DualIsaBuild {
         return resourceInclude = dir + "/include";
     }
 
-    private void step(Step s) throws BuildException, IOException, InterruptedException {
+    private boolean step(Step s) throws BuildException, IOException, InterruptedException {
         if (s.run(progress, diagnostics)) {
             synchronized (this) {
                 ranAnything = true;
             }
+            return true;
         }
+        return false;
     }
 
     private static final Pattern SEGMENT = Pattern.compile("^ - segment\\[\\d+\\] <[^>]*> memory=0 size=(\\d+) - init i32=(\\d+)", Pattern.MULTILINE);
@@ -270,7 +341,11 @@ public final class DualIsaBuild {
     }
 
     private static void writeIfChanged(Path file, String content) throws IOException {
-        if (Files.exists(file) && Files.readString(file).equals(content)) return;
-        Files.writeString(file, content);
+        writeIfChanged(file, content, StandardCharsets.UTF_8);
+    }
+
+    private static void writeIfChanged(Path file, String content, java.nio.charset.Charset charset) throws IOException {
+        if (Files.exists(file) && Files.readString(file, charset).equals(content)) return;
+        Files.writeString(file, content, charset);
     }
 }

@@ -28,6 +28,8 @@ final class Step {
     private final Path output;
     private final Path depFile;
     private final Path stamp;
+    private boolean quiet;
+    private boolean capture;
 
     /** stamps: the directory where the step's key is kept (not beside outputs the user sees). */
     Step(String label, List<String> command, List<Path> inputs, Path output, Path depFile, Path stamps) {
@@ -41,6 +43,21 @@ final class Step {
 
     Path output() { return output; }
 
+    /** What the command printed when it last ran: kept, so that a later step can read it even when this one is up to date. */
+    Path log() { return stamp.resolveSibling(stamp.getFileName() + ".log"); }
+
+    /** The command's output goes only to {@link #log()}: the build reads it and tells the user itself. */
+    Step quiet() {
+        quiet = true;
+        return this;
+    }
+
+    /** For a command that only prints (clang -fsyntax-only): its output is the step's output file. Quiet. */
+    Step capture() {
+        capture = true;
+        return quiet();
+    }
+
     /** @return true if the command ran */
     boolean run(PrintStream progress, PrintStream diagnostics) throws BuildException, IOException, InterruptedException {
         String key = key();
@@ -53,7 +70,9 @@ final class Step {
         p.getOutputStream().close();
         byte[] out = readAll(p.getInputStream());
         int rc = p.waitFor();
-        if (out.length > 0) {
+        Files.write(capture ? output : log(), out);
+        // A quiet command that failed still says why, unless its output is the step's product.
+        if (out.length > 0 && (!quiet || rc != 0 && !capture)) {
             synchronized (diagnostics) {
                 diagnostics.write(out);
                 diagnostics.flush();

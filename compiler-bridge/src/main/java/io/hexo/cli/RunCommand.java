@@ -3,6 +3,7 @@ package io.hexo.cli;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.guest.GuestConsole;
+import io.hexo.vmm.guest.GuestFiles;
 import io.hexo.vmm.run.MemSize;
 import io.hexo.vmm.run.Outcome;
 import io.hexo.vmm.run.Vm;
@@ -41,6 +42,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--workdir", paramLabel = "DIR", description = "The only directory the program's files may be in (default: the current directory).")
     Path workdir = Path.of(".");
 
+    @Option(names = "--mount", paramLabel = "HOST_DIR:GUEST_DIR", description = {"Let the program use HOST_DIR at the absolute path GUEST_DIR (repeatable; a lone absolute DIR is seen at the same path).",
+            "Other absolute paths outside --workdir are refused."})
+    List<String> mounts = new ArrayList<>();
+
     @Option(names = "--verbose", description = "Print the guest kernel's log (the original's VERBOSE=1).")
     boolean verbose;
 
@@ -66,8 +71,10 @@ final class RunCommand implements Callable<Integer> {
             for (String e : env) if (!e.contains("=")) throw new IllegalArgumentException("--env " + e + " is not of the form K=V");
             if (migrateAfter < 0) throw new IllegalArgumentException("--migrate-after must not be negative");
             if (migrateAtPoint < 0) throw new IllegalArgumentException("--migrate-at-point counts from 1");
+            List<GuestFiles.Mount> mounted = new ArrayList<>();
+            for (String m : mounts) mounted.add(GuestFiles.Mount.parse(m));
             vm = new Vm(new Vm.Config(out, Isa.parse(isa), MemSize.parse(mem), ArgumentSplitter.split(args), env, workdir,
-                    verbose, EngineChoice.parse(engine), checkpointDir, migrateAtPoint, resume, GuestConsole.system(verbose)));
+                    verbose, EngineChoice.parse(engine), checkpointDir, migrateAtPoint, resume, GuestConsole.system(verbose), mounted));
         } catch (IllegalArgumentException e) {
             System.err.println("hexo: " + e.getMessage());
             return Outcome.STATUS_FAILED;
@@ -93,7 +100,8 @@ final class RunCommand implements Callable<Integer> {
         } else if (outcome instanceof Outcome.Checkpointed c) {
             Isa other = Isa.parse(isa).other();
             System.err.println("hexo: checkpoint written to " + c.dir() + " at migration point " + c.pointsReached()
-                    + "; resume it with: hexo run --isa " + other.shortName() + " --resume --checkpoint-dir " + c.dir() + " " + out);
+                    + "; resume it with: hexo run --isa " + other.shortName() + " --resume --checkpoint-dir " + c.dir()
+                    + mounts.stream().map(m -> " --mount " + m).collect(java.util.stream.Collectors.joining()) + " " + out);
         } else if (outcome instanceof Outcome.Failed f) {
             System.err.println("hexo: " + f.message());
         }

@@ -75,7 +75,7 @@ public class GlueGeneratorTest {
             String obj = out.resolve(c.getFileName() + ".o").toString();
             List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
                     "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
-            cmd.addAll(MsleepDeclarations.defineFor(c));
+            cmd.addAll(HermitDeclarations.defineFor(c));
             cmd.addAll(List.of("-c", c.toString(), "-o", obj));
             run(cmd);
             objects.add(obj);

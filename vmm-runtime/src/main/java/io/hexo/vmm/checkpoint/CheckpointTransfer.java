@@ -26,6 +26,7 @@ public final class CheckpointTransfer {
         if (Files.isSameFile(fromDir, toDir)) return cp;
         try (CheckpointDirectory.Owner owner = CheckpointDirectory.claim(toDir)) {
             for (GuestFiles.OpenFile f : CheckpointReader.openFiles(cp)) {
+                if (f.path().startsWith("/")) continue; // on a --mount, which the destination mounts itself
                 OpenFileCopy.copy(f.path(), fromWorkdir, toWorkdir);
             }
             List<String> names = new ArrayList<>();

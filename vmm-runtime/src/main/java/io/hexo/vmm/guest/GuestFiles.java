@@ -23,59 +23,130 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The guest's open files: host files inside its working directory, and nothing else.
+ * The guest's open files: host files inside its working directory or under a directory the user mounted
+ * (--mount HOST_DIR:GUEST_DIR), and nothing else.
  *
- * <p>Paths come from the guest relative to the working directory ("." is WASI's preopen). A path that
- * leaves the directory, by ".." or through a symbolic link, is refused with ENOTCAPABLE and one notice
- * to the user. Descriptors start at 4 (0-2 are the console, 3 the preopen) and their state — path,
- * offset, mode — is what a checkpoint records so that the destination reopens them.
+ * <p>A relative path comes from the guest's working-directory preopen; an absolute one from its root
+ * preopen, as the program wrote it. An absolute path is served by the mount it lies under, or by the
+ * working directory if it names a file there, and otherwise refused: a native program would have reached
+ * the host's file of that name, and quietly giving it another one would be worse than an error. A path that
+ * leaves its directory, by ".." or through a symbolic link, is refused the same way: ENOTCAPABLE and one
+ * notice naming the path and the option. Descriptors start at 5 (0-2 are the console, 3 and 4 the preopens)
+ * and their state — path, offset, mode — is what a checkpoint records so that the destination reopens them:
+ * a working-directory file by its relative path, a mounted one by its guest path, through the destination's
+ * own mounts.
  */
 public final class GuestFiles implements AutoCloseable {
-    public static final int FIRST_FD = 4;
+    public static final int FIRST_FD = 5;
     private static final int MAX_OPEN = 1024;
 
     /** One open file as a checkpoint records it. */
     public record OpenFile(int fd, String path, long offset, boolean read, boolean write, boolean append) {}
 
-    private record Entry(String path, FileChannel channel, boolean read, boolean write, boolean append) {}
+    /** A host directory the guest sees at an absolute path (--mount HOST_DIR:GUEST_DIR). */
+    public record Mount(Path host, String guest) {
+        public Mount {
+            host = host.toAbsolutePath().normalize();
+            guest = Path.of(guest).normalize().toString();
+            if (!guest.startsWith("/")) throw new IllegalArgumentException("--mount " + host + ":" + guest + ": the guest directory must be an absolute path");
+        }
+
+        /** HOST_DIR:GUEST_DIR, or HOST_DIR alone for the same path in the guest. */
+        public static Mount parse(String spec) {
+            int colon = spec.lastIndexOf(':');
+            String host = colon < 0 ? spec : spec.substring(0, colon), guest = colon < 0 ? spec : spec.substring(colon + 1);
+            if (host.isEmpty() || guest.isEmpty()) throw new IllegalArgumentException("--mount " + spec + " is not of the form HOST_DIR:GUEST_DIR");
+            if (colon < 0 && !Path.of(host).isAbsolute()) {
+                throw new IllegalArgumentException("--mount " + spec + ": give HOST_DIR:GUEST_DIR, or an absolute directory to see at the same path");
+            }
+            if (!Files.isDirectory(Path.of(host))) throw new IllegalArgumentException("--mount " + spec + ": " + host + " is not a directory");
+            return new Mount(Path.of(host), guest);
+        }
+    }
+
+    /** Where a guest path is on the host, and how a checkpoint names it. */
+    private record Resolved(Path host, String recorded) {}
+
+    private record Entry(String path, Path host, FileChannel channel, boolean read, boolean write, boolean append) {}
 
     /** Linux's limit on symbolic links followed while resolving one path (MAXSYMLINKS). */
     private static final int MAX_SYMLINKS = 40;
 
     private final Path workdir;
     private final Path realWorkdir;
+    private final List<Mount> mounts;
     private final Consumer<String> notices;
     private final TreeMap<Integer, Entry> open = new TreeMap<>();
 
     public GuestFiles(Path workdir, Consumer<String> notices) throws IOException {
+        this(workdir, List.of(), notices);
+    }
+
+    public GuestFiles(Path workdir, List<Mount> mounts, Consumer<String> notices) throws IOException {
         this.workdir = workdir.toAbsolutePath().normalize();
         this.realWorkdir = this.workdir.toRealPath();
+        this.mounts = List.copyOf(mounts);
         this.notices = notices;
     }
 
     public Path workdir() { return workdir; }
 
-    /** The host path for a guest path, or null (after telling the user) if it is outside the working directory. */
+    /** The host path for a guest path, or null (after telling the user) if no directory the guest may use holds it. */
     Path resolve(String guestPath) throws IOException {
-        Path p;
+        Resolved r = resolveFully(guestPath);
+        return r == null ? null : r.host();
+    }
+
+    private Resolved resolveFully(String guestPath) throws IOException {
         try {
-            p = workdir.resolve(guestPath).normalize();
+            if (!guestPath.startsWith("/")) return inside(workdir, realWorkdir, workdir.resolve(guestPath).normalize(), guestPath, true);
+            Path absolute = Path.of(guestPath).normalize();
+            Mount mount = mountOf(absolute);
+            if (mount != null) {
+                Path host = mount.host().resolve(Path.of(mount.guest()).relativize(absolute).toString()).normalize();
+                return inside(mount.host(), mount.host().toRealPath(), host, guestPath, false) == null ? null : new Resolved(host, absolute.toString());
+            }
+            if (absolute.startsWith(workdir) || absolute.startsWith(realWorkdir)) {
+                Path base = absolute.startsWith(workdir) ? workdir : realWorkdir;
+                return inside(workdir, realWorkdir, workdir.resolve(base.relativize(absolute).toString()).normalize(), guestPath, true);
+            }
+            notices.accept("hexo: the guest tried to open " + guestPath + ", which is outside its working directory " + workdir
+                    + ": refused (map its directory with --mount HOST_DIR:" + parentOf(absolute) + ")");
+            return null;
         } catch (java.nio.file.InvalidPathException e) {
             notices.accept("hexo: the guest asked for a file name that is not a valid path (" + e.getReason() + "): refused");
             return null;
         }
-        boolean inside = p.startsWith(workdir);
-        if (inside) {
+    }
+
+    private static String parentOf(Path absolute) {
+        Path parent = absolute.getParent();
+        return parent == null ? "/" : parent.toString();
+    }
+
+    /** The mount with the longest guest directory that holds the path, or null. */
+    private Mount mountOf(Path absolute) {
+        Mount best = null;
+        for (Mount m : mounts) {
+            if (absolute.startsWith(m.guest()) && (best == null || m.guest().length() > best.guest().length())) best = m;
+        }
+        return best;
+    }
+
+    /** p if it lies inside root (symbolic links followed), else null after one notice. */
+    private Resolved inside(Path root, Path realRoot, Path p, String guestPath, boolean isWorkdir) throws IOException {
+        boolean ok = p.startsWith(root);
+        if (ok) {
             // Symbolic links: the nearest existing ancestor must really be inside.
             Path existing = nearestExisting(p);
-            if (existing != null) inside = reallyInside(existing, 0);
+            if (existing != null) ok = reallyInside(existing, realRoot, 0);
         }
-        if (!inside) {
-            notices.accept("hexo: the guest tried to open " + guestPath + ", which is outside its working directory "
-                    + workdir + ": refused (use --workdir to give it another directory)");
+        if (!ok) {
+            notices.accept("hexo: the guest tried to open " + guestPath + ", which is outside its " + (isWorkdir ? "working directory " : "mounted directory ")
+                    + root + ": refused (" + (isWorkdir ? "use --workdir to give it another directory, or --mount HOST_DIR:GUEST_DIR" : "mount the directory it is in") + ")");
             return null;
         }
-        return p;
+        return new Resolved(p, root.relativize(p).toString());
     }
 
     private static Path nearestExisting(Path p) {
@@ -88,18 +159,19 @@ public final class GuestFiles implements AutoCloseable {
      * (yet) is judged by where it points, since opening it with O_CREAT creates that target: inside is
      * fine, anywhere else is refused. Chains of such links are followed up to the kernel's own limit.
      */
-    private boolean reallyInside(Path existing, int links) throws IOException {
-        if (Files.exists(existing)) return existing.toRealPath().startsWith(realWorkdir);
+    private static boolean reallyInside(Path existing, Path realRoot, int links) throws IOException {
+        if (Files.exists(existing)) return existing.toRealPath().startsWith(realRoot);
         if (links >= MAX_SYMLINKS || !Files.isSymbolicLink(existing)) return false;
         Path target = existing.getParent().toRealPath().resolve(Files.readSymbolicLink(existing)).normalize();
         Path next = nearestExisting(target);
-        return next != null && reallyInside(next, links + 1);
+        return next != null && reallyInside(next, realRoot, links + 1);
     }
 
     public long open(String guestPath, long flags, long fdflags) throws IOException {
         if (open.size() >= MAX_OPEN) return -Abi.EMFILE;
-        Path p = resolve(guestPath);
-        if (p == null) return -Abi.ENOTCAPABLE;
+        Resolved r = resolveFully(guestPath);
+        if (r == null) return -Abi.ENOTCAPABLE;
+        Path p = r.host();
         boolean read = (flags & Abi.OPEN_READ) != 0, write = (flags & Abi.OPEN_WRITE) != 0;
         boolean append = (fdflags & Abi.FD_APPEND) != 0;
         if (!read && !write) read = true;
@@ -113,7 +185,7 @@ public final class GuestFiles implements AutoCloseable {
         if ((flags & Abi.O_TRUNC) != 0) options.add(StandardOpenOption.TRUNCATE_EXISTING);
         try {
             FileChannel ch = FileChannel.open(p, options);
-            return add(nextFd(), new Entry(workdir.relativize(p).toString(), ch, read, write, append));
+            return add(nextFd(), new Entry(r.recorded(), p, ch, read, write, append));
         } catch (IOException e) {
             return -errno(e);
         }
@@ -171,7 +243,7 @@ public final class GuestFiles implements AutoCloseable {
     public BasicFileAttributes stat(long fd) throws IOException {
         Entry e = open.get((int) fd);
         if (e == null) throw new NoSuchFileException("fd " + fd);
-        return Files.readAttributes(workdir.resolve(e.path), BasicFileAttributes.class);
+        return Files.readAttributes(e.host, BasicFileAttributes.class);
     }
 
     public static int errno(IOException e) {
@@ -194,10 +266,14 @@ public final class GuestFiles implements AutoCloseable {
         return files;
     }
 
-    /** Reopens the files of a checkpoint, at their offsets, under this working directory. */
+    /** Reopens the files of a checkpoint, at their offsets, under this working directory and these mounts. */
     public void restore(List<OpenFile> files) throws IOException {
         for (OpenFile f : files) {
             if (f.fd() < FIRST_FD || open.containsKey(f.fd())) throw new IOException("the checkpoint lists descriptor " + f.fd() + " twice or out of range");
+            if (f.path().startsWith("/") && mountOf(Path.of(f.path()).normalize()) == null) {
+                throw new IOException("the program had " + f.path() + " open, from a mounted directory: resume it with --mount HOST_DIR:"
+                        + parentOf(Path.of(f.path()).normalize()));
+            }
             Path p = resolve(f.path());
             if (p == null) throw new AccessDeniedException(f.path());
             Set<OpenOption> options = new java.util.HashSet<>();
@@ -205,7 +281,7 @@ public final class GuestFiles implements AutoCloseable {
             if (f.write()) options.add(StandardOpenOption.WRITE);
             FileChannel ch = FileChannel.open(p, options);
             ch.position(f.offset());
-            add(f.fd(), new Entry(f.path(), ch, f.read(), f.write(), f.append()));
+            add(f.fd(), new Entry(f.path(), p, ch, f.read(), f.write(), f.append()));
         }
     }
 

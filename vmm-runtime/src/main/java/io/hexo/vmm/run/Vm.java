@@ -42,9 +42,16 @@ public final class Vm {
     /** Everything `hexo run` can be told. */
     public record Config(Path imageDir, Isa isa, long mem, List<String> args, List<String> env, Path workdir,
                          boolean verbose, EngineChoice engine, Path checkpointDir, long migrateAtPoint,
-                         boolean resume, GuestConsole console) {}
+                         boolean resume, GuestConsole console, List<GuestFiles.Mount> mounts) {
+        public Config(Path imageDir, Isa isa, long mem, List<String> args, List<String> env, Path workdir, boolean verbose,
+                      EngineChoice engine, Path checkpointDir, long migrateAtPoint, boolean resume, GuestConsole console) {
+            this(imageDir, isa, mem, args, env, workdir, verbose, engine, checkpointDir, migrateAtPoint, resume, console, List.of());
+        }
+    }
 
     private static final long STACK_GUARD_SIZE = 0x200000;
+    /** argv[0] on both ISAs: a program that prints it must not change its output when it migrates. */
+    public static final String PROGRAM_NAME = "prog";
     /** Room the program needs beyond its initial linear memory before MEM is called too small. */
     private static final long MIN_HEAP = 8L << 20;
 
@@ -76,7 +83,7 @@ public final class Vm {
             memory.close();
             return new Outcome.Failed("the working directory " + config.workdir() + " does not exist: create it, or pass another --workdir");
         }
-        try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.console().notices());
+        try (memory; GuestFiles files = new GuestFiles(config.workdir(), config.mounts(), config.console().notices());
              CheckpointDirectory.Owner owner = CheckpointDirectory.claim(config.checkpointDir())) {
             ElfImage image = ElfImage.read(config.imageDir().resolve(config.isa().imageName()));
             ImageInfo info = checkImage(image);
@@ -146,7 +153,7 @@ public final class Vm {
     private void writeBootInfo(GuestLayout layout, ImageInfo info) {
         ByteArrayOutputStream strings = new ByteArrayOutputStream();
         List<String> argv = new java.util.ArrayList<>();
-        argv.add(config.isa().imageName());
+        argv.add(PROGRAM_NAME);
         argv.addAll(config.args());
         for (String s : argv) append(strings, s);
         for (String s : config.env()) append(strings, s);

@@ -333,10 +333,70 @@ public class GuestFilesTest {
         }
         // A checkpoint naming a file outside the directory is refused.
         try (GuestFiles other = new GuestFiles(work2, notices2::add)) {
-            other.restore(List.of(new GuestFiles.OpenFile(4, "../outside/secret", 0, true, false, false)));
+            other.restore(List.of(new GuestFiles.OpenFile(GuestFiles.FIRST_FD, "../outside/secret", 0, true, false, false)));
             fail("restored a file outside the working directory");
         } catch (AccessDeniedException e) {
             assertEquals(1, notices2.size());
+        }
+    }
+
+    @Test
+    public void anAbsolutePathIsServedByItsMountAndRecordedAsTheGuestSeesIt() throws IOException {
+        List<String> seen = new ArrayList<>();
+        try (GuestFiles mounted = new GuestFiles(work, List.of(GuestFiles.Mount.parse(outside + ":/data")), seen::add)) {
+            long fd = mounted.open("/data/secret", Abi.OPEN_READ, 0);
+            assertTrue(fd >= GuestFiles.FIRST_FD);
+            assertEquals("/data/secret", mounted.snapshot().get(0).path());
+            assertEquals(-Abi.ENOTCAPABLE, mounted.open("/data/../work/x", Abi.OPEN_READ, 0));
+            assertEquals(-Abi.ENOTCAPABLE, mounted.open("/elsewhere/x", Abi.OPEN_READ, 0));
+            assertEquals(2, seen.size());
+            assertTrue(seen.get(1), seen.get(1).contains("/elsewhere/x") && seen.get(1).contains("--mount HOST_DIR:/elsewhere"));
+        }
+    }
+
+    @Test
+    public void anAbsolutePathWithoutAMountIsRefusedNotRedirected() throws IOException {
+        Files.writeString(work.resolve("tmp-file"), "in the working directory");
+        assertEquals(-Abi.ENOTCAPABLE, files.open("/tmp-file", Abi.OPEN_READ, 0));
+        assertEquals(1, notices.size());
+        assertTrue(notices.get(0), notices.get(0).contains("/tmp-file") && notices.get(0).contains("--mount"));
+        // The working directory's own absolute path is the working directory.
+        long fd = files.open(work.resolve("tmp-file").toString(), Abi.OPEN_READ, 0);
+        assertTrue(fd >= GuestFiles.FIRST_FD);
+        assertEquals("tmp-file", files.snapshot().get(0).path());
+    }
+
+    @Test
+    public void aMountedFileReopensOnlyWhereItIsMounted() throws IOException {
+        List<GuestFiles.OpenFile> snap;
+        try (GuestFiles mounted = new GuestFiles(work, List.of(GuestFiles.Mount.parse(outside + ":/data")), notices::add)) {
+            long fd = mounted.open("/data/secret", Abi.OPEN_READ, 0);
+            mounted.channel(fd).position(3);
+            snap = mounted.snapshot();
+        }
+        try (GuestFiles without = new GuestFiles(work, notices::add)) {
+            without.restore(snap);
+            fail("reopened a mounted file without its mount");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("/data/secret") && e.getMessage().contains("--mount HOST_DIR:/data"));
+        }
+        Path elsewhere = Files.createDirectories(root.resolve("copy"));
+        Files.writeString(elsewhere.resolve("secret"), "do not touch");
+        try (GuestFiles with = new GuestFiles(work, List.of(GuestFiles.Mount.parse(elsewhere + ":/data")), notices::add)) {
+            with.restore(snap);
+            assertEquals(3, with.channel(snap.get(0).fd()).position());
+        }
+    }
+
+    @Test
+    public void aBadMountIsOneSentence() {
+        for (String spec : List.of("relative-dir", root.resolve("missing") + ":/x", outside + ":relative", ":/x")) {
+            try {
+                GuestFiles.Mount.parse(spec);
+                fail("accepted --mount " + spec);
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("--mount "));
+            }
         }
     }
 }

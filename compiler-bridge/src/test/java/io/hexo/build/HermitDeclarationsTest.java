@@ -13,8 +13,8 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-/** sys_msleep is mapped onto the runtime variant that matches each file's declaration — and that links. */
-public class MsleepDeclarationsTest {
+/** sys_msleep and kprintf are mapped onto the runtime variant that matches each file's declaration — and that links. */
+public class HermitDeclarationsTest {
     private static final List<String> VOID = List.of("-Dsys_msleep=__hexo_sys_msleep_void");
     private static final List<String> INT = List.of("-Dsys_msleep=__hexo_sys_msleep_int");
     private static Path tmp;
@@ -32,7 +32,7 @@ public class MsleepDeclarationsTest {
     }
 
     private static List<String> defineFor(String name, String text) throws Exception {
-        return MsleepDeclarations.defineFor(Files.writeString(tmp.resolve(name), text, StandardCharsets.ISO_8859_1));
+        return HermitDeclarations.defineFor(Files.writeString(tmp.resolve(name), text, StandardCharsets.ISO_8859_1));
     }
 
     @Test
@@ -49,9 +49,17 @@ public class MsleepDeclarationsTest {
     }
 
     @Test
+    public void kprintfToo() throws Exception {
+        assertEquals(List.of("-Dkprintf=__hexo_kprintf_void"), defineFor("k1.c", "extern void kprintf(char *format, ...);\n"));
+        assertEquals(List.of("-Dkprintf=__hexo_kprintf_int"), defineFor("k2.c", "int main(void) { kprintf(\"x\"); }\n"));
+        assertEquals(List.of("-Dsys_msleep=__hexo_sys_msleep_int", "-Dkprintf=__hexo_kprintf_void"),
+                defineFor("k3.c", "extern int sys_msleep(unsigned);\nextern void kprintf(char *, ...);\n"));
+    }
+
+    @Test
     public void missingSourceIsAnIOException() {
         try {
-            MsleepDeclarations.defineFor(tmp.resolve("no-such.c"));
+            HermitDeclarations.defineFor(tmp.resolve("no-such.c"));
             throw new AssertionError("no exception");
         } catch (java.io.IOException expected) {
             // the build reports it
@@ -67,14 +75,17 @@ public class MsleepDeclarationsTest {
         run(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-I", resources.resolve("include").toString(),
                 "-D__hexo__=1", "-c", resources.resolve("runtime/hexo_runtime.c").toString(), "-o", runtimeObj.toString()));
         for (String decl : List.of("extern void sys_msleep(int);\nint main(void) { sys_msleep(1); return 0; }\n",
-                "extern int sys_msleep(unsigned int);\nint main(void) { return sys_msleep(1); }\n")) {
+                "extern int sys_msleep(unsigned int);\nint main(void) { return sys_msleep(1); }\n",
+                "extern void kprintf(char *, ...);\nint main(void) { kprintf(\"%d\", 1); return 0; }\n",
+                "extern int kprintf(const char *, ...);\nint main(void) { return kprintf(\"%d\", 1); }\n")) {
             Path src = Files.writeString(tmp.resolve("prog.c"), decl);
             List<String> cc = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-I",
                     resources.resolve("include").toString(), "-D__hexo__=1"));
-            cc.addAll(MsleepDeclarations.defineFor(src));
+            cc.addAll(HermitDeclarations.defineFor(src));
             cc.addAll(List.of("-c", src.toString(), "-o", tmp.resolve("prog.o").toString()));
             run(cc);
-            run(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", tmp.resolve("prog.wasm").toString(),
+            // A signature mismatch is only a warning to wasm-ld, and a trap at run time: here it fails.
+            run(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-Wl,--fatal-warnings", "-o", tmp.resolve("prog.wasm").toString(),
                     tmp.resolve("prog.o").toString(), runtimeObj.toString()));
             assertTrue(Files.size(tmp.resolve("prog.wasm")) > 0);
         }
