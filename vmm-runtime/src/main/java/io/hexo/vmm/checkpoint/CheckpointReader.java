@@ -74,21 +74,25 @@ public final class CheckpointReader {
         ByteBuffer payload = CheckpointFile.readVerified(m, CheckpointFile.KIND_MANIFEST, null);
         try {
             Checkpoint cp = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(payload).toString(), Checkpoint.class);
-            if (cp == null || cp.files() == null || cp.regions() == null || cp.moduleId() == null) throw new JsonParseException("incomplete");
+            if (cp == null || cp.files() == null || cp.regions() == null || cp.moduleId() == null
+                    || cp.files().contains(null) || cp.regions().contains(null)) {
+                throw new JsonParseException("incomplete");
+            }
             for (Checkpoint.FileEntry f : cp.files()) {
                 // Only the known names: a crafted manifest must not make hexo read or write elsewhere.
                 if (!Checkpoint.ALL_FILES.contains(f.name()) || f.name().equals(Checkpoint.MANIFEST)) {
-                    throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " lists an unknown file \"" + f.name() + "\"");
+                    throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " lists an unknown file \"" + Printable.of(f.name()) + "\"");
                 }
             }
             for (Checkpoint.Region r : cp.regions()) {
                 if (!Checkpoint.ALL_FILES.contains(r.file())) {
-                    throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " lists an unknown file \"" + r.file() + "\"");
+                    throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " lists an unknown file \"" + Printable.of(r.file()) + "\"");
                 }
             }
             if (!cp.moduleId().equals(CheckpointFile.moduleIdOf(m))) {
                 throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (its header and its content name different programs)");
             }
+            ManifestCheck.check(cp, dir);
             return cp.inDir(dir);
         } catch (JsonParseException e) {
             throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (unreadable manifest)");
@@ -103,28 +107,56 @@ public final class CheckpointReader {
         }
         for (Checkpoint.Region r : cp.regions()) {
             ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(r.file()), CheckpointFile.KIND_MEMORY, cp.moduleId());
-            long start = b.getLong(), length = b.getLong();
-            int page = b.getInt();
-            b.getInt();
-            long stored = b.getLong();
-            if (start != r.start() || length != r.length() || page != CheckpointWriter.PAGE || start + length > cp.linmemSize()) {
-                throw new CheckpointException(r.file() + " in " + cp.dir() + " does not match its manifest");
-            }
-            int[] index = new int[Math.toIntExact(stored)];
-            for (int i = 0; i < index.length; i++) index[i] = b.getInt();
-            b.position(32 + ((index.length * 4 + 7) & ~7));
-            for (int i : index) {
-                int len = (int) Math.min(page, length - (long) i * page);
-                if (i < 0 || len <= 0) throw new CheckpointException(r.file() + " in " + cp.dir() + " is damaged (bad page index)");
-                byte[] data = new byte[len];
-                b.get(data);
-                memory.write(linmemBase + start + (long) i * page, data);
+            String where = r.file() + " in " + cp.dir();
+            try {
+                int[] index = regionIndex(b, r, where);
+                // Everything is checked before the first byte is written: a refused region leaves memory untouched.
+                for (int i : index) {
+                    int len = (int) Math.min(CheckpointWriter.PAGE, r.length() - (long) i * CheckpointWriter.PAGE);
+                    byte[] data = new byte[len];
+                    b.get(data);
+                    memory.write(linmemBase + r.start() + (long) i * CheckpointWriter.PAGE, data);
+                }
+            } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+                throw new CheckpointException(where + " is damaged (its pages end early)");
             }
         }
     }
 
+    /**
+     * A region file's header and page index, every value checked against its manifest entry (which
+     * {@link ManifestCheck} bounded by linear memory) and against the bytes that follow: indices in
+     * range and increasing, exactly the page bytes they announce.
+     */
+    private static int[] regionIndex(ByteBuffer b, Checkpoint.Region r, String where) throws CheckpointException {
+        if (b.remaining() < 32) throw new CheckpointException(where + " is damaged (truncated region header)");
+        long start = b.getLong(), length = b.getLong();
+        int page = b.getInt();
+        b.getInt();
+        long stored = b.getLong();
+        long pages = (r.length() + CheckpointWriter.PAGE - 1) / CheckpointWriter.PAGE;
+        if (start != r.start() || length != r.length() || page != CheckpointWriter.PAGE) {
+            throw new CheckpointException(where + " does not match its manifest (region start, length or page size)");
+        }
+        if (stored < 0 || stored > pages || stored != r.pagesStored() || b.remaining() < 4 * stored) {
+            throw new CheckpointException(where + " is damaged (page count " + stored + " for a region of " + pages + " pages)");
+        }
+        int[] index = new int[(int) stored];
+        long bytes = 0;
+        for (int i = 0; i < index.length; i++) {
+            long v = Integer.toUnsignedLong(b.getInt());
+            if (v >= pages || (i > 0 && v <= index[i - 1])) throw new CheckpointException(where + " is damaged (page index " + v + ")");
+            index[i] = (int) v;
+            bytes += Math.min(CheckpointWriter.PAGE, r.length() - v * CheckpointWriter.PAGE);
+        }
+        b.position(32 + ((index.length * 4 + 7) & ~7));
+        if (b.remaining() != bytes) throw new CheckpointException(where + " is damaged (" + b.remaining() + " bytes of pages, " + bytes + " announced)");
+        return index;
+    }
+
     public static ThreadState thread(Checkpoint cp) throws CheckpointException, IOException {
         ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(Checkpoint.THREAD), CheckpointFile.KIND_THREAD, cp.moduleId());
+        if (b.remaining() < 8) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " is damaged (truncated)");
         int n = b.getInt();
         b.getInt();
         if (n < 0 || n > 4096 || b.remaining() != 8L * n + 32) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " is damaged");
@@ -138,7 +170,9 @@ public final class CheckpointReader {
         try {
             List<GuestFiles.OpenFile> files = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(b).toString(),
                     new TypeToken<List<GuestFiles.OpenFile>>() {}.getType());
-            return files == null ? List.of() : files;
+            if (files == null) return List.of();
+            ManifestCheck.openFiles(files, Checkpoint.FILES + " in " + cp.dir());
+            return files;
         } catch (JsonParseException e) {
             throw new CheckpointException(Checkpoint.FILES + " in " + cp.dir() + " is damaged");
         }

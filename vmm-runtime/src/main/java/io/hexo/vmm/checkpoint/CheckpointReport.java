@@ -57,7 +57,7 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
                     // vanished while listing
                 }
             }
-            return new CheckpointReport(dir.toString(), false, problem, null, null, 0, null, null, 0, 0, files, open);
+            return new CheckpointReport(dir.toString(), false, Printable.of(problem), null, null, 0, null, null, 0, 0, files, open);
         }
         for (Checkpoint.FileEntry f : cp.files()) {
             Checkpoint.Region r = cp.regions().stream().filter(x -> x.file().equals(f.name())).findFirst().orElse(null);
@@ -69,9 +69,10 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
         } catch (IOException ignored) {
             // listed by the manifest's absence already
         }
-        if (cp.openFiles() != null) cp.openFiles().forEach(o -> open.add(new OpenFileRow(o.fd(), o.path(), o.offset())));
-        return new CheckpointReport(dir.toString(), problem == null, problem, cp.isa(), cp.engine(), cp.abiVersion(), cp.moduleId(),
-                cp.createdAt(), cp.linmemSize(), cp.pointsReached(), files, open);
+        // Strings from the manifest reach terminals and the IDE: never their control characters.
+        if (cp.openFiles() != null) cp.openFiles().forEach(o -> open.add(new OpenFileRow(o.fd(), Printable.of(o.path()), o.offset())));
+        return new CheckpointReport(dir.toString(), problem == null, Printable.of(problem), Printable.of(cp.isa()), Printable.of(cp.engine()),
+                cp.abiVersion(), cp.moduleId(), Printable.of(cp.createdAt()), cp.linmemSize(), cp.pointsReached(), files, open);
     }
 
     /** A directory that could not be inspected at all (e.g. `hexo inspect` failed). */

@@ -90,6 +90,10 @@ public final class MigrationCalls implements HypercallFamily {
             throw new GuestStopped(new Outcome.Failed(e.getMessage()));
         } catch (IOException e) {
             throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + cp.dir() + ": " + e.getMessage()));
+        } catch (RuntimeException e) {
+            // A value no check foresaw: still one sentence, and the guest does not run on half-restored state.
+            throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + cp.dir() + ": it is damaged in a way hexo did not expect ("
+                    + e.getClass().getSimpleName() + "); nothing was resumed"));
         }
     }
 }
