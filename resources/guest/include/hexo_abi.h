@@ -14,21 +14,29 @@
 #include <stdint.h>
 #endif
 
-#define HEXO_ABI_VERSION 1
+#define HEXO_ABI_VERSION 2
 #define HEXO_BOOT_MAGIC 0x4f584548 /* "HEXO" */
 
-/* ---- Guest-physical memory layout (both ISAs; RAM starts at 0) ---------------------------------- */
-#define HEXO_BOOT_INFO_ADDR      0x1000   /* struct hexo_boot_info, written by the VMM             */
-#define HEXO_HYPERCALL_ADDR      0x2000   /* struct hexo_hypercall, the one hypercall block       */
+/* ---- Guest-physical memory layout (both ISAs; RAM starts at 0) ----------------------------------
+ * Everything a guest kernel reads or writes lies at or above HEXO_PROCESS_MAP_START: the process engine
+ * maps guest memory into a Linux process at these addresses, and Linux refuses mappings below
+ * vm.mmap_min_addr (64 KiB by default) to unprivileged processes. Below it only the VMM's own x86 KVM
+ * tables live (ABI 1 had the boot info at 0x1000 and the hypercall block at 0x2000). The block's address
+ * is one movz on AArch64, as assembled test guests load it. */
 #define HEXO_SYSTEM_TABLES_ADDR  0x8000   /* VMM-owned: x86 GDT/TSS/IDT/page tables, up to 1 MiB  */
-#define HEXO_STRINGS_ADDR        0x100000 /* argv then environ strings, NUL-separated             */
-#define HEXO_STRINGS_SIZE        0x100000
+#define HEXO_PROCESS_MAP_START   0x100000 /* the process engine maps guest memory from here up     */
+#define HEXO_BOOT_INFO_ADDR      0x100000 /* struct hexo_boot_info, written by the VMM             */
+#define HEXO_HYPERCALL_ADDR      0x110000 /* struct hexo_hypercall, the one hypercall block       */
+#define HEXO_STRINGS_ADDR        0x120000 /* argv then environ strings, NUL-separated             */
+#define HEXO_STRINGS_SIZE        0xE0000
 #define HEXO_IMAGE_BASE          0x200000 /* the guest kernel ELF is linked here                  */
 #define HEXO_LINMEM_ALIGN        0x200000 /* wasm linear memory starts at the next 2 MiB boundary */
                                              /* after the image, and ends at the end of RAM          */
 
 /* ---- Doorbells: how a guest enters the VMM -----------------------------------------------------
  * The guest fills struct hexo_hypercall at HEXO_HYPERCALL_ADDR, then
+ *   process engine (boot_info.doorbell != 0): calls that function, the loader's, which carries the
+ *            block address over a pipe to the VMM and waits for the answer (resources/loader/)
  *   x86-64:  outl %eax, %dx   with dx = HEXO_X86_PORT, eax = HEXO_HYPERCALL_ADDR  (ring 3; TSS I/O bitmap)
  *   AArch64: str  w1, [x0]                    with x0 = HEXO_ARM_DOORBELL, w1 = HEXO_HYPERCALL_ADDR
  * (a store to an unbacked page: an MMIO exit on KVM, an MMIO callback under Unicorn; plain [reg]
@@ -83,7 +91,9 @@ struct hexo_boot_info {
     uint32_t verbose;        /* 1: the kernel logs through HEXO_HC_LOG */
     uint32_t soft_tlb_page;  /* bytes one entry of the emulator's software TLB maps; 0: hardware (KVM) */
     uint32_t reserved32;
-    uint64_t reserved[7];
+    uint64_t doorbell;       /* process engine: address of the loader's doorbell function (written by */
+                             /* the loader before the entry); 0 on KVM and Unicorn: out / MMIO store  */
+    uint64_t reserved[6];
 };
 #endif
 

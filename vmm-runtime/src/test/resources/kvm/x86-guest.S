@@ -2,7 +2,7 @@
 # Each test starts at one of the entry_* labels, in 64-bit mode at CPL 3 (the engine's contract).
 # Assembled with `as` + `ld -Ttext=0x200000` + `objcopy -O binary` at test time (X86GuestAsm).
 
-        .equ HC, 0x2000              # struct hexo_hypercall (Abi.HYPERCALL_ADDR)
+        .equ HC, 0x110000              # struct hexo_hypercall (Abi.HYPERCALL_ADDR)
         .equ HC_NR, HC + 0
         .equ HC_ARG0, HC + 8
         .equ HC_ARG1, HC + 16

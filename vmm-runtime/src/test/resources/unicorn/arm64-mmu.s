@@ -66,9 +66,9 @@
     isb
 .endm
 
-// Ring the doorbell with w1 = 0x2000 (x0 is clobbered).
+// Ring the doorbell with w1 = 0x110000 (x0 is clobbered).
 .macro doorbell
     ldr x0, =0x8000000000
-    mov w1, #0x2000
+    mov w1, #0x110000
     str w1, [x0]
 .endm

@@ -7,14 +7,15 @@ package io.hexo.vmm.abi;
 public final class Abi {
     private Abi() {}
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int BOOT_MAGIC = 0x4f584548;
 
-    public static final long BOOT_INFO_ADDR = 0x1000L;
-    public static final long HYPERCALL_ADDR = 0x2000L;
     public static final long SYSTEM_TABLES_ADDR = 0x8000L;
-    public static final long STRINGS_ADDR = 0x100000L;
-    public static final long STRINGS_SIZE = 0x100000L;
+    public static final long PROCESS_MAP_START = 0x100000L;
+    public static final long BOOT_INFO_ADDR = 0x100000L;
+    public static final long HYPERCALL_ADDR = 0x110000L;
+    public static final long STRINGS_ADDR = 0x120000L;
+    public static final long STRINGS_SIZE = 0xE0000L;
     public static final long IMAGE_BASE = 0x200000L;
     public static final long LINMEM_ALIGN = 0x200000L;
 
@@ -34,7 +35,7 @@ public final class Abi {
     // struct hexo_boot_info
     public static final int BI_MAGIC = 0, BI_ABI_VERSION = 4, BI_MEM_SIZE = 8, BI_LINMEM_BASE = 16,
             BI_LINMEM_LIMIT = 24, BI_ARGC = 32, BI_ENVC = 40, BI_STRINGS_SIZE = 48, BI_RESUME = 56,
-            BI_VERBOSE = 60, BI_SOFT_TLB_PAGE = 64, BI_SIZE = 128;
+            BI_VERBOSE = 60, BI_SOFT_TLB_PAGE = 64, BI_DOORBELL = 72, BI_SIZE = 128;
 
     // struct hexo_control (in wasm linear memory)
     public static final int CTL_MIGRATE_REQUESTED = 0, CTL_ABI_VERSION = 4, CTL_POINTS_REACHED = 8,

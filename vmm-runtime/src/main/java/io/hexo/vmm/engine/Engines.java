@@ -3,38 +3,52 @@ package io.hexo.vmm.engine;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.kvm.KvmArm64Engine;
 import io.hexo.vmm.kvm.KvmX86Engine;
+import io.hexo.vmm.process.ProcessEngine;
 import io.hexo.vmm.unicorn.UnicornArm64Engine;
 import io.hexo.vmm.unicorn.UnicornX86Engine;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Picks the engine for a guest: KVM when the guest's ISA is the host's and /dev/kvm is there, the
- * emulated engine (Unicorn) otherwise — the emulated ARM64 board for AArch64 guests on an x86 host.
+ * Picks the engine for a guest and says which in the run's first notice. AUTO: KVM when the guest's
+ * ISA is the host's and /dev/kvm works, the process engine otherwise (natively for the host's ISA,
+ * under qemu-user for the other one, until a real board is named).
  */
 public final class Engines {
     private Engines() {}
 
     public static Engine create(Isa isa, EngineChoice choice, Engine.Setup setup, Consumer<String> notices) {
-        boolean kvmPossible = isa == Isa.host() && Files.exists(Path.of("/dev/kvm"));
-        boolean useKvm = switch (choice) {
-            case KVM -> true;
-            case EMULATED -> false;
-            case AUTO -> kvmPossible;
-        };
-        if (useKvm) {
-            if (isa != Isa.host()) {
-                throw new EngineUnavailableException("KVM cannot run " + isa.displayName() + " guests on this "
-                        + (Isa.host() == null ? "host" : Isa.host().displayName() + " host")
-                        + ": use --engine emulated, or run on a board (--isa arm runs on the emulated board)");
+        Engine engine;
+        String why = "";
+        switch (choice) {
+            case KVM -> engine = kvm(isa, setup);
+            case PROCESS -> engine = ProcessEngine.create(isa, setup);
+            case EMULATED -> engine = isa == Isa.X86_64 ? UnicornX86Engine.create(setup) : UnicornArm64Engine.create(setup);
+            default -> {
+                if (isa == Isa.host()) {
+                    Engine k;
+                    try {
+                        k = kvm(isa, setup);
+                    } catch (EngineUnavailableException e) {
+                        k = null;
+                        why = "; KVM is not usable here: " + e.getMessage();
+                    }
+                    engine = k != null ? k : ProcessEngine.create(isa, setup);
+                } else {
+                    engine = ProcessEngine.create(isa, setup);
+                }
             }
-            return isa == Isa.X86_64 ? KvmX86Engine.create(setup) : KvmArm64Engine.create(setup);
         }
-        if (choice == EngineChoice.AUTO && isa == Isa.host() && isa == Isa.X86_64) {
-            notices.accept("hexo: /dev/kvm is not available on this host: running the x86-64 guest emulated (much slower)");
+        notices.accept("hexo: engine: " + engine.description() + " for the " + isa.displayName() + " guest" + why);
+        return engine;
+    }
+
+    private static Engine kvm(Isa isa, Engine.Setup setup) {
+        if (isa != Isa.host()) {
+            throw new EngineUnavailableException("KVM cannot run " + isa.displayName() + " guests on this "
+                    + (Isa.host() == null ? "host" : Isa.host().displayName() + " host")
+                    + ": use --engine process (or auto), or run on a board");
         }
-        return isa == Isa.X86_64 ? UnicornX86Engine.create(setup) : UnicornArm64Engine.create(setup);
+        return isa == Isa.X86_64 ? KvmX86Engine.create(setup) : KvmArm64Engine.create(setup);
     }
 }

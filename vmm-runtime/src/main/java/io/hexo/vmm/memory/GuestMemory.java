@@ -1,5 +1,6 @@
 package io.hexo.vmm.memory;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import io.hexo.vmm.os.LibC;
 
@@ -7,33 +8,50 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Guest RAM: one anonymous host mapping that engines hand to KVM or Unicorn as guest-physical
- * [0, size). Every accessor checks the guest-supplied range first, so a guest can never make the VMM
- * touch host memory outside it.
+ * Guest RAM: one memfd, mapped shared into this process, that engines hand to KVM or Unicorn as
+ * guest-physical [0, size) and that the process engine maps into the guest process as well (a file,
+ * not anonymous memory, is what two processes can share). Every accessor checks the guest-supplied
+ * range first, so a guest can never make the VMM touch host memory outside it.
  */
 public final class GuestMemory implements AutoCloseable {
     private final Pointer base;
     private final long size;
+    private final int fd;
     private boolean closed;
 
-    private GuestMemory(Pointer base, long size) {
+    private GuestMemory(Pointer base, long size, int fd) {
         this.base = base;
         this.size = size;
+        this.fd = fd;
     }
 
     /** Reserves size bytes (rounded up to 2 MiB); pages are only backed when touched. */
     public static GuestMemory allocate(long size) {
         long rounded = (size + 0x1FFFFF) & ~0x1FFFFFL;
-        Pointer p = LibC.mmap(null, rounded, LibC.PROT_READ | LibC.PROT_WRITE,
-                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
-        if (Pointer.nativeValue(p) == -1) throw new IllegalStateException("cannot reserve " + rounded + " bytes of guest memory");
-        return new GuestMemory(p, rounded);
+        int fd;
+        try {
+            fd = LibC.memfd_create("hexo-guest-ram", LibC.MFD_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new IllegalStateException("cannot create guest memory (memfd_create: errno " + e.getErrorCode() + ")");
+        }
+        try {
+            LibC.ftruncate(fd, rounded);
+            Pointer p = LibC.mmap(null, rounded, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED | LibC.MAP_NORESERVE, fd, 0);
+            if (Pointer.nativeValue(p) == -1) throw new LastErrorException(12);
+            return new GuestMemory(p, rounded, fd);
+        } catch (LastErrorException e) {
+            LibC.close(fd);
+            throw new IllegalStateException("cannot reserve " + rounded + " bytes of guest memory (errno " + e.getErrorCode() + ")");
+        }
     }
 
     public long size() { return size; }
 
     /** Host address of guest-physical 0, for KVM_SET_USER_MEMORY_REGION and uc_mem_map_ptr. */
     public Pointer hostBase() { return base; }
+
+    /** The memfd behind guest RAM (file offset = guest-physical address); close-on-exec, owned by this object. */
+    public int fd() { return fd; }
 
     public boolean contains(long gpa, long len) {
         return gpa >= 0 && len >= 0 && gpa <= size && len <= size - gpa;
@@ -99,6 +117,7 @@ public final class GuestMemory implements AutoCloseable {
         if (!closed) {
             closed = true;
             LibC.munmap(base, size);
+            LibC.close(fd);
         }
     }
 }

@@ -27,7 +27,7 @@ public class UnicornArm64EngineTest {
 
     private static final String STOP_CALL = """
                 mov x6, #1
-                ldr x2, =0x2000
+                ldr x2, =0x110000
                 str x6, [x2]
                 doorbell
             hang:
@@ -54,7 +54,7 @@ public class UnicornArm64EngineTest {
     @Test
     public void doorbellsReachTheHandlerAndTheGuestReadsReturnValues() {
         try (Guest g = guest("""
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     mov x3, #0            // nr
                     mov x5, #0            // sum of the returned values
                 loop:
@@ -70,7 +70,7 @@ public class UnicornArm64EngineTest {
             Calls calls = new Calls(g);
             Exit exit = g.run(calls);
             assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
-            assertEquals(List.of(0x2000L, 0x2000L, 0x2000L, 0x2000L), calls.values);
+            assertEquals(List.of(0x110000L, 0x110000L, 0x110000L, 0x110000L), calls.values);
             assertEquals(List.of(0L, 2L, 4L, 1L), calls.numbers);
             assertEquals(10 + 30 + 50, g.memory.getLong(Abi.HYPERCALL_ADDR + Abi.HC_ARG0));
         }
@@ -84,7 +84,7 @@ public class UnicornArm64EngineTest {
                     ldr w1, [x2]
                     add x7, x7, #1
                     cbz w1, poll
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     str x7, [x2, #8]
                 """ + STOP_CALL)) {
             Exit exit = GuestAsm.runWhileAnotherThreadSetsFlag(g, 0x3000, 200);
@@ -97,7 +97,7 @@ public class UnicornArm64EngineTest {
     public void startsAtTheEntryWithTheStackPointerAtStackTop() {
         try (Guest g = guest("""
                     mov x9, sp
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     str x9, [x2, #8]
                     mrs x9, CurrentEL
                     str x9, [x2, #16]
@@ -106,7 +106,7 @@ public class UnicornArm64EngineTest {
             assertTrue(g.run(new Calls(g)) instanceof Exit.Stopped);
             assertEquals(GuestAsm.STACK_TOP, g.memory.getLong(Abi.HYPERCALL_ADDR + 8));
             assertEquals(1, g.memory.getLong(Abi.HYPERCALL_ADDR + 16) >> 2); // EL1
-            assertEquals(0x2000, g.memory.getLong(GuestAsm.STACK_TOP - 16));
+            assertEquals(0x110000, g.memory.getLong(GuestAsm.STACK_TOP - 16));
         }
     }
 
@@ -143,7 +143,7 @@ public class UnicornArm64EngineTest {
                     ldr x1, =0x4000100    // 64 MiB + 0x100
                     mov x3, #5
                     add x3, x3, #1
-                    ldr x4, =0x2000
+                    ldr x4, =0x110000
                     ldr x5, [x4]
                 oob:
                     ldr x2, [x1]
@@ -177,7 +177,7 @@ public class UnicornArm64EngineTest {
     @Test
     public void faultAfterADoorbellInTheSameBlockIsLocatedWithoutRingingAgain() {
         try (Guest g = guest("""
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     mov x3, #4
                     str x3, [x2]
                     ldr x9, =0x4100000
@@ -221,11 +221,11 @@ public class UnicornArm64EngineTest {
     @Test
     public void a64BitStoreToTheDoorbellRingsOnce() {
         try (Guest g = guest("""
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     mov x3, #8
                     str x3, [x2]
                     ldr x0, =0x8000000000
-                    ldr x1, =0x2000
+                    ldr x1, =0x110000
                     str x1, [x0]          // 64-bit: two 4-byte MMIO callbacks
                 """ + STOP_CALL)) {
             Calls calls = new Calls(g);
@@ -328,7 +328,7 @@ public class UnicornArm64EngineTest {
         try (Guest g = guest("""
                     mmu_on
                     mrs x9, sctlr_el1
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     str x9, [x2, #8]          // arg0 = SCTLR_EL1
                     // unaligned accesses with the MMU on
                     ldr x3, =0x3001
@@ -370,7 +370,7 @@ public class UnicornArm64EngineTest {
                     ldr x4, =0x0102030405060708
                     str x4, [x3]
                     ldr x5, [x3, #1]
-                    ldr x2, =0x2000
+                    ldr x2, =0x110000
                     str x5, [x2, #8]
                 """ + STOP_CALL)) {
             assertTrue(g.run(new Calls(g)) instanceof Exit.Stopped);
@@ -444,8 +444,8 @@ public class UnicornArm64EngineTest {
         int n = 200_000;
         try (Guest g = guest("""
                     ldr x0, =0x8000000000
-                    mov w1, #0x2000
-                    ldr x2, =0x2000
+                    mov w1, #0x110000
+                    ldr x2, =0x110000
                     str xzr, [x2]            // nr 0: continue
                     ldr x3, =%d
                 loop:

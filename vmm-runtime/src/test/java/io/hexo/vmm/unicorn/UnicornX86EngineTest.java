@@ -19,14 +19,14 @@ public class UnicornX86EngineTest {
             .text
             .globl _start
             .macro doorbell
-                mov $0x2000, %eax
+                mov $0x110000, %eax
                 mov $0x510, %dx
                 outl %eax, (%dx)
             .endm
             _start:
             """;
     private static final String STOP_CALL = """
-                movq $1, 0x2000
+                movq $1, 0x110000
                 doorbell
             hang:
                 jmp hang
@@ -59,18 +59,18 @@ public class UnicornX86EngineTest {
                     xor %rbx, %rbx          # nr
                     xor %r12, %r12          # sum of returned values
                 loop:
-                    mov %rbx, 0x2000
+                    mov %rbx, 0x110000
                     doorbell
-                    add 0x2038, %r12        # ret
+                    add 0x110038, %r12        # ret
                     add $2, %rbx
                     cmp $6, %rbx
                     jne loop
-                    mov %r12, 0x2008
+                    mov %r12, 0x110008
                 """ + STOP_CALL)) {
             Calls calls = new Calls(g);
             Exit exit = g.run(calls);
             assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
-            assertEquals(List.of(0x2000L, 0x2000L, 0x2000L, 0x2000L), calls.values);
+            assertEquals(List.of(0x110000L, 0x110000L, 0x110000L, 0x110000L), calls.values);
             assertEquals(List.of(0L, 2L, 4L, 1L), calls.numbers);
             assertEquals(10 + 30 + 50, g.memory.getLong(Abi.HYPERCALL_ADDR + Abi.HC_ARG0));
         }
@@ -83,7 +83,7 @@ public class UnicornX86EngineTest {
                     inc %rbx
                     cmpl $0, 0x3000
                     je poll
-                    mov %rbx, 0x2008
+                    mov %rbx, 0x110008
                 """ + STOP_CALL)) {
             Exit exit = GuestAsm.runWhileAnotherThreadSetsFlag(g, 0x3000, 200);
             assertTrue(String.valueOf(exit), exit instanceof Exit.Stopped);
@@ -94,10 +94,10 @@ public class UnicornX86EngineTest {
     @Test
     public void startsWithStackAndIopl3() {
         try (Guest g = guest("""
-                    mov %rsp, 0x2008
+                    mov %rsp, 0x110008
                     pushfq
                     pop %rax
-                    mov %rax, 0x2010
+                    mov %rax, 0x110010
                     call f
                     jmp done
                 f:  ret
@@ -192,7 +192,7 @@ public class UnicornX86EngineTest {
                     mov $0x4000100, %rbx
                     mov $5, %ecx
                     add $1, %ecx
-                    mov 0x2000, %rdx
+                    mov 0x110000, %rdx
                 oob:
                     mov (%rbx), %rax
                     add $1, %ecx
@@ -207,10 +207,10 @@ public class UnicornX86EngineTest {
     @Test
     public void faultAfterADoorbellInTheSameBlockIsLocatedWithoutRingingAgain() {
         try (Guest g = guest("""
-                    movq $4, 0x2000
+                    movq $4, 0x110000
                     mov $0x4100000, %rbx
                     doorbell
-                    add 0x2038, %rbx      # + 50
+                    add 0x110038, %rbx      # + 50
                 oob:
                     movb %al, (%rbx)
                 """ + STOP_CALL)) {
@@ -343,9 +343,9 @@ public class UnicornX86EngineTest {
     public void hypercallThroughput() {
         int n = 200_000;
         try (Guest g = guest("""
-                    movq $0, 0x2000
+                    movq $0, 0x110000
                     mov $%d, %%ecx
-                    mov $0x2000, %%eax
+                    mov $0x110000, %%eax
                     mov $0x510, %%dx
                 loop:
                     outl %%eax, (%%dx)

@@ -1,0 +1,130 @@
+package io.hexo.vmm.process;
+
+import com.sun.jna.LastErrorException;
+import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.engine.DoorbellHandler;
+import io.hexo.vmm.engine.Engine;
+import io.hexo.vmm.engine.EngineUnavailableException;
+import io.hexo.vmm.engine.Exit;
+import io.hexo.vmm.engine.GuestLayout;
+import io.hexo.vmm.engine.MemoryRange;
+import io.hexo.vmm.memory.GuestMemory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The process engine: the guest image runs as a Linux process — natively when its ISA is the host's,
+ * under qemu-user otherwise — started by hexo's loader (resources/loader/loader.c), which maps guest
+ * memory (this VMM's memfd) at the guest-physical addresses and carries hypercalls over a pipe
+ * {@link Doorbell}. The hypercall handlers are the same as on KVM; the guest image is the same file.
+ *
+ * <p>Faults the guest process can report, it reports itself through HEXO_HC_TRAP (the loader's signal
+ * handlers); a process that dies otherwise (killed, or a fault in the handler) becomes an
+ * {@link Exit.Fault} whose description says how it ended.
+ */
+public final class ProcessEngine implements Engine {
+    private final Isa isa;
+    private final GuestMemory memory;
+    private final GuestLayout layout;
+    private final Path loader;
+    private final Path emulator;
+    private GuestProcess process;
+    private boolean ran;
+
+    private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator) {
+        this.isa = isa;
+        this.memory = setup.memory();
+        this.layout = setup.layout();
+        this.loader = loader;
+        this.emulator = emulator;
+    }
+
+    /**
+     * Prepares a guest of isa; nothing runs until {@link #run}.
+     *
+     * @throws EngineUnavailableException when the loader cannot be built or qemu-user is missing
+     */
+    public static ProcessEngine create(Isa isa, Setup setup) {
+        Path emulator = UserModeEmulator.forIsa(isa);
+        return new ProcessEngine(isa, setup, LoaderBinary.forIsa(isa), emulator);
+    }
+
+    @Override
+    public Isa isa() { return isa; }
+
+    @Override
+    public String description() {
+        return emulator == null ? "process (native)" : "process (" + emulator.getFileName() + ")";
+    }
+
+    @Override
+    public Exit run(DoorbellHandler handler) {
+        if (ran) throw new IllegalStateException("run() may be called once");
+        ran = true;
+        try (Doorbell doorbell = Doorbell.open()) {
+            try {
+                process = GuestProcess.spawn(commandLine(), memory.fd(), doorbell);
+            } catch (IllegalStateException | LastErrorException e) {
+                throw new EngineUnavailableException("the process engine could not start the guest: " + e.getMessage(), e);
+            }
+            while (true) {
+                long value = doorbell.await();
+                if (value < 0) return died();
+                boolean go;
+                try {
+                    go = handler.onDoorbell(value);
+                } catch (RuntimeException | Error e) {
+                    process.kill();
+                    throw e;
+                }
+                if (!go) {
+                    process.kill();
+                    process.waitFor();
+                    return new Exit.Stopped();
+                }
+                if (!doorbell.answer()) return died();
+            }
+        }
+    }
+
+    private List<String> commandLine() {
+        List<String> cmd = new ArrayList<>();
+        if (emulator != null) cmd.add(emulator.toString());
+        cmd.add(loader.toString());
+        cmd.add(Long.toHexString(Posix.getpid()));
+        cmd.add(Long.toHexString(layout.entry()));
+        cmd.add(Long.toHexString(layout.stackTop()));
+        for (MemoryRange r : layout.mappedRanges()) {
+            long start = Math.max(r.start(), Abi.PROCESS_MAP_START), end = Math.min(r.end(), memory.size());
+            if (end > start) cmd.add(Long.toHexString(start) + "-" + Long.toHexString(end));
+        }
+        return cmd;
+    }
+
+    /** The guest process ended without stopping through a hypercall: say how. */
+    private Exit died() {
+        process.kill();
+        ChildStatus status = process.waitFor();
+        String said = process.stderr();
+        String how;
+        if (status.signaled()) {
+            how = "the guest process was killed by " + ChildStatus.signalName(status.code())
+                    + (status.code() == Posix.SIGKILL ? " (by the out-of-memory killer or by hand: see dmesg; a smaller --mem may help)"
+                    : " before it could report it (a fault inside its own fault handler)");
+        } else if (status.code() == 127 && !said.isEmpty()) {
+            how = "the guest process could not start: " + said.lines().reduce((a, b) -> b).orElse(said);
+        } else {
+            how = "the guest process ended with status " + status.code() + " without the exit hypercall"
+                    + (said.isEmpty() ? "" : ": " + said.lines().reduce((a, b) -> b).orElse(said));
+        }
+        return new Exit.Fault(Abi.TRAP_CPU_EXCEPTION, 0, 0, status.code(), how);
+    }
+
+    @Override
+    public void close() {
+        if (process != null) process.close();
+    }
+}
