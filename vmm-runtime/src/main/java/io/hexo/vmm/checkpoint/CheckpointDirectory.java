@@ -1,15 +1,11 @@
 package io.hexo.vmm.checkpoint;
 
+import io.hexo.vmm.os.FileLock;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -23,12 +19,12 @@ import java.util.Set;
  * one so that a crash at any instant leaves one of them resumable.
  *
  * <p><b>Owner.</b> A run (or a transfer into the directory) {@linkplain #claim claims} it for as long as
- * it may write there: an exclusive lock on byte 0 of {@value #LOCK_FILE}. A second claimant is refused
- * at once with one sentence, so two runs never interleave their files.
+ * it may write there: an exclusive flock(2) on {@value #LOCK_FILE}, which also names the holder's pid.
+ * A second claimant is refused at once with one sentence, so two runs never interleave their files.
  *
  * <p><b>Commit.</b> The writer puts every file of the new checkpoint beside the old one as NAME.tmp and
  * forces it to disk, mdata.bin.tmp last: from then on the new checkpoint is complete on disk. Holding
- * the commit lock (byte 1), it removes the old mdata.bin, renames each file into place and renames
+ * the commit lock (an flock on the directory itself), it removes the old mdata.bin, renames each file into place and renames
  * mdata.bin.tmp last. Before that removal the old checkpoint is whole; after it, the new one is whole,
  * spread over NAME.tmp and NAME, and {@link #recover} — run by every reader under the same lock —
  * finishes the renames (roll forward). Readers hold the commit lock while they verify, so they never
@@ -36,30 +32,29 @@ import java.util.Set;
  */
 public final class CheckpointDirectory {
     public static final String LOCK_FILE = ".hexo.lock";
-    private static final long OWNER = 0, COMMIT = 1;
     private static final String TMP = ".tmp";
 
     private CheckpointDirectory() {}
 
     /** The directory's owner lock: release it when the run or transfer ends. */
     public static final class Owner implements AutoCloseable {
-        private final FileChannel channel;
+        private final Path dir;
         private final FileLock lock;
 
-        private Owner(FileChannel channel, FileLock lock) {
-            this.channel = channel;
+        private Owner(Path dir, FileLock lock) {
+            this.dir = dir;
             this.lock = lock;
         }
 
         @Override
         public void close() {
+            if (lock == null) return;
             try {
-                if (channel != null) channel.truncate(0); // the pid names a live owner only
-                if (lock != null) lock.release();
-                if (channel != null) channel.close();
+                Files.writeString(dir.resolve(LOCK_FILE), ""); // the pid names a live owner only
             } catch (IOException ignored) {
-                // closing the channel releases the lock in any case
+                // the lock goes with the descriptor all the same
             }
+            lock.close();
         }
     }
 
@@ -69,23 +64,15 @@ public final class CheckpointDirectory {
      */
     public static Owner claim(Path dir) throws CheckpointException, IOException {
         Files.createDirectories(dir);
-        FileChannel ch = openLockFile(dir, true);
-        if (ch == null) return new Owner(null, null); // read-only: nobody can write here, nothing to guard
-        FileLock lock;
-        try {
-            lock = ch.tryLock(OWNER, 1, false);
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
+        if (!Files.isWritable(dir)) return new Owner(dir, null); // nobody can write here: nothing to guard
+        FileLock lock = FileLock.tryFile(dir.resolve(LOCK_FILE));
         if (lock == null) {
-            ch.close();
             throw new CheckpointException("the checkpoint directory " + dir + " is in use by another hexo run or transfer"
                     + holder(dir) + ": wait for it to end, or pass another --checkpoint-dir");
         }
-        ch.truncate(0);
-        ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        Owner owner = new Owner(ch, lock);
+        Owner owner = new Owner(dir, lock);
         try {
+            Files.writeString(dir.resolve(LOCK_FILE), "pid " + ProcessHandle.current().pid() + "\n");
             withCommitLock(dir, () -> {
                 recover(dir);
                 removeStaleTemporaries(dir);
@@ -183,43 +170,9 @@ public final class CheckpointDirectory {
     }
 
     private static <T> T withCommitLock(Path dir, Locked<T> body) throws CheckpointException, IOException {
-        // Only owners create the lock file: a directory no run ever claimed has no commit to wait for, and
-        // reading a checkpoint (inspect, a transfer's source) leaves its directory as it was.
-        FileChannel ch = Files.isDirectory(dir) ? openLockFile(dir, false) : null;
-        if (ch == null) return body.run();
-        try (ch) {
-            FileLock lock = null;
-            // Another thread of this JVM (the IDE inspecting while a guest commits) holds it: wait like another process would.
-            for (int waited = 0; lock == null; waited += 10) {
-                try {
-                    lock = ch.lock(COMMIT, 1, false);
-                } catch (OverlappingFileLockException e) {
-                    if (waited > 60_000) throw new CheckpointException("the checkpoint in " + dir + " stayed locked for a minute: try again");
-                    sleep();
-                }
-            }
-            try {
-                return body.run();
-            } finally {
-                lock.release();
-            }
-        }
-    }
-
-    /**
-     * The lock file, or null where it cannot be opened for writing (a directory nobody can commit to) or,
-     * unless {@code create}, does not exist.
-     */
-    private static FileChannel openLockFile(Path dir, boolean create) throws IOException {
-        Path lock = dir.resolve(LOCK_FILE);
-        try {
-            return create ? FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(lock, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (NoSuchFileException | AccessDeniedException e) {
-            return null;
-        } catch (FileSystemException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Read-only file system")) return null;
-            throw e;
+        if (!Files.isDirectory(dir)) return body.run(); // nothing there: the body says so in its own words
+        try (FileLock lock = FileLock.directory(dir)) {
+            return body.run();
         }
     }
 
@@ -239,13 +192,4 @@ public final class CheckpointDirectory {
             // some file systems cannot sync a directory; the renames are still atomic
         }
     }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
 }
