@@ -12,8 +12,8 @@ import io.hexo.vmm.memory.GuestMemory;
  *
  * <p>CPU state on entry, for every engine: pc = layout.entry(), stack pointer = layout.stackTop(),
  * interrupts off, FP/SIMD usable, the boot info at {@code Abi.BOOT_INFO_ADDR}. x86-64 engines also
- * provide 64-bit mode with an identity map of the layout's mapped ranges, the doorbell port open to CPL 3 (TSS I/O bitmap)
- * and, on KVM, code running at CPL 3; AArch64 guests start at EL1 with the MMU off and set up their
+ * provide 64-bit mode with an identity map of the layout's mapped ranges, the doorbell port open to
+ * CPL 3 (IOPL 3 and the TSS I/O bitmap) and, on KVM, code running at CPL 3; AArch64 guests start at EL1 with the MMU off and set up their
  * own identity map.
  */
 public interface Engine extends AutoCloseable {
