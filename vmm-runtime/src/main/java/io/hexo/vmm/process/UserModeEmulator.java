@@ -16,10 +16,15 @@ final class UserModeEmulator {
 
     /** The emulator for a guest of isa on this host, or null when the host runs it natively. */
     static Path forIsa(Isa isa) {
+        return forIsa(isa, System.getenv("PATH"));
+    }
+
+    /** As {@link #forIsa(Isa)}, searching the given PATH. */
+    static Path forIsa(Isa isa, String path) {
         if (isa == Isa.host()) return null;
         String arch = isa == Isa.X86_64 ? "x86_64" : "aarch64";
         for (String name : new String[] {"qemu-" + arch + "-static", "qemu-" + arch}) {
-            Path found = onPath(name);
+            Path found = onPath(name, path);
             if (found != null) return found;
         }
         throw new EngineUnavailableException("qemu-" + arch + "-static is not installed: the process engine runs "
@@ -27,8 +32,7 @@ final class UserModeEmulator {
                 + "host under it; install it with apt-get install qemu-user-static (or run tools/install.sh)");
     }
 
-    private static Path onPath(String name) {
-        String path = System.getenv("PATH");
+    private static Path onPath(String name, String path) {
         if (path == null || path.isEmpty()) path = "/usr/local/bin:/usr/bin:/bin";
         for (String dir : path.split(":")) {
             if (dir.isEmpty()) continue;

@@ -41,9 +41,35 @@ public final class TestImages {
         return stressArgs().resolve(imageName);
     }
 
+    /** OUT of `hexo build resources/samples/NAME`, built once per JVM. */
+    public static synchronized Path sample(String name) throws IOException, InterruptedException {
+        if (BUILT.containsKey(name)) return BUILT.get(name);
+        return put(name, build(name));
+    }
+
+    /** A program written by a test (one C file), built like a sample. */
+    public static synchronized Path program(String name, String source) throws IOException, InterruptedException {
+        if (BUILT.containsKey("program:" + name)) return BUILT.get("program:" + name);
+        Path src = home().resolve("vmm-runtime/target/test-programs").resolve(name);
+        Files.createDirectories(src);
+        Files.writeString(src.resolve(name + ".c"), source);
+        return put("program:" + name, build(src, home().resolve("vmm-runtime/target/test-images").resolve("program-" + name)));
+    }
+
+    private static final java.util.Map<String, Path> BUILT = new java.util.HashMap<>();
+
+    private static Path put(String key, Path out) {
+        BUILT.put(key, out);
+        return out;
+    }
+
     private static Path build(String sample) throws IOException, InterruptedException {
+        return build(home().resolve("resources/samples").resolve(sample), home().resolve("vmm-runtime/target/test-images").resolve(sample));
+    }
+
+    private static Path build(Path sourceDir, Path out) throws IOException, InterruptedException {
         Path home = home();
-        Path out = home.resolve("vmm-runtime/target/test-images").resolve(sample);
+        String sample = sourceDir.getFileName().toString();
         Files.createDirectories(out);
         Path jar = home.resolve("compiler-bridge/target/compiler-bridge-0.1.0-SNAPSHOT.jar");
         List<String> cmd = new ArrayList<>();
@@ -53,7 +79,7 @@ public final class TestImages {
         } else {
             cmd.add(home.resolve("hexo").toString());
         }
-        cmd.addAll(List.of("build", home.resolve("resources/samples").resolve(sample).toString(), "-o", out.toString()));
+        cmd.addAll(List.of("build", sourceDir.toString(), "-o", out.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true);
         pb.environment().put("HEXO_HOME", home.toString());
         Process p = pb.start();

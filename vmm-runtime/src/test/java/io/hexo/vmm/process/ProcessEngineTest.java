@@ -1,0 +1,207 @@
+package io.hexo.vmm.process;
+
+import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.engine.EngineChoice;
+import io.hexo.vmm.engine.EngineUnavailableException;
+import io.hexo.vmm.guest.GuestConsole;
+import io.hexo.vmm.loader.TestImages;
+import io.hexo.vmm.run.Outcome;
+import io.hexo.vmm.run.Vm;
+import org.junit.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+/**
+ * The process engine with real images: x86-64 natively, AArch64 under qemu-user, on this x86-64 host
+ * (and the other way round on an AArch64 one). Boots, traps, a guest process killed from outside,
+ * what the guest process inherits, and a migration between the two ISAs.
+ */
+public class ProcessEngineTest {
+    private static final String TRAPS = String.join("\n",
+            "#include <stdio.h>",
+            "#include <stdlib.h>",
+            "#include <string.h>",
+            "__attribute__((noinline)) int divide(int a, int b) { return a / b; }",
+            "__attribute__((noinline)) int recurse(int n) { volatile int pad[4] = {n}; return recurse(n + 1) + pad[0]; }",
+            "__attribute__((noinline)) void poke_far(void) { *(volatile int *)0xF0000000u = 1; }",
+            "int main(int argc, char **argv) {",
+            "    const char *what = argv[1];",
+            "    printf(\"before %s\\n\", what); fflush(stdout);",
+            "    if (!strcmp(what, \"div\")) return divide(1, argc - 2);",
+            "    if (!strcmp(what, \"stack\")) return recurse(0);",
+            "    if (!strcmp(what, \"far\")) poke_far();",
+            "    if (!strcmp(what, \"spin\")) for (volatile int i = 0;; i++) {}",
+            "    return 0;",
+            "}", "");
+
+    record Run(Outcome outcome, String stdout, List<String> notices) {}
+
+    private static Run run(Path images, Isa isa, Path workdir, long migrateAt, boolean resume, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        List<String> notices = Collections.synchronizedList(new ArrayList<>());
+        GuestConsole console = new GuestConsole(new ByteArrayInputStream(new byte[0]), out, err, notices::add, null);
+        Vm vm = new Vm(new Vm.Config(images, isa, 256L << 20, List.of(args), List.of("HEXO_TEST=yes"), workdir, false,
+                EngineChoice.PROCESS, workdir, migrateAt, resume, console));
+        Outcome outcome = vm.run();
+        return new Run(outcome, out.toString(StandardCharsets.UTF_8), notices);
+    }
+
+    private static Path tempDir() throws IOException {
+        Path base = TestImages.home().resolve("vmm-runtime/target/process-engine-test");
+        Files.createDirectories(base);
+        return Files.createTempDirectory(base, "wd");
+    }
+
+    private static String expected(String sample) throws IOException {
+        try (Stream<String> lines = Files.lines(TestImages.home().resolve("resources/samples").resolve(sample).resolve("expected.txt"))) {
+            return lines.filter(l -> !l.startsWith("#")).map(l -> l + "\n").collect(Collectors.joining());
+        }
+    }
+
+    @Test
+    public void bootsTheSameImagesOnBothIsasAndSaysWhichEngine() throws Exception {
+        Path images = TestImages.stressArgs();
+        for (Isa isa : Isa.values()) {
+            Run r = run(images, isa, tempDir(), 0, false, "a", "b c");
+            assertEquals(isa + ": " + r.outcome() + r.notices(), new Outcome.Exited(3), r.outcome());
+            assertEquals(isa + " " + r.notices(), expected("stress-args"), r.stdout());
+            String how = isa == Isa.host() ? "process (native)" : "process (qemu-" + (isa == Isa.X86_64 ? "x86_64" : "aarch64") + "-static)";
+            assertEquals("hexo: engine: " + how + " for the " + isa.displayName() + " guest", r.notices().get(0));
+        }
+    }
+
+    @Test
+    public void faultsAreReportedWithTheirFunctionOnBothIsas() throws Exception {
+        Path images = TestImages.program("traps", TRAPS);
+        for (Isa isa : Isa.values()) {
+            Outcome.Trapped div = trapped(run(images, isa, tempDir(), 0, false, "div"), isa, "div");
+            assertEquals(div.message(), Abi.TRAP_DIV_BY_ZERO, div.kind());
+            assertEquals(div.message(), "divide", div.function());
+
+            // A runaway recursion has no stack left for a signal handler: the loader's alternate stack reports it.
+            Outcome.Trapped stack = trapped(run(images, isa, tempDir(), 0, false, "stack"), isa, "stack");
+            assertEquals(stack.message(), Abi.TRAP_STACK_EXHAUSTED, stack.kind());
+            assertEquals(stack.message(), "recurse", stack.function());
+
+            // Past the end of guest memory nothing is mapped in the guest process either: a SIGSEGV the loader reports.
+            Outcome.Trapped far = trapped(run(images, isa, tempDir(), 0, false, "far"), isa, "far");
+            assertEquals(far.message(), Abi.TRAP_OUT_OF_BOUNDS, far.kind());
+            assertEquals(far.message(), "poke_far", far.function());
+            assertTrue(far.message(), far.address() >= 256L << 20);
+        }
+    }
+
+    private static Outcome.Trapped trapped(Run r, Isa isa, String what) {
+        assertTrue(what + " on " + isa + ": " + r.outcome() + r.notices(), r.outcome() instanceof Outcome.Trapped);
+        assertEquals("before " + what + "\n", r.stdout());
+        return (Outcome.Trapped) r.outcome();
+    }
+
+    @Test
+    public void aGuestProcessKilledFromOutsideIsOneSentenceAndInheritsOnlyMemoryAndDoorbell() throws Exception {
+        Path images = TestImages.program("traps", TRAPS);
+        for (Isa isa : Isa.values()) {
+            Path wd = tempDir();
+            CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> run(images, isa, wd, 0, false, "spin"));
+            long pid = guestProcess();
+            try {
+                // stdin and stdout are /dev/null, stderr a pipe to the VMM, then the two doorbell pipes; the memfd
+                // was closed by the loader once mapped.
+                Set<String> fds = new TreeSet<>();
+                try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                    s.forEach(p -> fds.add(p.getFileName() + "->" + target(p)));
+                }
+                assertEquals(isa + ": " + fds, List.of("0->/dev/null", "1->/dev/null", "2->pipe", "4->pipe", "5->pipe"),
+                        fds.stream().map(f -> f.replaceAll(":\\[\\d+\\]", "")).toList());
+            } finally {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            Run r = running.get(60, TimeUnit.SECONDS);
+            assertTrue(isa + ": " + r.outcome(), r.outcome() instanceof Outcome.Trapped);
+            assertEquals(((Outcome.Trapped) r.outcome()).message(),
+                    "the guest process was killed by SIGKILL (9) (by the out-of-memory killer or by hand: see dmesg; a smaller --mem may help)",
+                    ((Outcome.Trapped) r.outcome()).message());
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The pid of this JVM's guest process (the loader, or qemu running it), once it is up. */
+    private static long guestProcess() throws Exception {
+        long self = ProcessHandle.current().pid();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            var child = ProcessHandle.current().children()
+                    .filter(p -> p.info().commandLine().orElse("").contains("hexo-loader")).findFirst();
+            if (child.isEmpty()) {
+                // posix_spawn'ed children are not always listed by the JDK: look in /proc.
+                try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+                    child = s.filter(p -> p.getFileName().toString().matches("\\d+"))
+                            .map(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())))
+                            .flatMap(java.util.Optional::stream)
+                            .filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == self)
+                            .filter(p -> p.info().commandLine().orElse("").contains("hexo-loader")).findFirst();
+                }
+            }
+            if (child.isPresent()) {
+                Thread.sleep(300); // let the loader map memory and close what it closes
+                return child.get().pid();
+            }
+            Thread.sleep(20);
+        }
+        fail("no guest process appeared");
+        return -1;
+    }
+
+    @Test
+    public void aCheckpointTakenOnOneIsaResumesOnTheOther() throws Exception {
+        Path images = TestImages.stressArgs();
+        for (Isa first : Isa.values()) {
+            Path wd = tempDir();
+            Run a = run(images, first, wd, 2, false, "a", "b c");
+            assertTrue(first + ": " + a.outcome() + a.notices(), a.outcome() instanceof Outcome.Checkpointed);
+            Run b = run(images, first.other(), wd, 0, true, "a", "b c");
+            assertEquals(first.other() + ": " + b.outcome() + b.notices(), new Outcome.Exited(3), b.outcome());
+            assertEquals(expected("stress-args"), a.stdout() + b.stdout());
+        }
+    }
+
+    @Test
+    public void aMissingEmulatorIsOneSentenceThatSaysWhatToInstall() {
+        Isa foreign = Isa.host() == Isa.X86_64 ? Isa.AARCH64 : Isa.X86_64;
+        try {
+            UserModeEmulator.forIsa(foreign, "/nonexistent");
+            fail("found an emulator on an empty PATH");
+        } catch (EngineUnavailableException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("is not installed") && e.getMessage().contains("apt-get install qemu-user-static"));
+        }
+        assertEquals(null, UserModeEmulator.forIsa(Isa.host(), "/nonexistent"));
+        assertNotNull(UserModeEmulator.forIsa(foreign, System.getenv("PATH")));
+    }
+}
