@@ -1,6 +1,7 @@
 package io.hexo.vmm.guest;
 
 import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.os.Beneath;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -40,8 +41,16 @@ public final class GuestFiles implements AutoCloseable {
     public static final int FIRST_FD = 5;
     private static final int MAX_OPEN = 1024;
 
-    /** One open file as a checkpoint records it. */
-    public record OpenFile(int fd, String path, long offset, boolean read, boolean write, boolean append) {}
+    /**
+     * One open file as a checkpoint records it, with the file's size and CRC-32C (hex) at that moment, so
+     * that a file changed before the resume is reported instead of silently read (null in checkpoints of
+     * older hexo versions, which are then not compared).
+     */
+    public record OpenFile(int fd, String path, long offset, boolean read, boolean write, boolean append, Long size, String crc32c) {
+        public OpenFile(int fd, String path, long offset, boolean read, boolean write, boolean append) {
+            this(fd, path, offset, read, write, append, null, null);
+        }
+    }
 
     /** A host directory the guest sees at an absolute path (--mount HOST_DIR:GUEST_DIR). */
     public record Mount(Path host, String guest) {
@@ -64,10 +73,14 @@ public final class GuestFiles implements AutoCloseable {
         }
     }
 
-    /** Where a guest path is on the host, and how a checkpoint names it. */
-    private record Resolved(Path host, String recorded) {}
+    /** Where a guest path is on the host (under base, the directory it is confined to), and how a checkpoint names it. */
+    private record Resolved(Path host, String recorded, Path base) {
+        String relative() { return base.relativize(host).toString(); }
+    }
 
-    private record Entry(String path, Path host, FileChannel channel, boolean read, boolean write, boolean append) {}
+    private record Entry(String path, Resolved where, FileChannel channel, boolean read, boolean write, boolean append) {
+        Path host() { return where.host(); }
+    }
 
     /** Linux's limit on symbolic links followed while resolving one path (MAXSYMLINKS). */
     private static final int MAX_SYMLINKS = 40;
@@ -104,7 +117,8 @@ public final class GuestFiles implements AutoCloseable {
             Mount mount = mountOf(absolute);
             if (mount != null) {
                 Path host = mount.host().resolve(Path.of(mount.guest()).relativize(absolute).toString()).normalize();
-                return inside(mount.host(), mount.host().toRealPath(), host, guestPath, false) == null ? null : new Resolved(host, absolute.toString());
+                return inside(mount.host(), mount.host().toRealPath(), host, guestPath, false) == null ? null
+                        : new Resolved(host, absolute.toString(), mount.host());
             }
             if (absolute.startsWith(workdir) || absolute.startsWith(realWorkdir)) {
                 Path base = absolute.startsWith(workdir) ? workdir : realWorkdir;
@@ -146,7 +160,7 @@ public final class GuestFiles implements AutoCloseable {
                     + root + ": refused (" + (isWorkdir ? "use --workdir to give it another directory, or --mount HOST_DIR:GUEST_DIR" : "mount the directory it is in") + ")");
             return null;
         }
-        return new Resolved(p, root.relativize(p).toString());
+        return new Resolved(p, root.relativize(p).toString(), root);
     }
 
     private static Path nearestExisting(Path p) {
@@ -178,17 +192,67 @@ public final class GuestFiles implements AutoCloseable {
         if ((flags & Abi.O_DIRECTORY) != 0 || Files.isDirectory(p)) {
             return Files.isDirectory(p) ? -Abi.EISDIR : -Abi.ENOTDIR;
         }
-        Set<OpenOption> options = new java.util.HashSet<>();
-        if (read) options.add(StandardOpenOption.READ);
-        if (write) options.add(StandardOpenOption.WRITE);
-        if ((flags & Abi.O_CREAT) != 0) options.add((flags & Abi.O_EXCL) != 0 ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE);
-        if ((flags & Abi.O_TRUNC) != 0) options.add(StandardOpenOption.TRUNCATE_EXISTING);
+        Beneath.Mode mode = new Beneath.Mode(read, write, (flags & Abi.O_CREAT) != 0, (flags & Abi.O_EXCL) != 0, (flags & Abi.O_TRUNC) != 0);
         try {
-            FileChannel ch = FileChannel.open(p, options);
-            return add(nextFd(), new Entry(r.recorded(), p, ch, read, write, append));
+            // The checks above give the user a sentence; the kernel's confinement is what holds.
+            FileChannel ch = openBeneath(r, mode);
+            return add(nextFd(), new Entry(r.recorded(), r, ch, read, write, append));
+        } catch (Beneath.Refused e) {
+            return -refused(guestPath, e);
         } catch (IOException e) {
             return -errno(e);
         }
+    }
+
+    /**
+     * Opens a resolved path with the kernel keeping it under its directory. openat2's RESOLVE_BENEATH
+     * refuses every absolute symbolic link, even one that points inside (`ln -s $PWD/data/in input`);
+     * for those, the link is followed here and the kernel opens its target, refusing any link on the way,
+     * so a link planted in between is still refused.
+     */
+    private FileChannel openBeneath(Resolved r, Beneath.Mode mode) throws IOException {
+        try {
+            return Beneath.open(r.base(), r.relative(), mode, Beneath.Links.INSIDE);
+        } catch (Beneath.Refused e) {
+            if (!e.escapes()) throw e;
+            Path realBase = r.base().toRealPath(), target = followLinks(r.host());
+            if (target == null || !target.startsWith(realBase)) throw e;
+            return Beneath.open(realBase, realBase.relativize(target).toString(), mode, Beneath.Links.NONE);
+        }
+    }
+
+    /** Where a path leads once every symbolic link is followed (also a dangling last one), or null. */
+    private static Path followLinks(Path p) throws IOException {
+        for (int links = 0; links <= MAX_SYMLINKS; links++) {
+            if (Files.exists(p)) return p.toRealPath();
+            if (!Files.isSymbolicLink(p)) {
+                Path parent = p.getParent();
+                return parent == null || !Files.isDirectory(parent) ? null : parent.toRealPath().resolve(p.getFileName());
+            }
+            p = p.getParent().toRealPath().resolve(Files.readSymbolicLink(p)).normalize();
+        }
+        return null;
+    }
+
+    /** A WASI errno for what the kernel refused, with a notice where the user should know. */
+    private int refused(String guestPath, Beneath.Refused e) {
+        if (e.notRegular() || e.errno() == Beneath.ENXIO) {
+            notices.accept("hexo: the guest tried to open " + guestPath + ", which is not a regular file (a FIFO, device or socket): refused");
+            return Abi.ENOTCAPABLE;
+        }
+        if (e.escapes()) {
+            notices.accept("hexo: the guest tried to open " + guestPath + ", which leads outside its directory: refused");
+            return Abi.ENOTCAPABLE;
+        }
+        return switch (e.errno()) {
+            case Beneath.ENOENT -> Abi.ENOENT;
+            case Beneath.EEXIST -> Abi.EEXIST;
+            case Beneath.EACCES -> Abi.EACCES;
+            case Beneath.ENOTDIR -> Abi.ENOTDIR;
+            case Beneath.EISDIR -> Abi.EISDIR;
+            case Beneath.ENAMETOOLONG -> Abi.ENAMETOOLONG;
+            default -> Abi.EIO;
+        };
     }
 
     private int nextFd() {
@@ -243,7 +307,7 @@ public final class GuestFiles implements AutoCloseable {
     public BasicFileAttributes stat(long fd) throws IOException {
         Entry e = open.get((int) fd);
         if (e == null) throw new NoSuchFileException("fd " + fd);
-        return Files.readAttributes(e.host, BasicFileAttributes.class);
+        return Files.readAttributes(e.host(), BasicFileAttributes.class);
     }
 
     public static int errno(IOException e) {
@@ -256,14 +320,35 @@ public final class GuestFiles implements AutoCloseable {
         return Abi.EIO;
     }
 
-    /** What a checkpoint records: every open file with its current offset. */
+    /** What a checkpoint records: every open file with its current offset, size and checksum. */
     public List<OpenFile> snapshot() throws IOException {
         List<OpenFile> files = new ArrayList<>();
         for (var e : open.entrySet()) {
             Entry f = e.getValue();
-            files.add(new OpenFile(e.getKey(), f.path, f.channel.position(), f.read, f.write, f.append));
+            try (FileChannel content = f.read ? null : openBeneath(f.where, Beneath.Mode.READ)) { // a write-only channel cannot be read
+                FileChannel ch = f.read ? f.channel : content;
+                files.add(new OpenFile(e.getKey(), f.path, f.channel.position(), f.read, f.write, f.append, ch.size(), crcOf(ch)));
+            }
         }
         return files;
+    }
+
+    private String contentCrc(Resolved r) throws IOException {
+        try (FileChannel ch = openBeneath(r, Beneath.Mode.READ)) {
+            return crcOf(ch);
+        }
+    }
+
+    private static String crcOf(FileChannel ch) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        long at = 0;
+        for (int n; (n = ch.read(b, at)) > 0; at += n) {
+            b.flip();
+            crc.update(b);
+            b.clear();
+        }
+        return java.util.HexFormat.of().toHexDigits((int) crc.getValue());
     }
 
     /** Reopens the files of a checkpoint, at their offsets, under this working directory and these mounts. */
@@ -274,14 +359,17 @@ public final class GuestFiles implements AutoCloseable {
                 throw new IOException("the program had " + f.path() + " open, from a mounted directory: resume it with --mount HOST_DIR:"
                         + parentOf(Path.of(f.path()).normalize()));
             }
-            Path p = resolve(f.path());
-            if (p == null) throw new AccessDeniedException(f.path());
-            Set<OpenOption> options = new java.util.HashSet<>();
-            if (f.read()) options.add(StandardOpenOption.READ);
-            if (f.write()) options.add(StandardOpenOption.WRITE);
-            FileChannel ch = FileChannel.open(p, options);
+            Resolved r = resolveFully(f.path());
+            if (r == null) throw new AccessDeniedException(f.path());
+            FileChannel ch = openBeneath(r, new Beneath.Mode(f.read(), f.write(), false, false, false));
+            long size = ch.size();
+            if (f.size() != null && (size != f.size() || !contentCrc(r).equals(f.crc32c()))) {
+                ch.close();
+                throw new IOException("the program had " + f.path() + " open with " + f.size() + " bytes at the checkpoint, and it has changed since ("
+                        + size + " bytes now): restore that file, or take a new checkpoint");
+            }
             ch.position(f.offset());
-            add(f.fd(), new Entry(f.path(), p, ch, f.read(), f.write(), f.append()));
+            add(f.fd(), new Entry(f.path(), r, ch, f.read(), f.write(), f.append()));
         }
     }
 

@@ -61,6 +61,10 @@ public final class MigrationCalls implements HypercallFamily {
         long[] globals = new long[s.nglobals()];
         for (int i = 0; i < globals.length; i++) globals[i] = c.memory().getLong(s.globals() + 8L * i);
         long points = c.control().pointsReached();
+        if (points < 0) { // a count the guest wrote itself: a checkpoint must be one a reader accepts
+            throw new GuestStopped(new Outcome.Failed("the guest's migration point count is corrupt (" + Long.toUnsignedString(points)
+                    + "): no checkpoint was taken"));
+        }
         try {
             CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), new CheckpointWriter.State(c.isa(), c.engine().get(),
                     c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot()));

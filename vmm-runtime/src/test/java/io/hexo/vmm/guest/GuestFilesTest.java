@@ -303,9 +303,9 @@ public class GuestFilesTest {
 
         List<GuestFiles.OpenFile> snap = files.snapshot();
         assertEquals(List.of(
-                new GuestFiles.OpenFile((int) in, "input.txt", 5, true, false, false),
-                new GuestFiles.OpenFile((int) out, "sub/out.log", 6, false, true, true),
-                new GuestFiles.OpenFile((int) both, "both.bin", 3, true, true, false)), snap);
+                new GuestFiles.OpenFile((int) in, "input.txt", 5, true, false, false, 18L, crc("line one\nline two\n")),
+                new GuestFiles.OpenFile((int) out, "sub/out.log", 6, false, true, true, 6L, crc("first\n")),
+                new GuestFiles.OpenFile((int) both, "both.bin", 3, true, true, false, 10L, crc("0123456789"))), snap);
 
         // Another VMM with a copy of the working directory (what a migration does).
         Path work2 = Files.createDirectories(root.resolve("work2"));
@@ -330,6 +330,21 @@ public class GuestFilesTest {
             // The next descriptor skips the restored ones.
             assertEquals(both + 1, restored.open("fresh", Abi.O_CREAT | Abi.OPEN_WRITE, 0));
             assertTrue(notices2.isEmpty());
+        }
+        // A file that changed after the checkpoint is reported, not silently resumed.
+        Files.writeString(work2.resolve("input.txt"), "line one\nline 2!\n");
+        try (GuestFiles changed = new GuestFiles(work2, notices2::add)) {
+            changed.restore(snap);
+            fail("resumed with a changed open file");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("input.txt open with 18 bytes at the checkpoint, and it has changed since"));
+        }
+        Files.writeString(work2.resolve("input.txt"), "line one\n");
+        try (GuestFiles truncated = new GuestFiles(work2, notices2::add)) {
+            truncated.restore(snap);
+            fail("resumed with a truncated open file");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("(9 bytes now)"));
         }
         // A checkpoint naming a file outside the directory is refused.
         try (GuestFiles other = new GuestFiles(work2, notices2::add)) {
@@ -398,5 +413,25 @@ public class GuestFilesTest {
                 assertTrue(e.getMessage(), e.getMessage().startsWith("--mount "));
             }
         }
+    }
+
+    private static String crc(String content) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(content.getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().toHexDigits((int) c.getValue());
+    }
+
+    @Test(timeout = 10_000) // before openat2 with O_NONBLOCK, opening the FIFO blocked the VMM for good
+    public void fifosAndDevicesInsideTheWorkdirAreRefusedWithoutBlocking() throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", work.resolve("pipe").toString()).start().waitFor());
+        Files.createSymbolicLink(work.resolve("null-link"), Path.of("/dev/null"));
+        long t0 = System.nanoTime();
+        assertEquals(-Abi.ENOTCAPABLE, open("pipe", Abi.OPEN_READ, 0));
+        assertEquals(-Abi.ENOTCAPABLE, open("pipe", Abi.OPEN_WRITE, 0));
+        assertTrue("opening a FIFO must not wait for a peer", System.nanoTime() - t0 < 2_000_000_000L);
+        assertEquals(-Abi.ENOTCAPABLE, open("null-link", Abi.OPEN_READ, 0));
+        assertEquals(0, new ProcessBuilder("mknod", work.resolve("zero").toString(), "c", "1", "5").start().waitFor());
+        assertEquals(-Abi.ENOTCAPABLE, open("zero", Abi.OPEN_READ, 0));
+        assertTrue(notices.toString(), notices.stream().anyMatch(n -> n.contains("pipe, which is not a regular file")));
     }
 }
