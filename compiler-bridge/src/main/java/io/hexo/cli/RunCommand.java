@@ -58,10 +58,13 @@ final class RunCommand implements Callable<Integer> {
     Path checkpointDir = Path.of(".");
 
     @Option(names = "--migrate-after", paramLabel = "SECONDS", description = "Request a migration after this many seconds (the original's MIGTEST).")
-    double migrateAfter;
+    Double migrateAfter;
 
     @Option(names = "--migrate-at-point", paramLabel = "N", description = "Migrate at the N-th migration point reached, counted from the program's start (1 = the first).")
-    long migrateAtPoint;
+    Long migrateAtPoint;
+
+    /** A month: longer is a typing error, and the timer cannot hold much more anyway. */
+    private static final double MAX_MIGRATE_AFTER = 31 * 24 * 3600;
 
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir instead of starting the program (the original's RESUME=1).")
     boolean resume;
@@ -71,19 +74,24 @@ final class RunCommand implements Callable<Integer> {
         Vm vm;
         try {
             for (String e : env) if (!e.contains("=")) throw new IllegalArgumentException("--env " + e + " is not of the form K=V");
-            if (migrateAfter < 0) throw new IllegalArgumentException("--migrate-after must not be negative");
-            if (migrateAtPoint < 0) throw new IllegalArgumentException("--migrate-at-point counts from 1");
+            if (migrateAfter != null && !(migrateAfter > 0 && migrateAfter <= MAX_MIGRATE_AFTER)) {
+                throw new IllegalArgumentException("--migrate-after " + migrateAfter + " is not a number of seconds between 0 and "
+                        + (long) MAX_MIGRATE_AFTER + ": give e.g. --migrate-after 4");
+            }
+            if (migrateAtPoint != null && migrateAtPoint < 1) {
+                throw new IllegalArgumentException("--migrate-at-point " + migrateAtPoint + ": migration points count from 1 (the first one the program passes)");
+            }
             List<GuestFiles.Mount> mounted = new ArrayList<>();
             for (String m : mounts) mounted.add(GuestFiles.Mount.parse(m));
-            vm = new Vm(new Vm.Config(out, Isa.parse(isa), MemSize.parse(mem), ArgumentSplitter.split(args), env, workdir,
-                    verbose, EngineChoice.parse(engine), checkpointDir, migrateAtPoint, resume, GuestConsole.system(verbose), mounted));
+            vm = new Vm(new Vm.Config(out, Isa.parse(isa), MemSize.checkFitsHere(MemSize.parse(mem)), ArgumentSplitter.split(args), env, workdir,
+                    verbose, EngineChoice.parse(engine), checkpointDir, migrateAtPoint == null ? 0 : migrateAtPoint, resume, GuestConsole.system(verbose), mounted));
         } catch (IllegalArgumentException e) {
             System.err.println("hexo: " + e.getMessage());
             return Outcome.STATUS_FAILED;
         }
         Signal.handle(new Signal("USR1"), s -> vm.requestMigration());
         Timer timer = null;
-        if (migrateAfter > 0) {
+        if (migrateAfter != null) {
             timer = new Timer("migrate-after", true);
             timer.schedule(new TimerTask() {
                 @Override
@@ -93,7 +101,20 @@ final class RunCommand implements Callable<Integer> {
         Outcome outcome = vm.run();
         if (timer != null) timer.cancel();
         report(outcome);
+        reportUnansweredMigration(vm, outcome);
         return outcome.status();
+    }
+
+    /** A requested move that never happened is said once, at the end, rather than silently dropped. */
+    private void reportUnansweredMigration(Vm vm, Outcome outcome) {
+        if (!(outcome instanceof Outcome.Exited)) return;
+        if (vm.migrationRequested() && vm.pointsReached() == 0) {
+            System.err.println("hexo: a migration was requested, but the program passed no migration point, so it ran to its end here:"
+                    + " call popcorn_check_migrate() in its loops, or build it with --instrument-functions");
+        } else if (migrateAtPoint != null && vm.pointsReached() < migrateAtPoint) {
+            System.err.println("hexo: the program ended after " + vm.pointsReached() + " migration points, before point " + migrateAtPoint
+                    + ": nothing was migrated (pick a smaller --migrate-at-point)");
+        }
     }
 
     private void report(Outcome outcome) {

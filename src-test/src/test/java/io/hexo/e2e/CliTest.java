@@ -72,4 +72,33 @@ public class CliTest {
         assertEquals(3, c.status());
         assertEquals(Hexo.expected("stress-args"), c.stdout());
     }
+
+    @Test
+    public void migrationOptionsAreValidated() {
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "x86", "--migrate-after", "NaN", "."), 2, "--migrate-after NaN is not a number of seconds");
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "x86", "--migrate-after", "1e308", "."), 2, "is not a number of seconds between 0 and");
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "x86", "--migrate-after", "-1", "."), 2, "is not a number of seconds");
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "x86", "--migrate-at-point", "0", "."), 2, "migration points count from 1");
+    }
+
+    @Test
+    public void moreMemoryThanTheMachineHasIsOneSentence() {
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "x86", "--mem", "9223372036854775807", "."), 2, "is more than this machine's memory");
+        oneSentence(Hexo.cli(IMAGES, "run", "--isa", "arm", "--mem", "64T", "."), 2, "is more than this machine's memory");
+    }
+
+    @Test
+    public void aMigrationRequestOnAProgramWithoutMigrationPointsIsReported() {
+        Path images = Hexo.program("no-migration-points", java.util.Map.of("spin.c", """
+                #include <stdio.h>
+                extern void sys_msleep(int ms);
+                int main(void) { sys_msleep(1500); puts("done"); return 0; }
+                """), false);
+        Hexo.Cli c = Hexo.cli(images, "run", "--isa", "x86", "--migrate-after", "0.2", ".");
+        assertEquals(c.stderr(), 0, c.status());
+        assertEquals("done\n", c.stdout());
+        assertTrue(c.stderr(), c.stderr().contains("a migration was requested, but the program passed no migration point"));
+        Hexo.Cli late = Hexo.cli(IMAGES, "run", "--isa", "x86", "--migrate-at-point", "1000000", ".");
+        assertTrue(late.stderr(), late.stderr().contains("before point 1000000: nothing was migrated"));
+    }
 }

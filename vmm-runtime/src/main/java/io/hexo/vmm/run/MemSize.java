@@ -29,6 +29,31 @@ public final class MemSize {
         }
     }
 
+    /**
+     * MEM for a guest on this machine: more than it has is refused up front (guest memory is reserved
+     * lazily, so the failure would otherwise come as the kernel's bare "Cannot allocate memory").
+     */
+    public static long checkFitsHere(long bytes) {
+        long total = machineMemory();
+        if (total > 0 && bytes > total) {
+            throw new IllegalArgumentException("MEM=" + format(bytes) + " is more than this machine's memory (" + format(total)
+                    + "): give --mem " + format(total & ~((1L << 20) - 1)) + " or less");
+        }
+        return bytes;
+    }
+
+    /** MemTotal from /proc/meminfo, or 0 where it cannot be read. */
+    static long machineMemory() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux, or an unusual /proc: no check
+        }
+        return 0;
+    }
+
     public static String format(long bytes) {
         if (bytes % (1L << 30) == 0) return (bytes >> 30) + "G";
         if (bytes % (1L << 20) == 0) return (bytes >> 20) + "M";

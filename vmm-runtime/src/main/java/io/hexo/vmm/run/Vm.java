@@ -60,6 +60,7 @@ public final class Vm {
     private final GuestMemory memory;
     private volatile String engineDescription;
     private volatile long pointsReached;
+    private volatile boolean migrationRequested;
 
     public Vm(Config config) {
         this.config = config;
@@ -69,8 +70,12 @@ public final class Vm {
 
     /** Asks the guest to migrate at its next migration point. */
     public void requestMigration() {
+        migrationRequested = true;
         control.request();
     }
+
+    /** Whether {@link #requestMigration} was called (a request a program without migration points never answers). */
+    public boolean migrationRequested() { return migrationRequested; }
 
     /** "KVM" or "emulated ...", once the engine is chosen. */
     public String engineDescription() { return engineDescription; }
