@@ -6,6 +6,7 @@ import io.hexo.build.HexoHome;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.guest.GuestConsole;
+import io.hexo.vmm.guest.GuestFiles;
 import io.hexo.vmm.run.Outcome;
 import io.hexo.vmm.run.Vm;
 
@@ -86,8 +87,10 @@ final class Hexo {
         long migrateAtPoint;
         boolean resume;
         boolean verbose;
+        List<GuestFiles.Mount> mounts = List.of();
 
         Options workdir(Path p) { workdir = p; return this; }
+        Options mount(Path host, String guest) { mounts = new ArrayList<>(mounts); mounts.add(new GuestFiles.Mount(host, guest)); return this; }
         Options checkpointDir(Path p) { checkpointDir = p; return this; }
         Options migrateAt(long n) { migrateAtPoint = n; return this; }
         Options resume() { resume = true; return this; }
@@ -105,7 +108,7 @@ final class Hexo {
         Path ckpt = o.checkpointDir != null ? o.checkpointDir : workdir;
         GuestConsole console = new GuestConsole(new ByteArrayInputStream(new byte[0]), out, err, notices::add, o.verbose ? notices::add : null);
         Vm vm = new Vm(new Vm.Config(images, isa, o.mem, o.args, o.env, workdir, o.verbose, EngineChoice.AUTO, ckpt,
-                o.migrateAtPoint, o.resume, console));
+                o.migrateAtPoint, o.resume, console, o.mounts));
         Outcome outcome = vm.run();
         return new Run(outcome, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), notices, vm.pointsReached(),
                 vm.engineDescription());
