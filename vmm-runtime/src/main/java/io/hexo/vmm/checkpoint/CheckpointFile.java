@@ -1,5 +1,7 @@
 package io.hexo.vmm.checkpoint;
 
+import io.hexo.vmm.os.Beneath;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,8 +33,9 @@ public final class CheckpointFile {
 
     /** Writes a complete file (then forces it to disk): kind, module id, and the payload the writer produces. */
     static void write(Path path, int kind, String moduleId, PayloadWriter payload) throws IOException {
+        // NOFOLLOW: a link planted under a checkpoint file's name must not make hexo write elsewhere.
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+                StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ch.position(HEADER_SIZE);
             CRC32C crc = new CRC32C();
             payload.write(ch, crc);
@@ -46,13 +49,6 @@ public final class CheckpointFile {
         }
     }
 
-    /** Forces a file written by someone else (a copy) to disk. */
-    static void force(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
     /** Writes all of buf (updating crc). */
     static void put(FileChannel ch, CRC32C crc, ByteBuffer buf) throws IOException {
         crc.update(buf.duplicate());
@@ -62,7 +58,32 @@ public final class CheckpointFile {
     /** A file's verified payload: header checked (magic, version, kind, module id, length, CRC) or a sentence why not. */
     static ByteBuffer readVerified(Path path, int kind, String moduleId) throws IOException, CheckpointException {
         if (!Files.exists(path)) throw new CheckpointException(path.getFileName() + " is missing from " + path.getParent());
-        return verified(path, Files.readAllBytes(path), kind, moduleId);
+        return verified(path, readAll(path), kind, moduleId);
+    }
+
+    /**
+     * A checkpoint file's bytes, read through {@link Beneath}: a regular file in its directory, never a
+     * link, FIFO or device planted under a checkpoint file's name.
+     */
+    static byte[] readAll(Path path) throws IOException, CheckpointException {
+        try (FileChannel ch = open(path)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) throw new CheckpointException(path.getFileName() + " in " + path.getParent() + " is too large to be a checkpoint file");
+            ByteBuffer b = ByteBuffer.allocate((int) size);
+            while (b.hasRemaining() && ch.read(b) > 0) { /* fill */ }
+            if (b.hasRemaining()) throw new CheckpointException(path.getFileName() + " in " + path.getParent() + " shrank while it was read");
+            return b.array();
+        }
+    }
+
+    /** A checkpoint file opened for reading through {@link Beneath}, or a sentence why not. */
+    static FileChannel open(Path path) throws IOException, CheckpointException {
+        try {
+            return Beneath.openForRead(path.toAbsolutePath().getParent(), path.getFileName().toString());
+        } catch (Beneath.Refused e) {
+            if (e.errno() == Beneath.ENOENT) throw new CheckpointException(path.getFileName() + " is missing from " + path.getParent());
+            throw new CheckpointException("the checkpoint file " + e.getMessage());
+        }
     }
 
     /** The same checks on a file's bytes already read. */
@@ -99,7 +120,7 @@ public final class CheckpointFile {
 
     /** The module id in a file's header, without verifying the rest. */
     static String moduleIdOf(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path)) {
+        try (FileChannel ch = FileChannel.open(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
             while (h.hasRemaining() && ch.read(h) > 0) { /* fill */ }
             return new String(h.array(), 32, 64, StandardCharsets.US_ASCII);

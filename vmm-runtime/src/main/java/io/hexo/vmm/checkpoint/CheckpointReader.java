@@ -37,7 +37,7 @@ public final class CheckpointReader {
         for (Checkpoint.FileEntry f : cp.files()) {
             Path p = dir.resolve(f.name());
             if (!Files.exists(p)) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
-            byte[] all = Files.readAllBytes(p); // one read serves the size, the checksum and the header checks
+            byte[] all = CheckpointFile.readAll(p); // one read serves the size, the checksum and the header checks
             if (all.length != f.size()) throw new CheckpointException(f.name() + " in " + dir + " is truncated or was changed (size "
                     + all.length + ", expected " + f.size() + ")");
             java.util.zip.CRC32C crc = new java.util.zip.CRC32C();

@@ -1,11 +1,12 @@
 package io.hexo.vmm.checkpoint;
 
 import io.hexo.vmm.guest.GuestFiles;
+import io.hexo.vmm.os.Beneath;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,9 +35,14 @@ public final class CheckpointTransfer {
             names.add(Checkpoint.MANIFEST);
             CheckpointDirectory.read(fromDir, () -> {
                 for (String name : names) {
-                    Path tmp = toDir.resolve(name + ".tmp");
-                    Files.copy(fromDir.resolve(name), tmp, StandardCopyOption.REPLACE_EXISTING);
-                    CheckpointFile.force(tmp);
+                    // Both ends opened by the kernel under their directories: no link is followed either way.
+                    Files.deleteIfExists(toDir.resolve(name + ".tmp"));
+                    try (FileChannel in = CheckpointFile.open(fromDir.resolve(name));
+                         FileChannel out = Beneath.openForWrite(toDir, name + ".tmp")) {
+                        long size = in.size();
+                        for (long done = 0; done < size; ) done += in.transferTo(done, size - done, out);
+                        out.force(true);
+                    }
                 }
                 return null;
             });

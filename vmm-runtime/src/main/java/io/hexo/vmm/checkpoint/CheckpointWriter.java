@@ -82,7 +82,7 @@ public final class CheckpointWriter {
 
     static String crcOf(Path file) throws IOException {
         CRC32C crc = new CRC32C();
-        try (FileChannel ch = FileChannel.open(file)) {
+        try (FileChannel ch = FileChannel.open(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
             while (ch.read(b) > 0) {
                 b.flip();

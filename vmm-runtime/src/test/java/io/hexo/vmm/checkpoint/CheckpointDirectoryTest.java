@@ -198,4 +198,26 @@ public class CheckpointDirectoryTest {
         assertEquals(3, CheckpointTransfer.copy(from, from, to, to).pointsReached());
         assertEquals("guest data", Files.readString(to.resolve("sub/out.log"), StandardCharsets.UTF_8));
     }
+
+    @Test
+    public void aLinkPlantedUnderACheckpointFilesNameIsNeitherReadNorWrittenThrough() throws Exception {
+        Path from = transferSource("out.log");
+        Files.writeString(from.resolve("out.log"), "guest data");
+        // In the destination: a temporary's name pointing outside. The transfer must not write through it.
+        Path outside = Files.writeString(root.resolve("victim.txt"), "must stay");
+        Path to = Files.createDirectories(root.resolve("to"));
+        Files.createSymbolicLink(to.resolve("data.bin.tmp"), outside);
+        assertEquals(3, CheckpointTransfer.copy(from, from, to, to).pointsReached());
+        assertEquals("must stay", Files.readString(outside));
+        // In a source: a checkpoint file replaced by a link is refused, not read.
+        Path secret = Files.writeString(root.resolve("secret.bin"), "host file");
+        Files.delete(from.resolve("heap.bin"));
+        Files.createSymbolicLink(from.resolve("heap.bin"), secret);
+        try {
+            CheckpointReader.verify(from, MODULE);
+            fail("read a checkpoint file through a link");
+        } catch (CheckpointException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("heap.bin") && e.getMessage().contains("symbolic link"));
+        }
+    }
 }
