@@ -135,6 +135,20 @@ public class OriginalProgramsStyleTest {
     }
 
     @Test
+    public void theTemplateMakefilePassesMount() throws Exception {
+        Path dir = Hexo.tempDir("make-mount");
+        Files.copy(Hexo.HOME.resolve("resources/samples/abs-path/prog.c"), dir.resolve("prog.c"));
+        Files.createSymbolicLink(dir.resolve("Makefile"), Hexo.HOME.resolve("resources/Makefile.template"));
+        Path file = hostDir.resolve("make.txt");
+        assertEquals(0, make(dir, List.of(), "all").status());
+        Hexo.Cli refused = make(dir, List.of("ARGS=" + file), "test-x86");
+        assertTrue(refused.stdout(), refused.status() != 0 && refused.stdout().contains("--mount HOST_DIR:" + hostDir));
+        Hexo.Cli mounted = make(dir, List.of("ARGS=" + file, "MOUNT=" + hostDir), "test-x86");
+        assertEquals(mounted.stdout(), 0, mounted.status());
+        assertTrue(mounted.stdout(), mounted.stdout().contains("read: written after it\ndone\n"));
+    }
+
+    @Test
     public void aCallThroughAWrongImplicitDeclarationIsAWarningAtTheCall() throws Exception {
         Path dir = Hexo.tempDir("mismatch");
         Files.writeString(dir.resolve("main.c"), String.join("\n",
@@ -228,6 +242,17 @@ public class OriginalProgramsStyleTest {
         assertTrue(String.join(" ", cmd) + " did not finish", p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(String.join(" ", cmd) + "\n" + out, 0, p.exitValue());
         return out;
+    }
+
+    /** `VAR=value make TARGET` in dir (stdout and stderr together). */
+    private static Hexo.Cli make(Path dir, List<String> vars, String target) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("make", "--no-print-directory", target).directory(dir.toFile()).redirectErrorStream(true);
+        for (String v : vars) pb.environment().put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("make " + target + " timed out", p.waitFor(5, TimeUnit.MINUTES));
+        return new Hexo.Cli(p.exitValue(), out, "");
     }
 
     /** Everything `hexo build` printed (progress and diagnostics, in order). */
