@@ -18,7 +18,6 @@ public final class HypercallTable implements DoorbellHandler {
     private final Hypercall[] calls = new Hypercall[MAX_NR];
     private final long[] args = new long[6];
     private Outcome outcome;
-    private long count;
 
     public HypercallTable(GuestMemory memory, HypercallFamily... families) {
         this.memory = memory;
@@ -32,7 +31,6 @@ public final class HypercallTable implements DoorbellHandler {
 
     @Override
     public boolean onDoorbell(long value) {
-        count++;
         if (value != Abi.HYPERCALL_ADDR) return true; // not our block: ignore rather than trust it
         long block = Abi.HYPERCALL_ADDR;
         long nr = memory.getLong(block + Abi.HC_NR);
@@ -55,6 +53,4 @@ public final class HypercallTable implements DoorbellHandler {
 
     /** Why the guest stopped, once a hypercall stopped it; null otherwise. */
     public Outcome outcome() { return outcome; }
-
-    public long count() { return count; }
 }

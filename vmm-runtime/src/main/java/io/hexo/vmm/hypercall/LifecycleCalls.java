@@ -1,6 +1,7 @@
 package io.hexo.vmm.hypercall;
 
 import io.hexo.vmm.abi.Abi;
+import io.hexo.vmm.engine.Exit;
 import io.hexo.vmm.engine.GuestLayout;
 import io.hexo.vmm.guest.MigrationControl;
 import io.hexo.vmm.loader.ElfImage;
@@ -40,6 +41,18 @@ public final class LifecycleCalls implements HypercallFamily {
     }
 
     /** The one-sentence report of a trap, from the kind the guest or the engine gave. */
+    /**
+     * A fault the engine saw rather than the guest (a triple fault, a failed VM entry, a guest process
+     * killed by a signal): its detail is no exception vector, so the engine's own sentence says what
+     * happened, with the function where the pc is known. Memory faults read like the guest's own reports.
+     */
+    public Outcome.Trapped fault(Exit.Fault f) {
+        if (f.kind() != Abi.TRAP_CPU_EXCEPTION || f.description() == null) return trap(f.kind(), f.pc(), f.address(), f.detail());
+        String function = f.pc() != 0 ? image.functionAt(f.pc()) : null;
+        String what = f.description().startsWith("the guest") ? f.description() : "the guest stopped: " + f.description();
+        return new Outcome.Trapped(f.kind(), f.pc(), f.address(), function, what + (function != null ? " (in function " + function + ")" : ""));
+    }
+
     public Outcome.Trapped trap(int kind, long pc, long address, long detail) {
         boolean inStackGuard = address >= layout.stackGuardStart() && address < layout.stackGuardEnd();
         if (kind == Abi.TRAP_OUT_OF_BOUNDS && inStackGuard) kind = Abi.TRAP_STACK_EXHAUSTED;

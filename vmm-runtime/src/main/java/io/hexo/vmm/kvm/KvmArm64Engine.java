@@ -33,20 +33,15 @@ public final class KvmArm64Engine implements Engine {
     private final KvmSystem.Vm vm;
     private final KvmSystem.Vcpu vcpu;
     private final Pointer run;
-    private final int target;
-    private final int ipaBits;
     private final boolean nisvToUser;
     private boolean ran;
     private boolean closed;
 
-    private KvmArm64Engine(KvmSystem kvm, KvmSystem.Vm vm, KvmSystem.Vcpu vcpu, int target, int ipaBits,
-                           boolean nisvToUser) {
+    private KvmArm64Engine(KvmSystem kvm, KvmSystem.Vm vm, KvmSystem.Vcpu vcpu, boolean nisvToUser) {
         this.kvm = kvm;
         this.vm = vm;
         this.vcpu = vcpu;
         this.run = vcpu.kvmRun();
-        this.target = target;
-        this.ipaBits = ipaBits;
         this.nisvToUser = nisvToUser;
     }
 
@@ -71,30 +66,27 @@ public final class KvmArm64Engine implements Engine {
         KvmSystem.Vcpu vcpu = null;
         try {
             int ipaLimit = kvm.checkExtension(Arm64Kvm.CAP_ARM_VM_IPA_SIZE);
-            int ipaBits;
             long vmType;
             if (ipaLimit == 0) {
-                ipaBits = MIN_IPA_BITS;   // this kernel offers only the 40-bit default
-                vmType = 0;
+                vmType = 0;   // this kernel offers only the 40-bit default, which reaches the doorbell
             } else if (ipaLimit < MIN_IPA_BITS) {
                 throw new EngineUnavailableException("this host's KVM offers guest-physical addresses of only " + ipaLimit
                         + " bits, and the hexo doorbell at 0x8000000000 needs 40: use an ARM64 host with a larger PARange");
             } else {
-                ipaBits = MIN_IPA_BITS;   // the smallest stage-2 that reaches the doorbell
-                vmType = Arm64Kvm.vmTypeIpaSize(ipaBits);
+                vmType = Arm64Kvm.vmTypeIpaSize(MIN_IPA_BITS);   // the smallest stage-2 that reaches the doorbell
             }
             vm = kvm.createVm(vmType);
             boolean nisv = vm.checkExtension(Arm64Kvm.CAP_ARM_NISV_TO_USER) > 0;
             if (nisv) Arm64Kvm.enableCap(vm.fd(), Arm64Kvm.CAP_ARM_NISV_TO_USER);
             vm.setUserMemoryRegion(0, 0, 0, memory.size(), memory.hostBase());
             vcpu = vm.createVcpu(0);
-            int target = initVcpu(kvm, vm, vcpu);
+            initVcpu(kvm, vm, vcpu);
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.PSTATE, Arm64Kvm.PSTATE_EL1H_DAIF_MASKED);
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.PC, layout.entry());
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.SP_EL1, layout.stackTop());
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.SP_EL0, layout.stackTop());
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.CPACR_EL1, Arm64Kvm.CPACR_FPEN);
-            return new KvmArm64Engine(kvm, vm, vcpu, target, ipaBits, nisv);
+            return new KvmArm64Engine(kvm, vm, vcpu, nisv);
         } catch (RuntimeException e) {
             if (vcpu != null) vcpu.close();
             if (vm != null) vm.close();
@@ -116,17 +108,15 @@ public final class KvmArm64Engine implements Engine {
         }
     }
 
-    /** KVM_ARM_PREFERRED_TARGET, then KVM_ARM_VCPU_INIT with PSCI 0.2 when offered; returns the target. */
-    private static int initVcpu(KvmSystem kvm, KvmSystem.Vm vm, KvmSystem.Vcpu vcpu) {
+    /** KVM_ARM_PREFERRED_TARGET (host-specific: ask, never assume), then KVM_ARM_VCPU_INIT with PSCI 0.2 when offered. */
+    private static void initVcpu(KvmSystem kvm, KvmSystem.Vm vm, KvmSystem.Vcpu vcpu) {
         try (Memory init = new Memory(Arm64Kvm.VCPU_INIT_SIZE)) {
             init.clear();
             vm.fd().ioctl(Arm64Kvm.KVM_ARM_PREFERRED_TARGET, init);
-            int target = init.getInt(0);
             int features = init.getInt(4);
             if (kvm.checkExtension(Arm64Kvm.CAP_ARM_PSCI_0_2) > 0) features |= 1 << Arm64Kvm.VCPU_FEATURE_PSCI_0_2;
             init.setInt(4, features);
             vcpu.fd().ioctl(Arm64Kvm.KVM_ARM_VCPU_INIT, init);
-            return target;
         }
     }
 
@@ -135,12 +125,6 @@ public final class KvmArm64Engine implements Engine {
 
     @Override
     public String description() { return "KVM"; }
-
-    /** The KVM target the vCPU was initialised as (host-specific: ask, never assume). */
-    public int target() { return target; }
-
-    /** The guest-physical address size of the VM. */
-    public int ipaBits() { return ipaBits; }
 
     @Override
     public Exit run(DoorbellHandler handler) {

@@ -93,28 +93,39 @@ public final class KvmSystem implements AutoCloseable {
      * @throws EngineUnavailableException with one sentence a user can act on when KVM cannot be used
      */
     public static KvmSystem open() {
-        if (!Files.exists(Path.of(DEVICE))) {
-            throw new EngineUnavailableException(DEVICE + " does not exist: KVM is not available on this host"
+        return open(DEVICE);
+    }
+
+    /** {@link #open()} on another device node: lets tests see every refusal on any host. */
+    static KvmSystem open(String device) {
+        if (!Files.exists(Path.of(device))) {
+            throw new EngineUnavailableException(device + " does not exist: KVM is not available on this host"
                     + kernelHint());
         }
         int fd;
         try {
-            fd = LibC.open(DEVICE, LibC.O_RDWR | LibC.O_CLOEXEC);
+            fd = LibC.open(device, LibC.O_RDWR | LibC.O_CLOEXEC);
         } catch (LastErrorException e) {
             int err = e.getErrorCode();
             if (err == EACCES || err == EPERM) {
-                throw new EngineUnavailableException("no permission on " + DEVICE
+                throw new EngineUnavailableException("no permission on " + device
                         + ": add your user to group kvm or run as root", e);
             }
             if (err == ENOENT || err == ENXIO || err == ENODEV) {
-                throw new EngineUnavailableException(DEVICE + " cannot be opened (" + errnoText(err)
+                throw new EngineUnavailableException(device + " cannot be opened (" + errnoText(err)
                         + "): the KVM module is not loaded on this host" + kernelHint(), e);
             }
-            throw new EngineUnavailableException("cannot open " + DEVICE + ": " + errnoText(err), e);
+            throw new EngineUnavailableException("cannot open " + device + ": " + errnoText(err), e);
         }
-        Fd sys = new Fd(fd, DEVICE);
+        Fd sys = new Fd(fd, device);
         try {
-            int version = sys.ioctl(KVM_GET_API_VERSION, 0);
+            int version;
+            try {
+                version = sys.ioctl(KVM_GET_API_VERSION, 0);
+            } catch (KvmException e) {
+                throw new EngineUnavailableException(device + " is there but does not answer as KVM does (" + e.getMessage()
+                        + "): check that it is the KVM device" + kernelHint(), e);
+            }
             if (version != API_VERSION) {
                 throw new EngineUnavailableException("KVM API version " + version + " on this host, hexo needs version "
                         + API_VERSION + ": use a Linux kernel with the standard KVM API");

@@ -111,11 +111,7 @@ public final class Vm {
                 memory.putInt(Abi.BOOT_INFO_ADDR + Abi.BI_SOFT_TLB_PAGE, engine.softTlbPage());
                 Exit exit = engine.run(hypercalls);
                 pointsReached = control.pointsReached();
-                if (exit instanceof Exit.Fault f) {
-                    // Without a pc there is no function to name: the engine's own sentence says more (a guest process killed by a signal).
-                    return f.pc() == 0 && f.description() != null ? new Outcome.Trapped(f.kind(), 0, f.address(), null, f.description())
-                            : lifecycle.trap(f.kind(), f.pc(), f.address(), f.detail());
-                }
+                if (exit instanceof Exit.Fault f) return lifecycle.fault(f);
                 return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
             }
         } catch (ImageException | EngineUnavailableException | IllegalArgumentException e) {
