@@ -135,6 +135,27 @@ struct hexo_snapshot {
 };
 #endif
 
+/* ---- Image information: section .hexo_info of every image ----------------------------------------
+ * Written by the build (compiler-bridge's glue.c), read by the VMM and `hexo check` before anything
+ * runs: which wasm module the image was translated from (the module id a checkpoint must carry), for
+ * which ABI and ISA, and the program's linear-memory regions (wasm addresses), which name the
+ * checkpoint files: data [data_start, bss_start), bss [bss_start, stack_low), stack [stack_low,
+ * stack_high), heap [stack_high, end of linear memory). */
+#define HEXO_IMAGE_INFO_MAGIC 0x4e495848 /* "HXIN" */
+#ifndef __ASSEMBLER__
+struct hexo_image_info {
+    uint32_t magic;           /* HEXO_IMAGE_INFO_MAGIC */
+    uint32_t abi_version;     /* HEXO_ABI_VERSION */
+    uint32_t isa;             /* 1 x86-64, 2 AArch64 (hexo.h's enum hexo_isa) */
+    uint32_t nglobals;        /* wasm globals, in checkpoint order */
+    char     module_id[64];   /* hex SHA-256 of the instrumented wasm */
+    uint64_t image_base;      /* HEXO_IMAGE_BASE */
+    uint64_t linmem_align;    /* HEXO_LINMEM_ALIGN */
+    uint64_t initial_linmem;  /* bytes of linear memory at start */
+    uint64_t data_start, bss_start, stack_low, stack_high;
+};
+#endif
+
 /* ---- Traps: what the VMM reports when a guest stops abnormally ----------------------------------- */
 #define HEXO_TRAP_UNREACHABLE     1  /* wasm `unreachable` (abort(), __builtin_trap) */
 #define HEXO_TRAP_OUT_OF_BOUNDS   2  /* memory access outside guest memory (page fault, data abort) */

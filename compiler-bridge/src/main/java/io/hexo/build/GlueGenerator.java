@@ -110,11 +110,9 @@ final class GlueGenerator {
             c.append("}\n");
         }
 
-        c.append("\n/* Read by the VMM and by `hexo check` (layout: vmm-runtime's ImageInfo). */\n");
-        c.append("struct hexo_image_info { u32 magic, abi, isa, nglobals; char module_id[64]; u64 image_base, linmem_align, initial_linmem;\n");
-        c.append("    u64 data_start, bss_start, stack_low, stack_high; };\n");
+        c.append("\n/* Read by the VMM and by `hexo check`: struct hexo_image_info is defined in hexo_abi.h. */\n");
         c.append("__attribute__((section(\".hexo_info\"), used)) const struct hexo_image_info hexo_image_info = {\n");
-        c.append("    0x4e495848, HEXO_ABI_VERSION, HEXO_IMAGE_ISA, ").append(globals.size()).append(", \"").append(facts.moduleId()).append("\",\n");
+        c.append("    HEXO_IMAGE_INFO_MAGIC, HEXO_ABI_VERSION, HEXO_IMAGE_ISA, ").append(globals.size()).append(", \"").append(facts.moduleId()).append("\",\n");
         c.append("    HEXO_IMAGE_BASE, HEXO_LINMEM_ALIGN, ").append(initialPages * 65536).append("ull,\n");
         c.append("    ").append(facts.dataStart()).append("ull, ").append(facts.bssStart()).append("ull, ")
                 .append(facts.stackLow()).append("ull, ").append(facts.stackHigh()).append("ull };\n");

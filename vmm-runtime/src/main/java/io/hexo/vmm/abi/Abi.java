@@ -62,4 +62,10 @@ public final class Abi {
     // struct hexo_stat (WASI filestat)
     public static final int ST_DEV = 0, ST_INO = 8, ST_FILETYPE = 16, ST_NLINK = 24, ST_SIZE = 32, ST_ATIM = 40,
             ST_MTIM = 48, ST_CTIM = 56, ST_STRUCT_SIZE = 64;
+
+    // struct hexo_image_info: the .hexo_info section of every image
+    public static final int IMAGE_INFO_MAGIC = 0x4e495848; // "HXIN"
+    public static final int II_MAGIC = 0, II_ABI_VERSION = 4, II_ISA = 8, II_NGLOBALS = 12, II_MODULE_ID = 16,
+            II_IMAGE_BASE = 80, II_LINMEM_ALIGN = 88, II_INITIAL_LINMEM = 96, II_DATA_START = 104, II_BSS_START = 112,
+            II_STACK_LOW = 120, II_STACK_HIGH = 128, II_SIZE = 136;
 }

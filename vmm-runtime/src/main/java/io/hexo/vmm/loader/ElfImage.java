@@ -124,16 +124,17 @@ public final class ElfImage {
     }
 
     private ImageInfo readInfo(long off, long size) {
-        if (size < ImageInfo.SIZE) throw bad("has a truncated .hexo_info section");
+        if (size < Abi.II_SIZE) throw bad("has a truncated .hexo_info section");
         int p = Math.toIntExact(off);
-        if (elf.getInt(p) != ImageInfo.MAGIC) throw bad("has a damaged .hexo_info section");
-        int code = elf.getInt(p + 8);
+        if (elf.getInt(p + Abi.II_MAGIC) != Abi.IMAGE_INFO_MAGIC) throw bad("has a damaged .hexo_info section");
+        int code = elf.getInt(p + Abi.II_ISA);
         Isa infoIsa = code == 1 ? Isa.X86_64 : code == 2 ? Isa.AARCH64 : null;
         byte[] id = new byte[64];
-        elf.get(p + 16, id);
-        return new ImageInfo(elf.getInt(p + 4), infoIsa, elf.getInt(p + 12), new String(id, StandardCharsets.US_ASCII),
-                elf.getLong(p + 80), elf.getLong(p + 88), elf.getLong(p + 96),
-                elf.getLong(p + 104), elf.getLong(p + 112), elf.getLong(p + 120), elf.getLong(p + 128));
+        elf.get(p + Abi.II_MODULE_ID, id);
+        return new ImageInfo(elf.getInt(p + Abi.II_ABI_VERSION), infoIsa, elf.getInt(p + Abi.II_NGLOBALS),
+                new String(id, StandardCharsets.US_ASCII), elf.getLong(p + Abi.II_IMAGE_BASE), elf.getLong(p + Abi.II_LINMEM_ALIGN),
+                elf.getLong(p + Abi.II_INITIAL_LINMEM), elf.getLong(p + Abi.II_DATA_START), elf.getLong(p + Abi.II_BSS_START),
+                elf.getLong(p + Abi.II_STACK_LOW), elf.getLong(p + Abi.II_STACK_HIGH));
     }
 
     private String cString(long offset) {

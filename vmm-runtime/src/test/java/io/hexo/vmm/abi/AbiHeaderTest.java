@@ -46,6 +46,10 @@ public class AbiHeaderTest {
         STRUCTS.put("hexo_snapshot", members("SNAP_LINMEM_BASE", "linmem_base", "SNAP_LINMEM_SIZE", "linmem_size",
                 "SNAP_GLOBALS", "globals", "SNAP_NGLOBALS", "nglobals", "SNAP_ASYNCIFY_DATA", "asyncify_data",
                 "SNAP_CONTROL", "control", "SNAP_SIZE", "sizeof"));
+        STRUCTS.put("hexo_image_info", members("II_MAGIC", "magic", "II_ABI_VERSION", "abi_version", "II_ISA", "isa",
+                "II_NGLOBALS", "nglobals", "II_MODULE_ID", "module_id", "II_IMAGE_BASE", "image_base", "II_LINMEM_ALIGN", "linmem_align",
+                "II_INITIAL_LINMEM", "initial_linmem", "II_DATA_START", "data_start", "II_BSS_START", "bss_start",
+                "II_STACK_LOW", "stack_low", "II_STACK_HIGH", "stack_high", "II_SIZE", "sizeof"));
         STRUCTS.put("hexo_stat", members("ST_DEV", "dev", "ST_INO", "ino", "ST_FILETYPE", "filetype", "ST_NLINK", "nlink",
                 "ST_SIZE", "size", "ST_ATIM", "atim", "ST_MTIM", "mtim", "ST_CTIM", "ctim", "ST_STRUCT_SIZE", "sizeof"));
     }
