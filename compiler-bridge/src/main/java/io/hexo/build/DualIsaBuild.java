@@ -129,19 +129,22 @@ public final class DualIsaBuild {
         flags.addAll(HermitDeclarations.defineFor(src));
         flags.addAll(options.cflags());
         List<String> warnings = new ArrayList<>(SizeofLong.warnings(text, src.toString()));
-        if (!FormatFixes.mayNeedFixes(text)) return new ProgramSource(src, flags, warnings);
 
-        Path probeOut = work.resolve("wasm").resolve(name + ".formats");
+        // What clang says about the file's LP64 assumptions: format conversions (with fix-its) and 64-bit
+        // values stored in a long.
+        Path probeOut = work.resolve("wasm").resolve(name + ".lp64");
         List<String> probe = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-fsyntax-only",
-                "-fdiagnostics-parseable-fixits", "-Wformat", "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
+                "-fdiagnostics-parseable-fixits", "-Wformat", "-Wshorten-64-to-32", "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
         probe.addAll(flags);
-        probe.addAll(List.of("-MD", "-MF", work.resolve("wasm").resolve(name + ".formats.d").toString(), src.toString()));
+        probe.addAll(List.of("-MD", "-MF", work.resolve("wasm").resolve(name + ".lp64.d").toString(), src.toString()));
         try {
-            step(new Step("[formats] " + name, probe, List.of(src), probeOut, work.resolve("wasm").resolve(name + ".formats.d"), stamps).capture());
+            step(new Step("[lp64-check] " + name, probe, List.of(src), probeOut, work.resolve("wasm").resolve(name + ".lp64.d"), stamps).capture());
         } catch (BuildException e) {
             return new ProgramSource(src, flags, warnings); // the compile proper reports the file's errors
         }
-        FormatFixes.Result fixed = FormatFixes.apply(text, FormatFixes.parse(Files.readString(probeOut, StandardCharsets.ISO_8859_1), src.toString()));
+        String said = Files.readString(probeOut, StandardCharsets.ISO_8859_1);
+        warnings.addAll(LongTruncations.warnings(said, src.toString()));
+        FormatFixes.Result fixed = FormatFixes.apply(text, FormatFixes.parse(said, src.toString()));
         if (fixed.fixes().isEmpty()) return new ProgramSource(src, flags, warnings);
         Path copy = work.resolve("src").resolve(name);
         Files.createDirectories(copy.getParent());

@@ -30,11 +30,6 @@ final class FormatFixes {
 
     private FormatFixes() {}
 
-    /** Cheap filter: a file with no %l conversion needs no probe. */
-    static boolean mayNeedFixes(String source) {
-        return LONG_CONVERSION.matcher(source).find();
-    }
-
     /** The fixes clang's output (-fdiagnostics-parseable-fixits) implies for file, as clang names it. */
     static List<Fix> parse(String clangOutput, String file) {
         List<Fix> fixes = new ArrayList<>();
