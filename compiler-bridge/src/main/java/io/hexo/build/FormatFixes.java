@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * (%ld -> %lld, %06lu -> %06llu), which prints what a native LP64 build prints, and tells the user where.
  */
 final class FormatFixes {
-    /** One conversion widened: where (1-based line, columns [start, end) in bytes) and clang's reason. */
-    record Fix(int line, int column, int start, int end, String reason) {}
+    /**
+     * One conversion widened: where it is (1-based line, columns [start, end) in bytes), where clang
+     * pointed (the argument: reportLine:column, maybe on a later line) and clang's reason.
+     */
+    record Fix(int line, int start, int end, int reportLine, int column, String reason) {}
 
     /** The fixed text and the fixes applied to it. */
     record Result(String text, List<Fix> fixes) {}
@@ -46,8 +49,8 @@ final class FormatFixes {
             Matcher f = FIX_IT.matcher(line);
             if (f.matches() && pending != null) {
                 if (f.group(1).equals(file) && f.group(2).equals(f.group(4))) {
-                    fixes.add(new Fix(Integer.parseInt(f.group(2)), Integer.parseInt(pending.group(3)),
-                            Integer.parseInt(f.group(3)), Integer.parseInt(f.group(5)), pending.group(4)));
+                    fixes.add(new Fix(Integer.parseInt(f.group(2)), Integer.parseInt(f.group(3)), Integer.parseInt(f.group(5)),
+                            Integer.parseInt(pending.group(2)), Integer.parseInt(pending.group(3)), pending.group(4)));
                 }
                 pending = null;
             } else if (ANY_DIAGNOSTIC.matcher(line).find()) {
@@ -80,7 +83,7 @@ final class FormatFixes {
 
     /** What the user is told about one fix, as a compiler warning. */
     static String message(String file, Fix fix) {
-        return file + ":" + fix.line() + ":" + fix.column() + ": warning: " + fix.reason()
+        return file + ":" + fix.reportLine() + ":" + fix.column() + ": warning: " + fix.reason()
                 + ": printed as a native LP64 build prints it (`long` is 32 bits in wasm32) [hexo-lp64]";
     }
 }

@@ -45,6 +45,15 @@ public class FormatFixesTest {
     }
 
     @Test
+    public void theWarningIsWhereClangPointsEvenOnTheArgumentsLine() {
+        String out = "t.c:2:5: warning: format specifies type 'long' but the argument has type 'suseconds_t' (aka 'long long') [-Wformat]\n"
+                + "fix-it:\"t.c\":{1:12-1:15}:\"%lld\"\n";
+        FormatFixes.Result r = FormatFixes.apply("printf(\"%d %ld\",\n    1, tv.tv_usec);\n", FormatFixes.parse(out, "t.c"));
+        assertEquals("printf(\"%d %lld\",\n    1, tv.tv_usec);\n", r.text());
+        assertTrue(FormatFixes.message("t.c", r.fixes().get(0)).startsWith("t.c:2:5: warning: "));
+    }
+
+    @Test
     public void scanfPointersAreWidenedToo() {
         String out = "s.c:1:20: warning: format specifies type 'long *' but the argument has type 'time_t *' (aka 'long long *') [-Wformat]\n"
                 + "fix-it:\"s.c\":{1:8-1:11}:\"%lld\"\n";
