@@ -129,6 +129,7 @@ public final class DualIsaBuild {
         flags.addAll(HermitDeclarations.defineFor(src));
         flags.addAll(options.cflags());
         List<String> warnings = new ArrayList<>(SizeofLong.warnings(text, src.toString()));
+        warnings.addAll(IsaMacros.warnings(text, src.toString()));
 
         // What clang says about the file's LP64 assumptions: format conversions (with fix-its) and 64-bit
         // values stored in a long.
