@@ -33,6 +33,15 @@
 #define MAP_SHARED 0x01
 #define MAP_FIXED_NOREPLACE 0x100000
 #define PR_SET_PDEATHSIG 1
+#define PR_SET_SECCOMP 22
+#define PR_SET_NO_NEW_PRIVS 38
+#define SECCOMP_MODE_FILTER 2
+#define SECCOMP_RET_KILL_PROCESS 0x80000000u
+#define SECCOMP_RET_TRAP 0x00030000u
+#define SECCOMP_RET_ALLOW 0x7fff0000u
+#define SIGUSR1 10
+#define SIGPIPE 13
+#define SIG_IGN ((void (*)(int, void *, void *))1)
 #define SIGILL 4
 #define SIGTRAP 5
 #define SIGBUS 7
@@ -50,7 +59,7 @@
 #define EXIT_VMM_GONE 125
 
 #if defined(__x86_64__)
-enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_mmap = 9, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
+enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_exit = 60, NR_mmap = 9, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
        NR_rt_sigreturn = 15, NR_getppid = 110, NR_sigaltstack = 131, NR_prctl = 157, NR_exit_group = 231 };
 /* struct ucontext: uc_mcontext (struct sigcontext) starts at 40; rip is its 17th word. */
 #define UC_PC 168
@@ -75,9 +84,10 @@ __asm__(".text\n.globl _start\n_start:\n"
 #define TRAP_DETAIL_TRAP 3   /* #BP */
 #define TRAP_DETAIL_FPE 0    /* #DE */
 #define TRAP_DETAIL_SYS 13   /* #GP: a system call the guest may not make */
+#define AUDIT_ARCH 0xC000003Eu /* AUDIT_ARCH_X86_64 */
 
 #elif defined(__aarch64__)
-enum { NR_read = 63, NR_write = 64, NR_close = 57, NR_mmap = 222, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
+enum { NR_read = 63, NR_write = 64, NR_close = 57, NR_exit = 93, NR_mmap = 222, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
        NR_rt_sigreturn = 139, NR_getppid = 173, NR_sigaltstack = 132, NR_prctl = 167, NR_exit_group = 94 };
 /* struct ucontext: uc_mcontext at 176 (after the 128-byte sigset area), pc after fault_address, x0-x30, sp. */
 #define UC_PC 440
@@ -100,6 +110,7 @@ __asm__(".text\n.globl _start\n_start:\n"
 #define TRAP_DETAIL_TRAP (0x3c << 8) /* brk */
 #define TRAP_DETAIL_FPE 0
 #define TRAP_DETAIL_SYS (0x15 << 8)  /* svc */
+#define AUDIT_ARCH 0xC00000B7u       /* AUDIT_ARCH_AARCH64 */
 #else
 #error "hexo-loader: x86-64 or AArch64 only"
 #endif
@@ -212,6 +223,44 @@ static void install_fault_handlers(void) {
     syscall6(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&none, 0, 8, 0, 0);
 }
 
+/* Signals someone may send the whole process group (SIGUSR1 asks hexo to migrate) must not kill the
+ * guest; a doorbell whose VMM is gone should fail with EPIPE, not kill it silently. */
+static void ignore_stray_signals(void) {
+    static const int signals[] = { SIGUSR1, SIGPIPE };
+    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct ksigaction sa = { SIG_IGN, SA_RESTORER, restore_rt, 0 };
+        syscall6(NR_rt_sigaction, signals[i], (long)&sa, 0, 8, 0, 0);
+    }
+}
+
+struct bpf { uint16_t code; uint8_t jt, jf; uint32_t k; };
+#define LD_W_ABS 0x20
+#define JEQ_K 0x15
+#define RET_K 0x06
+
+/* Defence in depth behind the wasm sandbox: once the guest runs, all the process may do is its
+ * doorbell (read, write), return from a fault handler and exit. Any other system call raises SIGSYS,
+ * which on_fault reports as a trap. qemu-user refuses filters from its guest (they would confine
+ * qemu itself, which needs mmap, futex and more): there the call fails and the guest runs without. */
+static int confine(void) {
+    static const struct bpf filter[] = {
+        { LD_W_ABS, 0, 0, 4 },                         /* seccomp_data.arch */
+        { JEQ_K, 1, 0, AUDIT_ARCH },
+        { RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS },
+        { LD_W_ABS, 0, 0, 0 },                         /* seccomp_data.nr */
+        { JEQ_K, 5, 0, NR_read },
+        { JEQ_K, 4, 0, NR_write },
+        { JEQ_K, 3, 0, NR_exit_group },
+        { JEQ_K, 2, 0, NR_exit },
+        { JEQ_K, 1, 0, NR_rt_sigreturn },
+        { RET_K, 0, 0, SECCOMP_RET_TRAP },
+        { RET_K, 0, 0, SECCOMP_RET_ALLOW },
+    };
+    struct { unsigned short len; const struct bpf *filter; } prog = { sizeof filter / sizeof filter[0], filter };
+    if (SYS(prctl, PR_SET_NO_NEW_PRIVS, 1, 0) != 0) return 0;
+    return SYS(prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
+}
+
 static void map_range(const char *spec) {
     uint64_t start, end;
     const char *rest;
@@ -233,7 +282,9 @@ _Noreturn void loader_main(long *sp) {
     for (long i = 4; i < argc; i++) map_range(argv[i]);
     SYS(close, FD_MEMORY, 0, 0); /* the guest has its memory; it need not be able to resize it */
     install_fault_handlers();
+    ignore_stray_signals();
     volatile struct hexo_boot_info *bi = (volatile struct hexo_boot_info *)HEXO_BOOT_INFO_ADDR;
     bi->doorbell = (uint64_t)(uintptr_t)doorbell;
+    (void)confine(); /* on qemu-user this fails: see confine() */
     enter_guest(entry, stack_top);
 }
