@@ -131,23 +131,24 @@ static void msleep(unsigned int ms) {
     nanosleep(&ts, 0);
 }
 
-void __hexo_sys_msleep_void(int ms) { msleep(ms < 0 ? 0 : (unsigned)ms); }
+__attribute__((weak)) void __hexo_sys_msleep_void(int ms) { msleep(ms < 0 ? 0 : (unsigned)ms); }
 
-int __hexo_sys_msleep_int(unsigned int ms) {
+__attribute__((weak)) int __hexo_sys_msleep_int(unsigned int ms) {
     msleep(ms);
     return 0;
 }
 
 /* HermitCore's kprintf, to the console like printf (whose buffer it shares, so lines stay in order).
- * Declared `void kprintf(char *, ...)` or `int kprintf(const char *, ...)`, mapped like sys_msleep. */
-void __hexo_kprintf_void(const char *fmt, ...) {
+ * Declared `void kprintf(char *, ...)` or `int kprintf(const char *, ...)`, mapped like sys_msleep.
+ * These four are weak: a program that defines its own sys_msleep or kprintf (renamed the same way) keeps it. */
+__attribute__((weak)) void __hexo_kprintf_void(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
 }
 
-int __hexo_kprintf_int(const char *fmt, ...) {
+__attribute__((weak)) int __hexo_kprintf_int(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vprintf(fmt, ap);
