@@ -44,6 +44,7 @@ void hexo_app_start_rewind(u32 data);
 void hexo_app_stop_rewind(void);
 u32 hexo_app_asyncify_state(void);
 extern const u32 hexo_app_nglobals;
+extern u64 hexo_app_globals_buffer[]; /* hexo_app_nglobals values: the globals of a checkpoint */
 void hexo_app_globals_save(u64 *out);
 void hexo_app_globals_restore(const u64 *in);
 

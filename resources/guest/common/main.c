@@ -8,14 +8,13 @@
 #include "kernel.h"
 #include "imports.h"
 
-static u64 globals[256];
 static struct hexo_snapshot snapshot;
 static u32 asyncify_data; /* wasm address of the unwind buffer of the migration in progress */
 
 static void describe_snapshot(void) {
     snapshot.linmem_base = (u64)(uintptr_t)linmem_data;
     snapshot.linmem_size = linmem_size;
-    snapshot.globals = (u64)(uintptr_t)globals;
+    snapshot.globals = (u64)(uintptr_t)hexo_app_globals_buffer;
     snapshot.nglobals = hexo_app_nglobals;
     snapshot.control = hexo_app_control();
 }
@@ -53,13 +52,12 @@ void hexo_run_program(void) {
     klog("hexo kernel: ABI %u, %u MiB of RAM, linear memory at 0x%x (up to %u MiB)", (u64)HEXO_ABI_VERSION,
          BOOT_INFO->mem_size >> 20, BOOT_INFO->linmem_base, BOOT_INFO->linmem_limit >> 20);
     hexo_app_instantiate();
-    if (hexo_app_nglobals > sizeof globals / sizeof globals[0]) hexo_trap(HEXO_TRAP_ABI_MISMATCH, 0, 0, hexo_app_nglobals);
     if (BOOT_INFO->resume) {
         describe_snapshot();
         int64_t r = hypercall(HEXO_HC_RESTORE, (u64)(uintptr_t)&snapshot, 0, 0, 0);
         if (r < 0) hexo_exit(1); /* the VMM has said why */
         linmem_set_size(snapshot.linmem_size);
-        hexo_app_globals_restore(globals);
+        hexo_app_globals_restore(hexo_app_globals_buffer);
         register_control();
         klog("hexo: restored %u bytes of linear memory, %u globals", snapshot.linmem_size, snapshot.nglobals);
         rewind_from((u32)snapshot.asyncify_data);
@@ -73,7 +71,7 @@ void hexo_run_program(void) {
         hexo_app_stop_unwind();
         describe_snapshot();
         snapshot.asyncify_data = asyncify_data;
-        hexo_app_globals_save(globals);
+        hexo_app_globals_save(hexo_app_globals_buffer);
         klog("hexo: checkpoint, %u bytes of linear memory", linmem_size);
         int64_t r = hypercall(HEXO_HC_CHECKPOINT, (u64)(uintptr_t)&snapshot, 0, 0, 0);
         if (r != 0) hexo_exit(r < 0 ? 1 : 0); /* the VMM stops the guest itself after a checkpoint */

@@ -82,6 +82,7 @@ final class GlueGenerator {
 
         c.append("/* wasm globals in declaration order: the checkpoint stores them as raw 64-bit values. */\n");
         c.append("const u32 hexo_app_nglobals = ").append(globals.size()).append(";\n");
+        c.append("u64 hexo_app_globals_buffer[").append(Math.max(1, globals.size())).append("]; /* sized for this program */\n");
         c.append("void hexo_app_globals_save(u64 *out) {\n");
         for (int i = 0; i < globals.size(); i++) {
             String type = globals.get(i)[0], name = globals.get(i)[1];

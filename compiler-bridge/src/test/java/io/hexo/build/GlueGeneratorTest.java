@@ -113,6 +113,8 @@ public class GlueGeneratorTest {
         int n = Integer.parseInt(m.group(1));
         assertTrue("__stack_pointer, __hexo_control, __hexo_asyncify and Asyncify's own: " + n, n >= 5);
         assertTrue(glue, glue.contains("const u32 hexo_app_nglobals = " + n + ";"));
+        // The kernel's buffer for them is sized by the program (a fixed 256 once refused larger programs).
+        assertTrue(glue, glue.contains("u64 hexo_app_globals_buffer[" + n + "];"));
         assertEquals(n, count(glue, "^    out\\[\\d+] = "));
         assertEquals(n, count(glue, "^    instance\\.w2c_\\w+ = \\((u32|u64)\\)in\\[\\d+];|^    memcpy\\(&instance\\."));
         // In declaration order, the stack pointer first, as the checkpoint stores them.

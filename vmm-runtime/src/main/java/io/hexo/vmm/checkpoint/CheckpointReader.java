@@ -159,7 +159,7 @@ public final class CheckpointReader {
         if (b.remaining() < 8) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " is damaged (truncated)");
         int n = b.getInt();
         b.getInt();
-        if (n < 0 || n > 4096 || b.remaining() != 8L * n + 32) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " is damaged");
+        if (n < 0 || b.remaining() != 8L * n + 32) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " is damaged");
         long[] globals = new long[n];
         for (int i = 0; i < n; i++) globals[i] = b.getLong();
         return new ThreadState(globals, b.getLong(), b.getLong(), b.getLong(), b.getLong());
