@@ -109,16 +109,21 @@ public final class ProcessEngine implements Engine {
         process.kill();
         ChildStatus status = process.waitFor();
         String said = process.stderr();
+        String last = said.lines().reduce((a, b) -> b).orElse("");
         String how;
         if (status.signaled()) {
-            how = "the guest process was killed by " + ChildStatus.signalName(status.code())
-                    + (status.code() == Posix.SIGKILL ? " (by the out-of-memory killer or by hand: see dmesg; a smaller --mem may help)"
-                    : " before it could report it (a fault inside its own fault handler)");
-        } else if (status.code() == 127 && !said.isEmpty()) {
-            how = "the guest process could not start: " + said.lines().reduce((a, b) -> b).orElse(said);
+            int sig = status.code();
+            String why = switch (sig) {
+                case Posix.SIGKILL -> " (by the out-of-memory killer or by hand: see dmesg; a smaller --mem may help)";
+                case 1, 2, 3, 15 -> " (Ctrl-C, or a kill sent to it)";
+                default -> " before it could report it (a fault inside its own fault handler"
+                        + (emulator != null ? ", or in " + emulator.getFileName() : "") + ")";
+            };
+            how = "the guest process was killed by " + ChildStatus.signalName(sig) + why + (last.isEmpty() ? "" : ": " + last);
+        } else if (status.code() == 127 && !last.isEmpty()) {
+            how = "the guest process could not start: " + last;
         } else {
-            how = "the guest process ended with status " + status.code() + " without the exit hypercall"
-                    + (said.isEmpty() ? "" : ": " + said.lines().reduce((a, b) -> b).orElse(said));
+            how = "the guest process ended with status " + status.code() + " without the exit hypercall" + (last.isEmpty() ? "" : ": " + last);
         }
         return new Exit.Fault(Abi.TRAP_CPU_EXCEPTION, 0, 0, status.code(), how);
     }
