@@ -56,6 +56,10 @@ int main(void) {
     printf("timing: clock %ld -> %ld, rusage %.3f -> %.3f s, times %ld utime %ld\n", c0, c1, r0, r1, ticks, t.tms_utime);
     printf("CLOCKS_PER_SEC %ld, clock ticks per second %ld\n", (long)CLOCKS_PER_SEC, sysconf(_SC_CLK_TCK));
     printf("clock advanced: %s, rusage advanced: %s\n", c1 > c0 ? "yes" : "no", r1 > r0 ? "yes" : "no");
+    clock_t s0 = clock();
+    usleep(300000);
+    clock_t s1 = clock();
+    printf("sleeping is not CPU time: %s\n", s1 - s0 < CLOCKS_PER_SEC / 10 ? "yes" : "no");
     printf("clock and rusage agree: %s\n", (double)(c1 - c0) / CLOCKS_PER_SEC - (r1 - r0) < 0.05 &&
            (r1 - r0) - (double)(c1 - c0) / CLOCKS_PER_SEC < 0.05 ? "yes" : "no");
     return 0;
