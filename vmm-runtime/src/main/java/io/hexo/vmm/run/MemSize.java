@@ -30,17 +30,24 @@ public final class MemSize {
     }
 
     /**
-     * MEM for a guest on this machine: more than it has is refused up front (guest memory is reserved
-     * lazily, so the failure would otherwise come as the kernel's bare "Cannot allocate memory").
+     * MEM for a guest on this machine. Guest memory is reserved lazily, so MEM above the machine's memory
+     * works as long as the program touches less — the default 2G on a small board does. What is refused
+     * is a size that is both more than the machine has and more than a wasm32 program can ever use (its
+     * linear memory stops at 4 GiB): a typing error, which would otherwise surface as the kernel's bare
+     * "Cannot allocate memory".
      */
     public static long checkFitsHere(long bytes) {
         long total = machineMemory();
-        if (total > 0 && bytes > total) {
+        if (total > 0 && bytes > total && bytes > USABLE_BY_WASM32) {
             throw new IllegalArgumentException("MEM=" + format(bytes) + " is more than this machine's memory (" + format(total)
-                    + "): give --mem " + format(total & ~((1L << 20) - 1)) + " or less");
+                    + ") and more than a wasm32 program can use: give --mem " + format(Math.min(total, USABLE_BY_WASM32) & ~((1L << 20) - 1))
+                    + " or less");
         }
         return bytes;
     }
+
+    /** 4 GiB of linear memory plus room for the image and the kernel's stack. */
+    private static final long USABLE_BY_WASM32 = (4L << 30) + (256L << 20);
 
     /** MemTotal from /proc/meminfo, or 0 where it cannot be read. */
     static long machineMemory() {

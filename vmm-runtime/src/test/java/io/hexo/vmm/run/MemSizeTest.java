@@ -51,4 +51,16 @@ public class MemSizeTest {
             assertEquals(v, MemSize.parse(MemSize.format(v)));
         }
     }
+
+    @org.junit.Test
+    public void theDefaultFitsEveryMachineATypoDoesNot() {
+        // 2G is the default MEM: reserved lazily, it must be accepted even where the machine has less.
+        org.junit.Assert.assertEquals(2L << 30, MemSize.checkFitsHere(2L << 30));
+        try {
+            MemSize.checkFitsHere(64L << 40);
+            org.junit.Assert.fail("64T accepted on a machine of " + MemSize.machineMemory() + " bytes");
+        } catch (IllegalArgumentException e) {
+            org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().startsWith("MEM=65536G is more than this machine's memory"));
+        }
+    }
 }
