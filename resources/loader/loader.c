@@ -9,7 +9,8 @@
  *   fd 3  guest memory (memfd); guest-physical address == file offset == our virtual address
  *   fd 4  doorbell, guest -> VMM (pipe): the 32-bit hypercall block address, as `out`/MMIO would carry
  *   fd 5  doorbell, VMM -> guest (pipe): 4 bytes once the VMM has written the block's `ret`
- *   argv  PARENT_PID ENTRY STACK_TOP START-END... (hexadecimal; the ranges to map)
+ *   argv  PARENT_PID ENTRY STACK_TOP START-END... (hexadecimal; the ranges to map; PARENT_PID 0: do not
+ *         check that the VMM is our parent, as under gdbserver)
  *
  * It maps the ranges at their guest-physical addresses (so the image, which is linked at absolute
  * addresses, and wasm2c's loads and stores at __hexo_linmem work unchanged; the holes stay holes, so
@@ -277,7 +278,8 @@ _Noreturn void loader_main(long *sp) {
     if (argc < 5) fail("usage: hexo-loader PARENT_PID ENTRY STACK_TOP START-END...", 0);
     /* The VMM's death must end the guest too, also while it computes without ringing the doorbell. */
     SYS(prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
-    if ((uint64_t)SYS(getppid, 0, 0, 0) != hex_arg(argv[1])) exit_group(EXIT_VMM_GONE);
+    uint64_t vmm = hex_arg(argv[1]); /* 0 under gdbserver, which is then our parent */
+    if (vmm != 0 && (uint64_t)SYS(getppid, 0, 0, 0) != vmm) exit_group(EXIT_VMM_GONE);
     uint64_t entry = hex_arg(argv[2]), stack_top = hex_arg(argv[3]);
     for (long i = 4; i < argc; i++) map_range(argv[i]);
     SYS(close, FD_MEMORY, 0, 0); /* the guest has its memory; it need not be able to resize it */

@@ -66,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     /** A month: longer is a typing error, and the timer cannot hold much more anyway. */
     private static final double MAX_MIGRATE_AFTER = 31 * 24 * 3600;
 
+    @Option(names = "--gdb", paramLabel = "PORT", description = "Wait for gdb on this TCP port before the guest's first instruction (process engine: qemu-user's gdb stub, or gdbserver for the host's ISA).")
+    Integer gdbPort;
+
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir instead of starting the program (the original's RESUME=1).")
     boolean resume;
 
@@ -81,6 +84,7 @@ final class RunCommand implements Callable<Integer> {
             if (migrateAtPoint != null && migrateAtPoint < 1) {
                 throw new IllegalArgumentException("--migrate-at-point " + migrateAtPoint + ": migration points count from 1 (the first one the program passes)");
             }
+            if (gdbPort != null && (gdbPort < 1 || gdbPort > 65535)) throw new IllegalArgumentException("--gdb " + gdbPort + " is not a TCP port: give e.g. --gdb 1234");
             List<GuestFiles.Mount> mounted = new ArrayList<>();
             for (String m : mounts) mounted.add(GuestFiles.Mount.parse(m));
             vm = new Vm(new Vm.Config(out, Isa.parse(isa), MemSize.checkFitsHere(MemSize.parse(mem)), ArgumentSplitter.split(args), env, workdir,
@@ -90,6 +94,15 @@ final class RunCommand implements Callable<Integer> {
             return Outcome.STATUS_FAILED;
         }
         Signal.handle(new Signal("USR1"), s -> vm.requestMigration());
+        if (gdbPort != null) {
+            vm.debugWithGdb(gdbPort);
+            Isa i = Isa.parse(isa);
+            // Natively, guest memory is mapped only once the loader runs, after gdb attached: software
+            // breakpoints set before cannot be written, hardware ones can.
+            System.err.println("hexo: the guest waits for gdb on port " + gdbPort + ": " + (i == Isa.host() ? "gdb" : "gdb-multiarch") + " "
+                    + out.resolve(i.imageName()) + " -ex 'target remote :" + gdbPort + "', then " + (i == Isa.host() ? "hbreak" : "break")
+                    + " w2c_NAME (a function of your program), continue");
+        }
         Timer timer = null;
         if (migrateAfter != null) {
             timer = new Timer("migrate-after", true);

@@ -36,6 +36,15 @@ public interface Engine extends AutoCloseable {
     @Override
     void close();
 
-    /** Everything an engine needs to start a guest. */
-    record Setup(GuestMemory memory, GuestLayout layout) {}
+    /**
+     * Everything an engine needs to start a guest.
+     *
+     * @param gdbPort a TCP port on which the guest waits for gdb before its first instruction, or 0
+     *                (only the process engine offers it: qemu-user's gdb stub, or gdbserver)
+     */
+    record Setup(GuestMemory memory, GuestLayout layout, int gdbPort) {
+        public Setup(GuestMemory memory, GuestLayout layout) {
+            this(memory, layout, 0);
+        }
+    }
 }

@@ -20,6 +20,10 @@ public final class Engines {
     public static Engine create(Isa isa, EngineChoice choice, Engine.Setup setup, Consumer<String> notices) {
         Engine engine;
         String why = "";
+        if (setup.gdbPort() > 0 && choice != EngineChoice.AUTO && choice != EngineChoice.PROCESS) {
+            throw new EngineUnavailableException("--gdb works on the process engine only: use --engine process (or auto)");
+        }
+        if (setup.gdbPort() > 0) choice = EngineChoice.PROCESS;
         switch (choice) {
             case KVM -> engine = kvm(isa, setup);
             case PROCESS -> engine = ProcessEngine.create(isa, setup);

@@ -31,15 +31,19 @@ public final class ProcessEngine implements Engine {
     private final GuestLayout layout;
     private final Path loader;
     private final Path emulator;
+    private final Path gdbserver;
+    private final int gdbPort;
     private GuestProcess process;
     private boolean ran;
 
-    private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator) {
+    private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator, Path gdbserver) {
         this.isa = isa;
         this.memory = setup.memory();
         this.layout = setup.layout();
         this.loader = loader;
         this.emulator = emulator;
+        this.gdbserver = gdbserver;
+        this.gdbPort = setup.gdbPort();
     }
 
     /**
@@ -49,7 +53,10 @@ public final class ProcessEngine implements Engine {
      */
     public static ProcessEngine create(Isa isa, Setup setup) {
         Path emulator = UserModeEmulator.forIsa(isa);
-        return new ProcessEngine(isa, setup, LoaderBinary.forIsa(isa), emulator);
+        // qemu-user has a gdb stub of its own; a native guest process is started under gdbserver.
+        Path gdbserver = setup.gdbPort() > 0 && emulator == null ? UserModeEmulator.tool("gdbserver",
+                "gdbserver is not installed: --gdb starts a native guest under it; apt-get install gdbserver") : null;
+        return new ProcessEngine(isa, setup, LoaderBinary.forIsa(isa), emulator, gdbserver);
     }
 
     @Override
@@ -93,8 +100,11 @@ public final class ProcessEngine implements Engine {
     private List<String> commandLine() {
         List<String> cmd = new ArrayList<>();
         if (emulator != null) cmd.add(emulator.toString());
+        if (emulator != null && gdbPort > 0) cmd.addAll(List.of("-g", Integer.toString(gdbPort)));
+        if (gdbserver != null) cmd.addAll(List.of(gdbserver.toString(), "--once", ":" + gdbPort));
         cmd.add(loader.toString());
-        cmd.add(Long.toHexString(Posix.getpid()));
+        // Under gdbserver the loader's parent is gdbserver, not this VMM: 0 skips the loader's check.
+        cmd.add(Long.toHexString(gdbserver != null ? 0 : Posix.getpid()));
         cmd.add(Long.toHexString(layout.entry()));
         cmd.add(Long.toHexString(layout.stackTop()));
         for (MemoryRange r : layout.mappedRanges()) {

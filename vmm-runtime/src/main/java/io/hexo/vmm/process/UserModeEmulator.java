@@ -32,6 +32,13 @@ final class UserModeEmulator {
                 + "host under it; install it with apt-get install qemu-user-static (or run tools/install.sh)");
     }
 
+    /** A helper program on PATH, or EngineUnavailableException with the given sentence. */
+    static Path tool(String name, String missing) {
+        Path p = onPath(name, System.getenv("PATH"));
+        if (p == null) throw new EngineUnavailableException(missing);
+        return p;
+    }
+
     private static Path onPath(String name, String path) {
         if (path == null || path.isEmpty()) path = "/usr/local/bin:/usr/bin:/bin";
         for (String dir : path.split(":")) {

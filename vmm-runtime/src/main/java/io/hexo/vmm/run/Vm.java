@@ -60,12 +60,18 @@ public final class Vm {
     private final GuestMemory memory;
     private volatile String engineDescription;
     private volatile long pointsReached;
+    private volatile int gdbPort;
     private volatile boolean migrationRequested;
 
     public Vm(Config config) {
         this.config = config;
         this.memory = GuestMemory.allocate(config.mem());
         this.control = new MigrationControl(memory, config.migrateAtPoint());
+    }
+
+    /** Before {@link #run}: the guest waits for gdb on this TCP port before its first instruction (process engine). */
+    public void debugWithGdb(int port) {
+        gdbPort = port;
     }
 
     /** Asks the guest to migrate at its next migration point. */
@@ -105,7 +111,7 @@ public final class Vm {
                     new MigrationCalls(new MigrationCalls.Context(memory, layout, info, files, control, config.checkpointDir(),
                             config.isa().displayName(), () -> engineDescription, config.console().notices(), resumeFrom)));
 
-            try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout),
+            try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout, gdbPort),
                     config.console().notices())) {
                 engineDescription = engine.description();
                 memory.putInt(Abi.BOOT_INFO_ADDR + Abi.BI_SOFT_TLB_PAGE, engine.softTlbPage());

@@ -231,6 +231,42 @@ public class ProcessEngineTest {
         }
     }
 
+    /** --gdb: gdb attaches before the first instruction, stops at a function of the program and sees its callers. */
+    @Test
+    public void gdbStopsAtAFunctionOfTheProgramOnBothIsas() throws Exception {
+        Path images = TestImages.program("traps", TRAPS);
+        for (Isa isa : Isa.values()) {
+            boolean nativeIsa = isa == Isa.host();
+            String gdb = nativeIsa ? "gdb" : "gdb-multiarch";
+            org.junit.Assume.assumeTrue(gdb + " and gdbserver are installed", onPath(gdb) && (!nativeIsa || onPath("gdbserver")));
+            int port = 20000 + (int) (ProcessHandle.current().pid() % 20000) + isa.ordinal();
+            Path wd = tempDir();
+            CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                List<String> notices = Collections.synchronizedList(new ArrayList<>());
+                GuestConsole console = new GuestConsole(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream(), notices::add, null);
+                Vm vm = new Vm(new Vm.Config(images, isa, 256L << 20, List.of("div"), List.of(), wd, false, EngineChoice.AUTO, wd, 0, false, console));
+                vm.debugWithGdb(port);
+                return new Run(vm.run(), out.toString(StandardCharsets.UTF_8), notices);
+            });
+            Thread.sleep(2000); // the guest process listens by then (the loader is built and cached already)
+            Process p = new ProcessBuilder(gdb, "-q", "-batch", images.resolve(isa.imageName()).toString(),
+                    "-ex", "target remote :" + port, "-ex", (nativeIsa ? "hbreak" : "break") + " w2c_divide", "-ex", "continue",
+                    "-ex", "bt", "-ex", "continue").redirectErrorStream(true).start();
+            String session = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(isa + ": " + session, session.contains("Breakpoint 1, ") && session.contains("in w2c_divide ()"));
+            assertTrue(isa + ": " + session, session.contains("in w2c_main ()"));
+            Run r = running.get(60, TimeUnit.SECONDS);
+            assertEquals(isa + ": " + r.notices(), Abi.TRAP_DIV_BY_ZERO, ((Outcome.Trapped) r.outcome()).kind());
+        }
+    }
+
+    private static boolean onPath(String name) {
+        for (String dir : System.getenv("PATH").split(":")) if (Files.isExecutable(Path.of(dir, name))) return true;
+        return false;
+    }
+
     @Test
     public void aMissingEmulatorIsOneSentenceThatSaysWhatToInstall() {
         Isa foreign = Isa.host() == Isa.X86_64 ? Isa.AARCH64 : Isa.X86_64;
