@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NPB IS on the emulated ARM64 board (`hexo run --isa arm`) vs the same C as
+# NPB IS on the emulated ARM64 board (`hexo run --isa arm --engine emulated`) vs the same C as
 # a static AArch64 Linux executable under qemu-user (qemu-aarch64-static).
 #
 #   bench/emulated-board.sh              # classes S and W
@@ -32,7 +32,7 @@ for c in $CLASSES; do
   t_in=(); t_wall=()
   for i in $(seq "$REPS"); do
     hexo_fresh; t0=$(now)
-    "$HEXO" run --isa arm --mem "$MEM" "$out" >"$WORK/board.out" 2>"$WORK/board.err" || { cat "$WORK/board.err" >&2; exit 1; }
+    "$HEXO" run --isa arm --engine emulated --mem "$MEM" "$out" >"$WORK/board.out" 2>"$WORK/board.err" || { cat "$WORK/board.err" >&2; exit 1; }
     t_wall+=("$(since "$t0")")
     npb_verified "$WORK/board.out" || { echo "board run (class $c) did not verify" >&2; exit 1; }
     t_in+=("$(npb_time "$WORK/board.out")")

@@ -27,7 +27,7 @@ hexo_build "$BENCH_DIR/programs/hypercall" "$out"
 clang-16 -O2 "$BENCH_DIR/programs/hypercall/hypercall.c" -o "$WORK/hypercall-native"
 
 configs=("x86:auto")
-kvm_available && configs+=("x86:emulated")
+kvm_available && configs+=("x86:emulated" "x86:process")
 configs+=("arm:auto")
 
 declare -A ns eng

@@ -75,7 +75,10 @@ hexo_build() {
 
 # The engine a hexo run used, from its stderr file ($1) and ISA ($2).
 engine_of() {
-  local err="$1" isa="$2"
+  local err="$1" isa="$2" named
+  # hexo's first notice names it: "hexo: engine: process (native) for the x86-64 guest".
+  named=$(sed -n 's/^hexo: engine: \(.*\) for the .* guest.*/\1/p' "$err" 2>/dev/null | head -1)
+  if [ -n "$named" ]; then echo "$named"; return; fi
   if [ "$isa" = arm ]; then
     [ "$(uname -m)" = aarch64 ] && kvm_available && { echo "KVM"; return; }
     echo "emulated-board"
