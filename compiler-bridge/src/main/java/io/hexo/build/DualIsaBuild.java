@@ -11,7 +11,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,23 +67,13 @@ public final class DualIsaBuild {
         List<Path> sources = sources();
         Files.createDirectories(work.resolve("wasm"));
 
-        List<Path> objects = new ArrayList<>();
         List<Compiled> compiles = new ArrayList<>();
         for (Path src : sources) {
             String name = src.getFileName().toString();
-            ProgramSource prepared = prepare(src, name);
-            Compiled compile = options.instrumentFunctions() ? compileInstrumented(prepared, name) : compileToWasm(prepared, name);
-            compiles.add(compile);
-            objects.add(compile.object());
+            compiles.add(compile(prepare(src, name), name, false));
         }
-        objects.add(compileToWasm(new ProgramSource(resources.resolve("runtime/hexo_runtime.c"), List.of(), List.of()), "hexo_runtime.c").object());
-
-        Path linked = work.resolve("prog.wasm");
-        List<String> link = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", linked.toString(),
-                "-Wl,-z,stack-size=" + WASM_STACK_SIZE, "-Wl,--export=__hexo_control", "-Wl,--export=__hexo_asyncify"));
-        objects.forEach(o -> link.add(o.toString()));
-        Step linkStep = new Step("[wasm-ld] prog.wasm", link, objects, linked, null, stamps).quiet();
-        if (step(linkStep)) reportLink(linkStep, compiles);
+        Path runtime = compileToWasm(new ProgramSource(resources.resolve("runtime/hexo_runtime.c"), List.of(), List.of()), "hexo_runtime.c", false).object();
+        Path linked = linkWasm(compiles, runtime);
 
         Path app = work.resolve("app.wasm");
         step(new Step("[asyncify] app.wasm", List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify",
@@ -158,15 +151,76 @@ public final class DualIsaBuild {
         return new ProgramSource(copy, flags, warnings);
     }
 
-    /** After a link: wasm-ld's messages, with each signature mismatch said where the program made the call. */
-    private void reportLink(Step link, List<Compiled> compiles) throws IOException {
-        String out = Files.exists(link.log()) ? Files.readString(link.log()) : "";
-        List<SignatureMismatches.Mismatch> mismatches = SignatureMismatches.parseLinker(out);
+    /**
+     * wasm-ld, then — when a call without a declaration does not match its function's wasm signature — the
+     * calling files again with the right declarations (ImplicitDeclarations) and a second link. Both objects
+     * and both links are cached steps of their own, so an unchanged rebuild does neither again.
+     */
+    private Path linkWasm(List<Compiled> compiles, Path runtime) throws BuildException, IOException, InterruptedException {
+        List<Path> objects = new ArrayList<>();
+        compiles.forEach(c -> objects.add(c.object()));
+        objects.add(runtime);
+        Step first = linkStep(objects, work.resolve("prog.wasm"));
+        boolean ran = step(first);
+
+        Map<String, Set<String>> undeclared = new LinkedHashMap<>();
         StringBuilder compilerOutput = new StringBuilder();
-        for (Compiled c : compiles) if (Files.exists(c.log())) compilerOutput.append(Files.readString(c.log(), StandardCharsets.ISO_8859_1));
-        String rest = out.replaceAll("(?m)^\\S*wasm-ld\\S*: warning: function signature mismatch: .*\\n(>>> .*\\n)*\\n?", "");
+        for (Compiled c : compiles) {
+            String said = Files.exists(c.log()) ? Files.readString(c.log(), StandardCharsets.ISO_8859_1) : "";
+            compilerOutput.append(said);
+            undeclared.put(c.object().toString(), SignatureMismatches.undeclaredCalls(said).keySet());
+        }
+        List<ImplicitDeclarations.Declaration> declarations = ImplicitDeclarations.plan(SignatureMismatches.parseLinker(log(first)), undeclared);
+        Step last = first;
+        if (!declarations.isEmpty()) {
+            List<Path> declared = new ArrayList<>();
+            for (Compiled c : compiles) {
+                List<ImplicitDeclarations.Declaration> mine = declarations.stream().filter(d -> d.callerObject().equals(c.object().toString())).toList();
+                if (mine.isEmpty()) {
+                    declared.add(c.object());
+                    continue;
+                }
+                Path header = work.resolve("src").resolve(c.name() + ".declarations.h");
+                Files.createDirectories(header.getParent());
+                writeIfChanged(header, ImplicitDeclarations.header(mine));
+                List<String> flags = new ArrayList<>(c.source().flags());
+                flags.addAll(List.of("-include", header.toString()));
+                declared.add(compile(new ProgramSource(c.source().file(), flags, List.of()), c.name() + ".declared", true).object());
+            }
+            declared.add(runtime);
+            last = linkStep(declared, work.resolve("prog.declared.wasm"));
+            ran |= step(last);
+        }
+        if (ran) reportLink(log(last), declarations, compilerOutput.toString());
+        return last.output();
+    }
+
+    private Step linkStep(List<Path> objects, Path out) {
+        List<String> link = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", out.toString(),
+                "-Wl,-z,stack-size=" + WASM_STACK_SIZE, "-Wl,--export=__hexo_control", "-Wl,--export=__hexo_asyncify"));
+        objects.forEach(o -> link.add(o.toString()));
+        return new Step("[wasm-ld] " + out.getFileName(), link, objects, out, null, stamps).quiet();
+    }
+
+    private static String log(Step s) throws IOException {
+        return Files.exists(s.log()) ? Files.readString(s.log()) : "";
+    }
+
+    /** wasm-ld's messages, with each call through a wrong implicit declaration told where the program made it. */
+    private void reportLink(String linkerOutput, List<ImplicitDeclarations.Declaration> declarations, String compilerOutput) {
+        String rest = linkerOutput.replaceAll("(?m)^\\S*wasm-ld\\S*: warning: function signature mismatch: .*\\n(>>> .*\\n)*\\n?", "");
         if (!rest.isBlank()) diagnostics.print(rest);
-        for (String w : SignatureMismatches.warnings(mismatches, SignatureMismatches.undeclaredCalls(compilerOutput.toString()), this::sourceOfObject)) {
+        Map<String, List<String>> sites = SignatureMismatches.undeclaredCalls(compilerOutput);
+        Set<String> told = new java.util.HashSet<>();
+        for (ImplicitDeclarations.Declaration d : declarations) {
+            if (!told.add(d.function())) continue;
+            for (String site : sites.getOrDefault(d.function(), List.of())) {
+                diagnosticsSink.warning(BuildDiagnostics.withUserNames(site + ": warning: " + d.function() + " is called without a declaration, as int "
+                        + d.function() + "(), but " + sourceOfObject(d.definedIn()) + " defines it otherwise: hexo declared it `" + d.declaration()
+                        + "` for this file (wasm checks every call's signature) [hexo-implicit]"));
+            }
+        }
+        for (String w : SignatureMismatches.warnings(SignatureMismatches.parseLinker(linkerOutput), sites, this::sourceOfObject)) {
             diagnosticsSink.warning(w);
         }
     }
@@ -176,16 +230,21 @@ public final class DualIsaBuild {
         return name.endsWith(".o") ? name.substring(0, name.length() - 2) : name;
     }
 
+    /** A compiled file: its name, what it was compiled from, its object, and what the compiler said about it when it last ran. */
+    private record Compiled(String name, ProgramSource source, Path object, Path log) {}
+
+    /** quiet: a second compile of a file, whose messages the user has seen already. */
+    private Compiled compile(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
+        return options.instrumentFunctions() ? compileInstrumented(src, name, quiet) : compileToWasm(src, name, quiet);
+    }
+
     /**
      * --instrument-functions: a migration point at every function entry and exit. clang's
      * -finstrument-functions passes __builtin_return_address(0), which wasm32-wasi cannot provide, so
      * the program is compiled to LLVM IR with the instrumentation requested but not yet done, both hooks
      * are pointed at the argument-less __cyg_profile_func_enter_bare, and the IR is then compiled.
      */
-    /** A compiled file: its object, and what the compiler said about it when it last ran. */
-    private record Compiled(Path object, Path log) {}
-
-    private Compiled compileInstrumented(ProgramSource src, String name) throws BuildException, IOException, InterruptedException {
+    private Compiled compileInstrumented(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
         Path ir = work.resolve("wasm").resolve(name + ".ll"), bare = work.resolve("wasm").resolve(name + ".bare.ll");
         Path obj = work.resolve("wasm").resolve(name + ".o"), dep = work.resolve("wasm").resolve(name + ".d");
         List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
@@ -193,16 +252,17 @@ public final class DualIsaBuild {
         cmd.addAll(src.flags());
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-S", "-emit-llvm", src.file().toString(), "-o", ir.toString()));
         Step compile = new Step("[wasm32-cc] " + name, cmd, List.of(src.file()), ir, dep, stamps);
+        if (quiet) compile.quiet();
         if (step(compile)) src.warnings().forEach(diagnosticsSink::warning);
         writeIfChanged(bare, Files.readString(ir)
                 .replace("\"__cyg_profile_func_enter\"", "\"__cyg_profile_func_enter_bare\"")
                 .replace("\"__cyg_profile_func_exit\"", "\"__cyg_profile_func_enter_bare\""));
         step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-finstrument-functions",
                 "-c", bare.toString(), "-o", obj.toString()), List.of(bare), obj, null, stamps));
-        return new Compiled(obj, compile.log());
+        return new Compiled(name, src, obj, compile.log());
     }
 
-    private Compiled compileToWasm(ProgramSource src, String name) throws BuildException, IOException, InterruptedException {
+    private Compiled compileToWasm(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
         Path obj = work.resolve("wasm").resolve(name + ".o");
         Path dep = work.resolve("wasm").resolve(name + ".d");
         List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
@@ -210,8 +270,9 @@ public final class DualIsaBuild {
         cmd.addAll(src.flags());
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.file().toString(), "-o", obj.toString()));
         Step compile = new Step("[wasm32-cc] " + name, cmd, List.of(src.file()), obj, dep, stamps);
+        if (quiet) compile.quiet();
         if (step(compile)) src.warnings().forEach(diagnosticsSink::warning);
-        return new Compiled(obj, compile.log());
+        return new Compiled(name, src, obj, compile.log());
     }
 
     private Result nativeImages(Path appC, Path glue) throws BuildException, IOException, InterruptedException {

@@ -149,18 +149,42 @@ public class OriginalProgramsStyleTest {
     }
 
     @Test
-    public void aCallThroughAWrongImplicitDeclarationIsAWarningAtTheCall() throws Exception {
+    public void aCallWithoutADeclarationReachesAVoidOrDoubleFunction() throws Exception {
+        Path dir = Hexo.tempDir("implicit");
+        Files.writeString(dir.resolve("main.c"), String.join("\n",
+                "#include <stdio.h>",
+                "int main(void) {",
+                "    printf(\"%d\\n\", (int)(half(3) * 10));",
+                "    note(7);",
+                "    return 0;",
+                "}", ""));
+        Files.writeString(dir.resolve("half.c"), "double half(int x) { return x / 2.0; }\n");
+        Files.writeString(dir.resolve("note.c"), "#include <stdio.h>\nvoid note(int n) { printf(\"note %d\\n\", n); }\n");
+        String log = buildLog(dir, dir);
+        assertTrue(log, log.contains("main.c:3:26: warning: half is called without a declaration, as int half(), but half.c defines it otherwise: "
+                + "hexo declared it `double half();` for this file"));
+        assertTrue(log, log.contains("main.c:4:5: warning: note is called without a declaration, as int note(), but note.c defines it otherwise: "
+                + "hexo declared it `void note();`"));
+        for (Isa isa : Isa.values()) {
+            Hexo.Run r = Hexo.run(dir, isa, Hexo.options());
+            assertEquals(r.outcome() + " " + r.notices(), "15\nnote 7\n", r.stdout());
+        }
+        assertTrue("nothing is built twice", buildLog(dir, dir).contains("are up to date"));
+    }
+
+    @Test
+    public void aCallThatNoDeclarationCanMendIsAWarningAtTheCall() throws Exception {
         Path dir = Hexo.tempDir("mismatch");
         Files.writeString(dir.resolve("main.c"), String.join("\n",
                 "#include <stdio.h>",
                 "int main(void) {",
-                "    printf(\"%d\\n\", (int)half(3));",
+                "    float x = 1.5f;",
+                "    printf(\"%d\\n\", (int)twice(x));",
                 "    return 0;",
                 "}", ""));
-        Files.writeString(dir.resolve("half.c"), "double half(int x) { return x / 2.0; }\n");
+        Files.writeString(dir.resolve("twice.c"), "float twice(float x) { return 2 * x; }\n");
         String log = buildLog(dir, dir);
-        assertTrue(log, log.contains("main.c:3:25: warning: half is called without a declaration; half is (i32) -> i32 in main.c but (i32) -> f64 in half.c"));
-        assertTrue(log, log.contains("with 2 warnings"));
+        assertTrue(log, log.contains("main.c:4:25: warning: twice is called without a declaration; twice is (f64) -> i32 in main.c but (f32) -> f32 in twice.c"));
     }
 
     // ---------------------------------------------------------------------------------------------
