@@ -49,7 +49,7 @@ final class GuestProcess implements AutoCloseable {
                     new StringArray(new String[0]));
             if (rc != 0) {
                 Posix.closeQuietly(err[0]);
-                throw new IllegalStateException("cannot start " + argv.get(0) + " (errno " + rc + ")");
+                throw new IllegalStateException("cannot start " + argv.get(0) + " (" + spawnError(rc) + ")");
             }
             return new GuestProcess(pid[0], err[0]);
         } finally {
@@ -60,6 +60,17 @@ final class GuestProcess implements AutoCloseable {
             if (down != doorbell.childReadEnd()) Posix.closeQuietly(down);
             doorbell.closeChildEnds();
         }
+    }
+
+    /** posix_spawn's errors, which also cover the child's file actions (/dev/null). */
+    private static String spawnError(int errno) {
+        return switch (errno) {
+            case 2 -> "ENOENT: it, or /dev/null, does not exist";
+            case 13 -> "EACCES: it is not executable, or /dev/null cannot be opened";
+            case 8 -> "ENOEXEC: not an executable for this host";
+            case 12 -> "ENOMEM";
+            default -> "errno " + errno;
+        };
     }
 
     private static int aboveChildFds(int fd) {
