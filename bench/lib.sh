@@ -116,15 +116,8 @@ npb_footprint() {
 row() { printf '  %-50s %s\n' "$1" "$2"; }
 hr() { printf '  %s\n' "--------------------------------------------------------------------"; }
 
-# The NPB class: $CLASS if set, else $1 (with KVM) or $2 (emulated x86), with a note.
+# The NPB class: $CLASS if set, else $1. ($2, the class once used when x86-64 fell back to Unicorn without
+# /dev/kvm, is ignored: the process engine runs x86-64 natively there.)
 pick_class() {
-  local kvm_default="$1" emu_default="$2"
-  if [ -n "${CLASS:-}" ]; then
-    echo "$CLASS"
-  elif kvm_available; then
-    echo "$kvm_default"
-  else
-    echo "note: /dev/kvm is missing, x86 runs emulated: class $emu_default instead of $kvm_default (set CLASS= to override)" >&2
-    echo "$emu_default"
-  fi
+  echo "${CLASS:-$1}"
 }

@@ -12,7 +12,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${HEXO_BENCH_DIR:-/tmp/hexo-bench}"
 mkdir -p "$WORK"
-all=(npb-is-guest-vs-native boot-time build-time emulated-board checkpoint hypercall)
+all=(npb-is-guest-vs-native boot-time build-time process-engine emulated-board checkpoint hypercall)
 [ $# -gt 0 ] && all=("$@")
 log="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
@@ -22,8 +22,9 @@ log="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
   if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
     echo "x86-64 guests: KVM (/dev/kvm usable)"
   else
-    echo "x86-64 guests: EMULATED (no usable /dev/kvm); --isa arm: emulated ARM64 board"
+    echo "x86-64 guests: native processes (no usable /dev/kvm; --engine process)"
   fi
+  echo "--isa arm: a process under $(command -v qemu-aarch64-static || echo 'qemu-aarch64-static (missing)'); the emulated board with --engine emulated"
   if [ -n "${HEXO_UNICORN_LIBRARY:-}" ]; then
     echo "libunicorn: $HEXO_UNICORN_LIBRARY (HEXO_UNICORN_LIBRARY)"
   elif [ -f /opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2 ]; then

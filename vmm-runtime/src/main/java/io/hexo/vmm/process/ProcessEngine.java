@@ -71,7 +71,14 @@ public final class ProcessEngine implements Engine {
     public Exit run(DoorbellHandler handler) {
         if (ran) throw new IllegalStateException("run() may be called once");
         ran = true;
-        try (Doorbell doorbell = Doorbell.open()) {
+        Doorbell opened;
+        try {
+            opened = Doorbell.open();
+        } catch (LastErrorException e) {
+            throw new EngineUnavailableException("the process engine could not create its doorbell pipes (errno " + e.getErrorCode()
+                    + "): too many open files? raise ulimit -n", e);
+        }
+        try (Doorbell doorbell = opened) {
             try {
                 process = GuestProcess.spawn(commandLine(), memory.fd(), doorbell);
             } catch (IllegalStateException | LastErrorException e) {
