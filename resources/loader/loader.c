@@ -40,6 +40,7 @@
 #define SECCOMP_RET_KILL_PROCESS 0x80000000u
 #define SECCOMP_RET_TRAP 0x00030000u
 #define SECCOMP_RET_ALLOW 0x7fff0000u
+#define SECCOMP_RET_ERRNO_EPERM 0x00050001u
 #define SIGUSR1 10
 #define SIGPIPE 13
 #define SIG_IGN ((void (*)(int, void *, void *))1)
@@ -61,7 +62,9 @@
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_exit = 60, NR_mmap = 9, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
-       NR_rt_sigreturn = 15, NR_getppid = 110, NR_sigaltstack = 131, NR_prctl = 157, NR_exit_group = 231 };
+       NR_rt_sigreturn = 15, NR_getppid = 110, NR_sigaltstack = 131, NR_prctl = 157, NR_exit_group = 231,
+       NR_execve = 59, NR_socket = 41, NR_connect = 42, NR_accept = 43, NR_bind = 49, NR_listen = 50,
+       NR_socketpair = 53, NR_accept4 = 288, NR_ptrace = 101, NR_process_vm_readv = 310, NR_process_vm_writev = 311 };
 /* struct ucontext: uc_mcontext (struct sigcontext) starts at 40; rip is its 17th word. */
 #define UC_PC 168
 
@@ -89,7 +92,9 @@ __asm__(".text\n.globl _start\n_start:\n"
 
 #elif defined(__aarch64__)
 enum { NR_read = 63, NR_write = 64, NR_close = 57, NR_exit = 93, NR_mmap = 222, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
-       NR_rt_sigreturn = 139, NR_getppid = 173, NR_sigaltstack = 132, NR_prctl = 167, NR_exit_group = 94 };
+       NR_rt_sigreturn = 139, NR_getppid = 173, NR_sigaltstack = 132, NR_prctl = 167, NR_exit_group = 94,
+       NR_execve = 221, NR_socket = 198, NR_connect = 203, NR_accept = 202, NR_bind = 200, NR_listen = 201,
+       NR_socketpair = 199, NR_accept4 = 242, NR_ptrace = 117, NR_process_vm_readv = 270, NR_process_vm_writev = 271 };
 /* struct ucontext: uc_mcontext at 176 (after the 128-byte sigset area), pc after fault_address, x0-x30, sp. */
 #define UC_PC 440
 
@@ -129,6 +134,11 @@ static size_t length(const char *s) {
     size_t n = 0;
     while (s[n]) n++;
     return n;
+}
+
+static int same(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
 }
 
 static void say(const char *a, const char *b) {
@@ -273,9 +283,45 @@ static void map_range(const char *spec) {
     if (p != (long)start) fail("cannot map guest memory at this range (is it below vm.mmap_min_addr?): ", spec);
 }
 
+/*
+ * --jail EMULATOR ARGS...: the start of a guest of the other ISA. qemu-user refuses filters from its
+ * guest, and a filter it runs under must let qemu itself work (open, mmap, mprotect, futex, clone for
+ * its threads, and execve, which starts qemu itself: a filter cannot tell that execve from a later one).
+ * What it can still forbid, before exec'ing the emulator: the network (every socket call) and reaching
+ * into other processes (ptrace, process_vm_*). Those fail with EPERM, for qemu and its guest alike.
+ * (Not under --gdb: qemu's gdb stub needs its socket.)
+ */
+static _Noreturn void jail(char **argv) {
+    static const struct bpf filter[] = {
+        { LD_W_ABS, 0, 0, 4 },
+        { JEQ_K, 1, 0, AUDIT_ARCH },
+        { RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS },
+        { LD_W_ABS, 0, 0, 0 },
+        { JEQ_K, 10, 0, NR_socket },
+        { JEQ_K, 9, 0, NR_socketpair },
+        { JEQ_K, 8, 0, NR_connect },
+        { JEQ_K, 7, 0, NR_bind },
+        { JEQ_K, 6, 0, NR_listen },
+        { JEQ_K, 5, 0, NR_accept },
+        { JEQ_K, 4, 0, NR_accept4 },
+        { JEQ_K, 3, 0, NR_ptrace },
+        { JEQ_K, 2, 0, NR_process_vm_readv },
+        { JEQ_K, 1, 0, NR_process_vm_writev },
+        { RET_K, 0, 0, SECCOMP_RET_ALLOW },
+        { RET_K, 0, 0, SECCOMP_RET_ERRNO_EPERM },
+    };
+    struct { unsigned short len; const struct bpf *filter; } prog = { sizeof filter / sizeof filter[0], filter };
+    if (SYS(prctl, PR_SET_NO_NEW_PRIVS, 1, 0) != 0 || SYS(prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+        fail("cannot install the seccomp filter for the emulator", 0);
+    static char *const no_env[] = { 0 };
+    SYS(execve, argv[0], argv, no_env);
+    fail("cannot start the emulator: ", argv[0]);
+}
+
 _Noreturn void loader_main(long *sp) {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
+    if (argc > 2 && same(argv[1], "--jail")) jail(argv + 2);
     if (argc < 5) fail("usage: hexo-loader PARENT_PID ENTRY STACK_TOP START-END...", 0);
     /* The VMM's death must end the guest too, also while it computes without ringing the doorbell. */
     SYS(prctl, PR_SET_PDEATHSIG, SIGKILL, 0);

@@ -11,7 +11,8 @@ import java.util.List;
  * The guest as a Linux process: spawned with exactly guest memory (fd 3) and the doorbell (fds 4 and
  * 5) beyond /dev/null as stdin and stdout (the guest's console goes through hypercalls) and a pipe as
  * stderr (the loader's or the emulator's last words, for the sentence when it dies). Every other
- * descriptor of the VMM is closed in the child, and its environment is empty.
+ * descriptor of the VMM is closed in the child, its environment is empty and its working directory
+ * is one the caller made for it.
  */
 final class GuestProcess implements AutoCloseable {
     static final int FD_MEMORY = 3, FD_TO_VMM = 4, FD_FROM_VMM = 5;
@@ -28,7 +29,7 @@ final class GuestProcess implements AutoCloseable {
     }
 
     /** Starts argv[0] (an absolute path); throws IllegalStateException with errno when it cannot. */
-    static GuestProcess spawn(List<String> argv, int memoryFd, Doorbell doorbell) {
+    static GuestProcess spawn(List<String> argv, int memoryFd, Doorbell doorbell, java.nio.file.Path workdir) {
         int[] err = new int[2];
         Posix.pipe2(err, Posix.O_CLOEXEC);
         // adddup2 onto the same number would keep close-on-exec: move low descriptors out of the way first.
@@ -44,6 +45,7 @@ final class GuestProcess implements AutoCloseable {
             check(Posix.posix_spawn_file_actions_adddup2(actions, up, FD_TO_VMM), "adddup2");
             check(Posix.posix_spawn_file_actions_adddup2(actions, down, FD_FROM_VMM), "adddup2");
             check(Posix.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_UNUSED_FD), "addclosefrom_np");
+            check(Posix.posix_spawn_file_actions_addchdir_np(actions, workdir.toString()), "addchdir_np");
             int[] pid = new int[1];
             int rc = Posix.posix_spawn(pid, argv.get(0), actions, null, new StringArray(argv.toArray(new String[0])),
                     new StringArray(new String[0]));

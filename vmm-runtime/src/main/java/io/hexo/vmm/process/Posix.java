@@ -39,6 +39,7 @@ final class Posix {
     static native int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newfd);
     static native int posix_spawn_file_actions_addopen(Pointer actions, int fd, String path, int oflag, int mode);
     static native int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+    static native int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
 
     /** Closes fd, ignoring errors: for clean-up paths that must not throw. */
     static void closeQuietly(int fd) {

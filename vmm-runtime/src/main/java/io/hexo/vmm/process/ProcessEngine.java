@@ -11,6 +11,8 @@ import io.hexo.vmm.engine.GuestLayout;
 import io.hexo.vmm.engine.MemoryRange;
 import io.hexo.vmm.memory.GuestMemory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,17 +34,20 @@ public final class ProcessEngine implements Engine {
     private final Path loader;
     private final Path emulator;
     private final Path gdbserver;
+    private final Path jail;
     private final int gdbPort;
+    private Path privateDir;
     private GuestProcess process;
     private boolean ran;
 
-    private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator, Path gdbserver) {
+    private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator, Path gdbserver, Path jail) {
         this.isa = isa;
         this.memory = setup.memory();
         this.layout = setup.layout();
         this.loader = loader;
         this.emulator = emulator;
         this.gdbserver = gdbserver;
+        this.jail = jail;
         this.gdbPort = setup.gdbPort();
     }
 
@@ -56,7 +61,9 @@ public final class ProcessEngine implements Engine {
         // qemu-user has a gdb stub of its own; a native guest process is started under gdbserver.
         Path gdbserver = setup.gdbPort() > 0 && emulator == null ? UserModeEmulator.tool("gdbserver",
                 "gdbserver is not installed: --gdb starts a native guest under it; apt-get install gdbserver") : null;
-        return new ProcessEngine(isa, setup, LoaderBinary.forIsa(isa), emulator, gdbserver);
+        // The emulator is started by the host's own loader, which confines it first (loader.c, jail()).
+        Path jail = emulator != null && setup.gdbPort() == 0 && Isa.host() != null ? LoaderBinary.forIsa(Isa.host()) : null;
+        return new ProcessEngine(isa, setup, LoaderBinary.forIsa(isa), emulator, gdbserver, jail);
     }
 
     @Override
@@ -80,7 +87,11 @@ public final class ProcessEngine implements Engine {
         }
         try (Doorbell doorbell = opened) {
             try {
-                process = GuestProcess.spawn(commandLine(), memory.fd(), doorbell);
+                // An empty directory of its own: relative paths in a guest process lead nowhere.
+                privateDir = Files.createTempDirectory("hexo-guest-");
+                process = GuestProcess.spawn(commandLine(), memory.fd(), doorbell, privateDir);
+            } catch (IOException e) {
+                throw new EngineUnavailableException("the process engine could not create the guest's private directory: " + e.getMessage(), e);
             } catch (IllegalStateException | LastErrorException e) {
                 throw new EngineUnavailableException("the process engine could not start the guest: " + e.getMessage(), e);
             }
@@ -106,6 +117,7 @@ public final class ProcessEngine implements Engine {
 
     private List<String> commandLine() {
         List<String> cmd = new ArrayList<>();
+        if (jail != null) cmd.addAll(List.of(jail.toString(), "--jail"));
         if (emulator != null) cmd.add(emulator.toString());
         if (emulator != null && gdbPort > 0) cmd.addAll(List.of("-g", Integer.toString(gdbPort)));
         if (gdbserver != null) cmd.addAll(List.of(gdbserver.toString(), "--once", ":" + gdbPort));
@@ -148,5 +160,12 @@ public final class ProcessEngine implements Engine {
     @Override
     public void close() {
         if (process != null) process.close();
+        if (privateDir != null) {
+            try {
+                Files.deleteIfExists(privateDir);
+            } catch (IOException ignored) {
+                // the guest process had no system call to put anything there; an empty directory in /tmp is harmless
+            }
+        }
     }
 }

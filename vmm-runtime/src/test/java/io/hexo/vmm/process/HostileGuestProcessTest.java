@@ -160,11 +160,48 @@ public class HostileGuestProcessTest {
         }
     }
 
-    /** The code above as raw bytes (GNU as for the ISA, then objcopy -O binary of .text). */
+    /**
+     * Under qemu-user the guest's own seccomp filter is refused, so the loader's jail confines qemu
+     * itself: a raw socket(2) from AArch64 code (bypassing everything hexo's kernel offers) fails with
+     * EPERM. The result travels back in the hypercall block of an EXIT call.
+     */
+    @Test
+    public void aGuestUnderQemuUserHasNoNetwork() throws Exception {
+        org.junit.Assume.assumeTrue("x86-64 host (AArch64 runs under qemu-user)", Isa.host() == Isa.X86_64);
+        String code = """
+                    mov x8, #198          // socket
+                    mov x0, #2            // AF_INET
+                    mov x1, #1            // SOCK_STREAM
+                    mov x2, #0
+                    svc #0
+                    ldr x9, =0x110000
+                    str x0, [x9, #8]
+                    mov x1, #1
+                    str x1, [x9]
+                    ldr x9, =0x100048
+                    ldr x9, [x9]
+                    blr x9
+                    brk #0
+                """;
+        try (GuestMemory memory = GuestMemory.allocate(MEM)) {
+            memory.write(Abi.IMAGE_BASE, assemble(Isa.AARCH64, code));
+            GuestLayout layout = new GuestLayout(MEM, Abi.IMAGE_BASE, 0x800000, 0x400000, 0x600000, 0x300000, 0x800000, 0);
+            try (Engine engine = ProcessEngine.create(Isa.AARCH64, new Engine.Setup(memory, layout))) {
+                assertTrue(engine.run(value -> false) instanceof Exit.Stopped);
+            }
+            assertEquals("socket(2) returned -EPERM", -1, memory.getLong(Abi.HYPERCALL_ADDR + Abi.HC_ARG0));
+        }
+    }
+
     private static byte[] assemble(Isa isa) throws IOException, InterruptedException {
+        return assemble(isa, isa == Isa.X86_64 ? X86 : ARM);
+    }
+
+    /** Code as raw bytes (GNU as for the ISA, then objcopy -O binary of .text). */
+    private static byte[] assemble(Isa isa, String code) throws IOException, InterruptedException {
         boolean x86 = isa == Isa.X86_64;
         Path dir = Files.createTempDirectory(Files.createDirectories(TestImages.home().resolve("vmm-runtime/target/hostile")), "asm");
-        Path src = Files.writeString(dir.resolve("guest.s"), ".text\n" + (x86 ? X86 : ARM) + (x86 ? "" : ".ltorg\n"));
+        Path src = Files.writeString(dir.resolve("guest.s"), ".text\n" + code + (x86 ? "" : ".ltorg\n"));
         run(dir, x86 ? "as" : "aarch64-linux-gnu-as", "-o", "guest.o", src.toString());
         run(dir, x86 ? "objcopy" : "aarch64-linux-gnu-objcopy", "-O", "binary", "-j", ".text", "guest.o", "guest.bin");
         return Files.readAllBytes(dir.resolve("guest.bin"));

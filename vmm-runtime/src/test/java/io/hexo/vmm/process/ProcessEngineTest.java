@@ -133,6 +133,15 @@ public class ProcessEngineTest {
                 }
                 assertEquals(isa + ": " + fds, List.of("0->/dev/null", "1->/dev/null", "2->pipe", "4->pipe", "5->pipe"),
                         fds.stream().map(f -> f.replaceAll(":\\[\\d+\\]", "")).toList());
+                // A seccomp filter on both paths (the guest's own natively, the jail's around qemu-user), and
+                // an empty working directory of its own.
+                String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
+                assertTrue(isa + ": " + status, status.contains("Seccomp:\t2"));
+                Path cwd = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd"));
+                assertTrue(isa + ": " + cwd, cwd.getFileName().toString().startsWith("hexo-guest-") && !cwd.equals(wd));
+                try (Stream<Path> s = Files.list(cwd)) {
+                    assertEquals(isa + ": " + cwd, 0, s.count());
+                }
             } finally {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
