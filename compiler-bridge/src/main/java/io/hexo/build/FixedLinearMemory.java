@@ -24,17 +24,11 @@ final class FixedLinearMemory {
     private FixedLinearMemory() {}
 
     static String rewrite(String appC) throws BuildException {
-        if (count(appC, LOAD) != 1 || count(appC, STORE) != 1) {
+        if (GeneratedPatch.count(appC, LOAD) != 1 || GeneratedPatch.count(appC, STORE) != 1) {
             throw new BuildException("wasm2c's output does not have the load/store helpers hexo expects (is wabt other than "
                     + "Debian 12's 1.0.32?): install the wabt package with tools/install.sh");
         }
         return "extern char " + BASE_SYMBOL + "[]; /* hexo: see FixedLinearMemory.java */\n"
                 + appC.replace(LOAD, LOAD.replace("mem->data", BASE)).replace(STORE, STORE.replace("mem->data", BASE));
-    }
-
-    private static int count(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) n++;
-        return n;
     }
 }
