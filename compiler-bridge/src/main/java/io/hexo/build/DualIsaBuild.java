@@ -37,6 +37,13 @@ import java.util.stream.Stream;
 public final class DualIsaBuild {
     /** The wasm shadow stack (C locals, deep recursion). */
     static final long WASM_STACK_SIZE = 8L << 20;
+    /**
+     * C's float-to-int conversions as wasm's saturating ones. Without it clang guards each conversion with a
+     * range test of its own before the trapping instruction, whose trap checks wasm2c then adds again: EP's
+     * random-number generator does four conversions per number. Results differ only where C leaves them
+     * undefined (a value out of the integer's range), and the same way on both ISAs.
+     */
+    static final String WASM_FLOAT_TO_INT = "-mnontrapping-fptoint";
 
     public record Options(Path sourceDir, Path outDir, boolean instrumentFunctions, List<String> cflags) {}
 
@@ -85,7 +92,7 @@ public final class DualIsaBuild {
         Path glue = work.resolve("glue.c");
         writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(linked, app)));
         Path appNative = work.resolve("app_native.c");
-        writeIfChanged(appNative, FixedLinearMemory.rewrite(Files.readString(appC)));
+        writeIfChanged(appNative, InlineHelpers.rewrite(FixedLinearMemory.rewrite(Files.readString(appC))));
 
         Result r = nativeImages(appNative, glue);
         diagnostics.flush();
@@ -247,7 +254,7 @@ public final class DualIsaBuild {
     private Compiled compileInstrumented(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
         Path ir = work.resolve("wasm").resolve(name + ".ll"), bare = work.resolve("wasm").resolve(name + ".bare.ll");
         Path obj = work.resolve("wasm").resolve(name + ".o"), dep = work.resolve("wasm").resolve(name + ".d");
-        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
+        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0", WASM_FLOAT_TO_INT,
                 "-I", resources.resolve("include").toString(), "-D__hexo__=1", "-finstrument-functions", "-Xclang", "-disable-llvm-passes"));
         cmd.addAll(src.flags());
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-S", "-emit-llvm", src.file().toString(), "-o", ir.toString()));
@@ -255,7 +262,7 @@ public final class DualIsaBuild {
         if (quiet) compile.quiet();
         if (step(compile)) src.warnings().forEach(diagnosticsSink::warning);
         writeIfChanged(bare, InstrumentedIr.bare(Files.readString(ir)));
-        step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-finstrument-functions",
+        step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", WASM_FLOAT_TO_INT, "-finstrument-functions",
                 "-c", bare.toString(), "-o", obj.toString()), List.of(bare), obj, null, stamps));
         return new Compiled(name, src, obj, compile.log());
     }
@@ -263,7 +270,7 @@ public final class DualIsaBuild {
     private Compiled compileToWasm(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
         Path obj = work.resolve("wasm").resolve(name + ".o");
         Path dep = work.resolve("wasm").resolve(name + ".d");
-        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
+        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0", WASM_FLOAT_TO_INT,
                 "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
         cmd.addAll(src.flags());
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.file().toString(), "-o", obj.toString()));
@@ -323,7 +330,8 @@ public final class DualIsaBuild {
         }
         objects.add(compileNative(base, cflags.subList(base.size(), cflags.size()), glue, dir, arch));
         // The wasm was inlined already (clang -O2, wasm-opt -O2); inlining only wasm2c's `inline` helpers
-        // keeps one native function per wasm function, so a trap names the C function it happened in.
+        // (InlineHelpers makes the float ones inline too) keeps one native function per wasm function, so a
+        // trap names the C function it happened in.
         List<String> appFlags = new ArrayList<>(cflags.subList(base.size(), cflags.size()));
         appFlags.add("-finline-hint-functions");
         objects.add(compileNative(base, appFlags, appC, dir, arch));
