@@ -31,8 +31,12 @@ public final class CheckpointFile {
         void write(FileChannel out, CRC32C crc) throws IOException;
     }
 
-    /** Writes a complete file (then forces it to disk): kind, module id, and the payload the writer produces. */
-    static void write(Path path, int kind, String moduleId, PayloadWriter payload) throws IOException {
+    /**
+     * Writes a complete file (then forces it to disk): kind, module id, and the payload the writer produces.
+     * Returns the CRC-32C of the whole file, header included (the manifest's checksum), combined from the
+     * header's and the payload's instead of reading the file back.
+     */
+    static int write(Path path, int kind, String moduleId, PayloadWriter payload) throws IOException {
         // NOFOLLOW: a link planted under a checkpoint file's name must not make hexo write elsewhere.
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -44,8 +48,11 @@ public final class CheckpointFile {
             h.put(MAGIC).putInt(FORMAT_VERSION).putInt(kind).putLong(length).putInt((int) crc.getValue()).putInt(0);
             h.put(moduleId.getBytes(StandardCharsets.US_ASCII), 0, 64);
             h.flip();
-            ch.write(h, 0);
+            CRC32C header = new CRC32C();
+            header.update(h.array(), 0, HEADER_SIZE);
+            while (h.hasRemaining()) ch.write(h, h.position());
             ch.force(true);
+            return Crc32c.combine((int) header.getValue(), (int) crc.getValue(), length);
         }
     }
 
@@ -88,9 +95,21 @@ public final class CheckpointFile {
 
     /** The same checks on a file's bytes already read. */
     static ByteBuffer verified(Path path, byte[] all, int kind, String moduleId) throws CheckpointException {
+        if (all.length < HEADER_SIZE) throw new CheckpointException(path.getFileName() + " in " + path.getParent() + " is truncated");
+        CRC32C c = new CRC32C();
+        c.update(all, HEADER_SIZE, all.length - HEADER_SIZE);
+        checkHeader(path, ByteBuffer.wrap(all, 0, HEADER_SIZE), all.length, (int) c.getValue(), kind, moduleId);
+        return ByteBuffer.wrap(all).slice(HEADER_SIZE, all.length - HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * A file's header (its first HEADER_SIZE bytes) checked against the file's length and its payload's
+     * CRC-32C as computed by the caller, or a sentence why not.
+     */
+    static void checkHeader(Path path, ByteBuffer header, long fileLength, int payloadCrc, int kind, String moduleId) throws CheckpointException {
         String name = path.getFileName().toString();
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        if (all.length < HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated");
+        ByteBuffer b = header.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (fileLength < HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated");
         byte[] magic = new byte[8];
         b.get(magic);
         if (!java.util.Arrays.equals(magic, MAGIC)) throw new CheckpointException(name + " in " + path.getParent() + " is not a hexo checkpoint file");
@@ -105,17 +124,59 @@ public final class CheckpointFile {
         }
         if (reserved != 0) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (bad header)");
         if (k != kind) throw new CheckpointException(name + " in " + path.getParent() + " holds the wrong kind of data");
-        if (length != all.length - HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated or has extra bytes");
-        CRC32C c = new CRC32C();
-        c.update(all, HEADER_SIZE, all.length - HEADER_SIZE);
-        if ((int) c.getValue() != crc) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (checksum mismatch)");
+        if (length != fileLength - HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated or has extra bytes");
+        if (payloadCrc != crc) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (checksum mismatch)");
         String fileModule = new String(id, StandardCharsets.US_ASCII);
         if (!fileModule.matches("[0-9a-f]{64}")) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (bad module id)");
         if (moduleId != null && !fileModule.equals(moduleId)) {
             throw new CheckpointException(name + " in " + path.getParent() + " belongs to another program's checkpoint (module "
                     + fileModule.substring(0, 12) + ", expected " + moduleId.substring(0, 12) + ")");
         }
-        return b.slice(HEADER_SIZE, all.length - HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Checks a file without holding it in memory: its size, its whole-file CRC-32C against the manifest's
+     * entry and its header, in one pass through a small buffer (a memory region can be gigabytes). The
+     * payload's checksum follows from the whole file's and the header's (see {@link Crc32c}).
+     */
+    static void verifyStreaming(Path path, long expectedSize, String expectedCrc, int kind, String moduleId) throws IOException, CheckpointException {
+        String where = path.getFileName() + " in " + path.getParent();
+        try (FileChannel ch = open(path)) {
+            long size = ch.size();
+            if (size != expectedSize) throw new CheckpointException(where + " is truncated or was changed (size " + size + ", expected " + expectedSize + ")");
+            if (size < HEADER_SIZE) throw new CheckpointException(where + " is truncated");
+            ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
+            readFully(ch, header, where);
+            CRC32C whole = new CRC32C();
+            whole.update(header.array(), 0, HEADER_SIZE);
+            int headerCrc = (int) whole.getValue();
+            ByteBuffer chunk = ByteBuffer.allocateDirect(STREAM_CHUNK);
+            long left = size - HEADER_SIZE;
+            while (left > 0) {
+                chunk.clear().limit((int) Math.min(STREAM_CHUNK, left));
+                readFully(ch, chunk, where);
+                whole.update(chunk.flip());
+                left -= chunk.limit();
+            }
+            if (!java.util.HexFormat.of().toHexDigits((int) whole.getValue()).equals(expectedCrc)) {
+                throw new CheckpointException(where + " is damaged (checksum mismatch)");
+            }
+            checkHeader(path, header.flip(), size, payloadCrc((int) whole.getValue(), headerCrc, size - HEADER_SIZE), kind, moduleId);
+        }
+    }
+
+    /** The payload's CRC-32C from the whole file's and the header's: crc(whole) = shift(crc(header)) xor crc(payload). */
+    static int payloadCrc(int wholeCrc, int headerCrc, long payloadLength) {
+        return wholeCrc ^ Crc32c.combine(headerCrc, 0, payloadLength);
+    }
+
+    private static final int STREAM_CHUNK = 4 << 20;
+
+    /** Fills buf from the channel's position, or says the file ended early. */
+    static void readFully(FileChannel ch, ByteBuffer buf, String where) throws IOException, CheckpointException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf) < 0) throw new CheckpointException(where + " shrank while it was read");
+        }
     }
 
     /** The module id in a file's header, without verifying the rest. */

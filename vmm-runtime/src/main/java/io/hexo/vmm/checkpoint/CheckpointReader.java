@@ -7,10 +7,13 @@ import io.hexo.vmm.memory.GuestMemory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a checkpoint back, refusing anything damaged or foreign: {@link #verify} checks the manifest,
@@ -37,20 +40,12 @@ public final class CheckpointReader {
         for (Checkpoint.FileEntry f : cp.files()) {
             Path p = dir.resolve(f.name());
             if (!Files.exists(p)) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
-            byte[] all = CheckpointFile.readAll(p); // one read serves the size, the checksum and the header checks
-            if (all.length != f.size()) throw new CheckpointException(f.name() + " in " + dir + " is truncated or was changed (size "
-                    + all.length + ", expected " + f.size() + ")");
-            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            crc.update(all);
-            if (!java.util.HexFormat.of().toHexDigits((int) crc.getValue()).equals(f.crc32c())) {
-                throw new CheckpointException(f.name() + " in " + dir + " is damaged (checksum mismatch)");
-            }
             int kind = switch (f.kind()) {
                 case "memory" -> CheckpointFile.KIND_MEMORY;
                 case "thread" -> CheckpointFile.KIND_THREAD;
                 default -> CheckpointFile.KIND_FILES;
             };
-            CheckpointFile.verified(p, all, kind, cp.moduleId());
+            CheckpointFile.verifyStreaming(p, f.size(), f.crc32c(), kind, cp.moduleId());
         }
         return cp;
     }
@@ -99,36 +94,74 @@ public final class CheckpointReader {
         }
     }
 
-    /** Copies every stored page into linear memory at linmemBase; pages not stored stay zero. */
+    /**
+     * Reads every stored page straight into linear memory at linmemBase (pages not stored stay zero), in one
+     * pass over each region file that also checksums what landed in guest memory: the file's CRC-32C
+     * against the manifest and the payload's against its header. The index is checked before any page is
+     * written, so pages land only inside linear memory; a damaged page is found after it was copied, and
+     * then the resume fails and the guest never runs (MigrationCalls stops it).
+     */
     public static void loadMemory(Checkpoint cp, GuestMemory memory, long linmemBase, long linmemLimit) throws CheckpointException, IOException {
         if (cp.linmemSize() > linmemLimit) {
             throw new CheckpointException("the checkpoint in " + cp.dir() + " needs " + (cp.linmemSize() >> 20)
                     + " MiB of program memory but MEM leaves " + (linmemLimit >> 20) + " MiB: give it more with --mem");
         }
-        for (Checkpoint.Region r : cp.regions()) {
-            ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(r.file()), CheckpointFile.KIND_MEMORY, cp.moduleId());
-            String where = r.file() + " in " + cp.dir();
-            try {
-                int[] index = regionIndex(b, r, where);
-                // Everything is checked before the first byte is written: a refused region leaves memory untouched.
-                for (int i : index) {
-                    int len = (int) Math.min(CheckpointWriter.PAGE, r.length() - (long) i * CheckpointWriter.PAGE);
-                    byte[] data = new byte[len];
-                    b.get(data);
-                    memory.write(linmemBase + r.start() + (long) i * CheckpointWriter.PAGE, data);
-                }
-            } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
-                throw new CheckpointException(where + " is damaged (its pages end early)");
+        for (Checkpoint.Region r : cp.regions()) loadRegion(cp, r, memory, linmemBase);
+    }
+
+    private static void loadRegion(Checkpoint cp, Checkpoint.Region r, GuestMemory memory, long linmemBase) throws CheckpointException, IOException {
+        Path file = cp.dir().resolve(r.file());
+        String where = r.file() + " in " + cp.dir();
+        Checkpoint.FileEntry entry = cp.files().stream().filter(f -> f.name().equals(r.file())).findFirst()
+                .orElseThrow(() -> new CheckpointException(Checkpoint.MANIFEST + " in " + cp.dir() + " lists no checksum for " + r.file()));
+        try (FileChannel ch = CheckpointFile.open(file)) {
+            long size = ch.size();
+            if (size != entry.size()) throw new CheckpointException(where + " is truncated or was changed (size " + size + ", expected " + entry.size() + ")");
+            long pages = (r.length() + CheckpointWriter.PAGE - 1) / CheckpointWriter.PAGE;
+            if (size < CheckpointFile.HEADER_SIZE + 32) throw new CheckpointException(where + " is damaged (truncated region header)");
+            ByteBuffer header = ByteBuffer.allocate(CheckpointFile.HEADER_SIZE);
+            CheckpointFile.readFully(ch, header, where);
+            ByteBuffer head = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+            CheckpointFile.readFully(ch, head, where);
+            long stored = head.getLong(24);
+            if (stored < 0 || stored > pages) throw new CheckpointException(where + " is damaged (page count " + stored + " for a region of " + pages + " pages)");
+            ByteBuffer prefix = ByteBuffer.allocate(32 + (int) ((stored * 4 + 7) & ~7)).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.put(head.flip());
+            if (size < CheckpointFile.HEADER_SIZE + prefix.capacity()) throw new CheckpointException(where + " is damaged (its page index ends early)");
+            CheckpointFile.readFully(ch, prefix, where);
+            int[] index = regionIndex(prefix.flip(), r, where, size - CheckpointFile.HEADER_SIZE - prefix.capacity());
+
+            CRC32C whole = new CRC32C(), payload = new CRC32C();
+            whole.update(header.array(), 0, CheckpointFile.HEADER_SIZE);
+            payload.update(prefix.array(), 0, prefix.capacity());
+            for (int at = 0; at < index.length; ) {
+                int first = index[at], end = at + 1;
+                while (end < index.length && index[end] == first + (end - at) && end - at < MAX_RUN_PAGES) end++;
+                long from = (long) first * CheckpointWriter.PAGE;
+                int len = (int) (Math.min(r.length(), (long) (first + end - at) * CheckpointWriter.PAGE) - from);
+                ByteBuffer dst = memory.buffer(linmemBase + r.start() + from, len);
+                CheckpointFile.readFully(ch, dst, where);
+                payload.update(dst.flip()); // what is now in guest memory, not a copy that could differ
+                at = end;
             }
+            long payloadLength = size - CheckpointFile.HEADER_SIZE;
+            int wholeCrc = Crc32c.combine((int) whole.getValue(), (int) payload.getValue(), payloadLength);
+            if (!java.util.HexFormat.of().toHexDigits(wholeCrc).equals(entry.crc32c())) {
+                throw new CheckpointException(where + " is damaged (checksum mismatch)");
+            }
+            CheckpointFile.checkHeader(file, header.flip(), size, (int) payload.getValue(), CheckpointFile.KIND_MEMORY, cp.moduleId());
         }
     }
+
+    /** The longest single read into guest memory: 64 MiB. */
+    private static final int MAX_RUN_PAGES = 16384;
 
     /**
      * A region file's header and page index, every value checked against its manifest entry (which
      * {@link ManifestCheck} bounded by linear memory) and against the bytes that follow: indices in
      * range and increasing, exactly the page bytes they announce.
      */
-    private static int[] regionIndex(ByteBuffer b, Checkpoint.Region r, String where) throws CheckpointException {
+    private static int[] regionIndex(ByteBuffer b, Checkpoint.Region r, String where, long pageBytes) throws CheckpointException {
         if (b.remaining() < 32) throw new CheckpointException(where + " is damaged (truncated region header)");
         long start = b.getLong(), length = b.getLong();
         int page = b.getInt();
@@ -149,8 +182,7 @@ public final class CheckpointReader {
             index[i] = (int) v;
             bytes += Math.min(CheckpointWriter.PAGE, r.length() - v * CheckpointWriter.PAGE);
         }
-        b.position(32 + ((index.length * 4 + 7) & ~7));
-        if (b.remaining() != bytes) throw new CheckpointException(where + " is damaged (" + b.remaining() + " bytes of pages, " + bytes + " announced)");
+        if (pageBytes != bytes) throw new CheckpointException(where + " is damaged (" + pageBytes + " bytes of pages, " + bytes + " announced)");
         return index;
     }
 
