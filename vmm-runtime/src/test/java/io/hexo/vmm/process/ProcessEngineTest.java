@@ -172,20 +172,9 @@ public class ProcessEngineTest {
 
     /** The pid of this JVM's guest process (the loader, or qemu running it), once it is up. */
     private static long guestProcess() throws Exception {
-        long self = ProcessHandle.current().pid();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             var child = ProcessHandle.current().children().filter(ProcessEngineTest::isGuest).findFirst();
-            if (child.isEmpty()) {
-                // posix_spawn'ed children are not always listed by the JDK: look in /proc.
-                try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-                    child = s.filter(p -> p.getFileName().toString().matches("\\d+"))
-                            .map(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())))
-                            .flatMap(java.util.Optional::stream)
-                            .filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == self)
-                            .filter(ProcessEngineTest::isGuest).findFirst();
-                }
-            }
             if (child.isPresent()) {
                 Thread.sleep(300); // let the loader map memory and close what it closes
                 return child.get().pid();
