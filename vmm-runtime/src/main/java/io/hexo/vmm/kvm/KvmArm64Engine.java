@@ -1,7 +1,6 @@
 package io.hexo.vmm.kvm;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.engine.DoorbellHandler;
@@ -23,25 +22,16 @@ import io.hexo.vmm.memory.GuestMemory;
  * only what it cannot report itself (an access to other unbacked addresses, an access KVM cannot decode,
  * PSCI power-off, failed entry) becomes an {@link Exit.Fault} here.
  */
-public final class KvmArm64Engine implements Engine {
+public final class KvmArm64Engine extends KvmEngine {
     /** The smallest IPA size that contains the doorbell (0x80_0000_0000 = 2^39). */
     static final int MIN_IPA_BITS = 40;
     /** Exception class of a data abort taken without a change in exception level, for Fault.detail. */
     static final int EC_DATA_ABORT = 0x25;
 
-    private final KvmSystem kvm;
-    private final KvmSystem.Vm vm;
-    private final KvmSystem.Vcpu vcpu;
-    private final Pointer run;
     private final boolean nisvToUser;
-    private boolean ran;
-    private boolean closed;
 
-    private KvmArm64Engine(KvmSystem kvm, KvmSystem.Vm vm, KvmSystem.Vcpu vcpu, boolean nisvToUser) {
-        this.kvm = kvm;
-        this.vm = vm;
-        this.vcpu = vcpu;
-        this.run = vcpu.kvmRun();
+    private KvmArm64Engine(Parts parts, boolean nisvToUser) {
+        super(parts);
         this.nisvToUser = nisvToUser;
     }
 
@@ -62,37 +52,37 @@ public final class KvmArm64Engine implements Engine {
                     "guest memory of 0x%x bytes would cover the doorbell at 0x%x", memory.size(), Abi.ARM_DOORBELL));
         }
         KvmSystem kvm = openKvm();
-        KvmSystem.Vm vm = null;
-        KvmSystem.Vcpu vcpu = null;
+        long vmType;
         try {
-            int ipaLimit = kvm.checkExtension(Arm64Kvm.CAP_ARM_VM_IPA_SIZE);
-            long vmType;
-            if (ipaLimit == 0) {
-                vmType = 0;   // this kernel offers only the 40-bit default, which reaches the doorbell
-            } else if (ipaLimit < MIN_IPA_BITS) {
-                throw new EngineUnavailableException("this host's KVM offers guest-physical addresses of only " + ipaLimit
-                        + " bits, and the hexo doorbell at 0x8000000000 needs 40: use an ARM64 host with a larger PARange");
-            } else {
-                vmType = Arm64Kvm.vmTypeIpaSize(MIN_IPA_BITS);   // the smallest stage-2 that reaches the doorbell
-            }
-            vm = kvm.createVm(vmType);
+            vmType = vmType(kvm);
+        } catch (RuntimeException e) {
+            kvm.close();
+            throw e;
+        }
+        try (Parts parts = new Parts(kvm, vmType, memory)) {
+            KvmSystem.Vm vm = parts.vm;
             boolean nisv = vm.checkExtension(Arm64Kvm.CAP_ARM_NISV_TO_USER) > 0;
             if (nisv) Arm64Kvm.enableCap(vm.fd(), Arm64Kvm.CAP_ARM_NISV_TO_USER);
-            vm.setUserMemoryRegion(0, 0, 0, memory.size(), memory.hostBase());
-            vcpu = vm.createVcpu(0);
+            KvmSystem.Vcpu vcpu = parts.createVcpu();
             initVcpu(kvm, vm, vcpu);
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.PSTATE, Arm64Kvm.PSTATE_EL1H_DAIF_MASKED);
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.PC, layout.entry());
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.SP_EL1, layout.stackTop());
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.SP_EL0, layout.stackTop());
             Arm64Kvm.setOneReg(vcpu, Arm64Kvm.CPACR_EL1, Arm64Kvm.CPACR_FPEN);
-            return new KvmArm64Engine(kvm, vm, vcpu, nisv);
-        } catch (RuntimeException e) {
-            if (vcpu != null) vcpu.close();
-            if (vm != null) vm.close();
-            kvm.close();
-            throw e;
+            return new KvmArm64Engine(parts.handOver(), nisv);
         }
+    }
+
+    /** The smallest stage-2 translation that reaches the doorbell, as this host's KVM offers it. */
+    private static long vmType(KvmSystem kvm) {
+        int ipaLimit = kvm.checkExtension(Arm64Kvm.CAP_ARM_VM_IPA_SIZE);
+        if (ipaLimit == 0) return 0;   // this kernel offers only the 40-bit default, which reaches the doorbell
+        if (ipaLimit < MIN_IPA_BITS) {
+            throw new EngineUnavailableException("this host's KVM offers guest-physical addresses of only " + ipaLimit
+                    + " bits, and the hexo doorbell at 0x8000000000 needs 40: use an ARM64 host with a larger PARange");
+        }
+        return Arm64Kvm.vmTypeIpaSize(MIN_IPA_BITS);
     }
 
     /** KvmSystem.open with what an ARM64 user needs to know when /dev/kvm is missing. */
@@ -124,12 +114,8 @@ public final class KvmArm64Engine implements Engine {
     public Isa isa() { return Isa.AARCH64; }
 
     @Override
-    public String description() { return "KVM"; }
-
-    @Override
     public Exit run(DoorbellHandler handler) {
-        if (ran) throw new IllegalStateException("run() may be called once");
-        ran = true;
+        startOnce();
         while (true) {
             int reason;
             try {
@@ -221,15 +207,5 @@ public final class KvmArm64Engine implements Engine {
     /** A register of the stopped vCPU (Arm64Kvm ids), for diagnostics and tests. */
     public long register(long id) {
         return Arm64Kvm.getOneReg(vcpu, id);
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            vcpu.close();
-            vm.close();
-            kvm.close();
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.hexo.vmm.kvm;
 
-import com.sun.jna.Pointer;
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.engine.DoorbellHandler;
@@ -18,18 +17,12 @@ import io.hexo.vmm.memory.GuestMemory;
  * what the guest cannot report (triple fault, failed entry, emulation failure, a stray port or MMIO
  * access) becomes an {@link Exit.Fault} here.
  */
-public final class KvmX86Engine implements Engine {
-    private final KvmSystem kvm;
-    private final KvmSystem.Vm vm;
+public final class KvmX86Engine extends KvmEngine {
     private final KvmX86Vcpu cpu;
-    private final Pointer run;
-    private boolean ran;
 
-    private KvmX86Engine(KvmSystem kvm, KvmSystem.Vm vm, KvmX86Vcpu cpu) {
-        this.kvm = kvm;
-        this.vm = vm;
+    private KvmX86Engine(Parts parts, KvmX86Vcpu cpu) {
+        super(parts);
         this.cpu = cpu;
-        this.run = cpu.vcpu().kvmRun();
     }
 
     /**
@@ -41,22 +34,12 @@ public final class KvmX86Engine implements Engine {
         GuestMemory memory = setup.memory();
         GuestLayout layout = setup.layout();
         KvmSystem kvm = KvmSystem.open(); // first: a host without KVM fails before anything is touched
-        KvmSystem.Vm vm = null;
-        KvmSystem.Vcpu vcpu = null;
-        try {
+        try (Parts parts = new Parts(kvm, 0, memory)) {
             long cr3 = X86SystemTables.write(memory, layout);
-            vm = kvm.createVm();
-            vm.setUserMemoryRegion(0, 0, 0, memory.size(), memory.hostBase());
-            vcpu = vm.createVcpu(0);
-            KvmX86Vcpu cpu = new KvmX86Vcpu(vcpu);
+            KvmX86Vcpu cpu = new KvmX86Vcpu(parts.createVcpu());
             cpu.setSupportedCpuid(kvm);
             cpu.enterLongModeUser(cr3, layout.entry(), layout.stackTop());
-            return new KvmX86Engine(kvm, vm, cpu);
-        } catch (RuntimeException e) {
-            if (vcpu != null) vcpu.close();
-            if (vm != null) vm.close();
-            kvm.close();
-            throw e;
+            return new KvmX86Engine(parts.handOver(), cpu);
         }
     }
 
@@ -64,13 +47,8 @@ public final class KvmX86Engine implements Engine {
     public Isa isa() { return Isa.X86_64; }
 
     @Override
-    public String description() { return "KVM"; }
-
-    @Override
     public Exit run(DoorbellHandler handler) {
-        if (ran) throw new IllegalStateException("run() may be called once");
-        ran = true;
-        KvmSystem.Vcpu vcpu = cpu.vcpu();
+        startOnce();
         while (true) {
             int reason = vcpu.run();
             switch (reason) {
@@ -130,12 +108,5 @@ public final class KvmX86Engine implements Engine {
     }
 
     /** The vCPU, for tests and diagnostics (registers, sregs). */
-    KvmX86Vcpu vcpu() { return cpu; }
-
-    @Override
-    public void close() {
-        cpu.vcpu().close();
-        vm.close();
-        kvm.close();
-    }
+    KvmX86Vcpu x86Vcpu() { return cpu; }
 }
