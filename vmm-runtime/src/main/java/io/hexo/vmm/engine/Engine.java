@@ -4,7 +4,7 @@ import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.memory.GuestMemory;
 
 /**
- * One execution engine for one guest vCPU: KVM or Unicorn, for x86-64 or AArch64.
+ * One execution engine for one guest vCPU: KVM, the process engine or Unicorn, for x86-64 or AArch64.
  *
  * <p>Life cycle: {@code create} (in each implementation) maps the guest memory, {@link #run} boots the
  * vCPU at the layout's entry point and returns when the guest stops or faults, {@link #close} frees
@@ -14,12 +14,15 @@ import io.hexo.vmm.memory.GuestMemory;
  * interrupts off, FP/SIMD usable, the boot info at {@code Abi.BOOT_INFO_ADDR}. x86-64 engines also
  * provide 64-bit mode with an identity map of the layout's mapped ranges, the doorbell port open to
  * CPL 3 (IOPL 3 and the TSS I/O bitmap) and, on KVM, code running at CPL 3; AArch64 guests start at EL1 with the MMU off and set up their
- * own identity map.
+ * own identity map. The process engine instead runs the guest as a Linux process (user mode, guest
+ * memory mapped at the guest-physical addresses of the layout's ranges from {@code Abi.PROCESS_MAP_START}
+ * up) and sets {@code boot_info.doorbell}, which the guest kernel then calls instead of its port or MMIO
+ * doorbell.
  */
 public interface Engine extends AutoCloseable {
     Isa isa();
 
-    /** "KVM" or "emulated (Unicorn 2.0.1)": shown to users. */
+    /** "KVM", "process (native)", "process (qemu-aarch64-static)" or "emulated …": shown to users. */
     String description();
 
     /**
