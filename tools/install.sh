@@ -17,6 +17,8 @@ packages=(
   xvfb libgtk-3-0 dbus-x11 imagemagick
   # benchmarks: the same C as a native AArch64 program under qemu-user
   qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # boards over SSH: a real OpenSSH server on loopback for the board tests
+  openssh-server
 )
 
 missing=()

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The `hexo` command: everything the IDE does, from a shell. */
 @Command(name = "hexo", mixinStandardHelpOptions = true, version = "hexo 0.1.0",
         description = "Build C programs into x86-64 and ARM64 unikernels, run them, and migrate them between the two while they run.",
-        subcommands = {BuildCommand.class, RunCommand.class, CheckCommand.class, InspectCommand.class, TransferCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BuildCommand.class, RunCommand.class, CheckCommand.class, InspectCommand.class, TransferCommand.class, BoardCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -136,12 +136,19 @@ final class Hexo {
     record Cli(int status, String stdout, String stderr) {}
 
     static Cli cli(Path cwd, String... args) {
+        return cli(Map.of(), cwd, args);
+    }
+
+    /** The launcher with extra environment variables (e.g. where its configuration lives). */
+    static Cli cli(Map<String, String> env, Path cwd, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(HOME.resolve("hexo").toString());
         cmd.addAll(List.of(args));
         try {
             Path out = Files.createTempFile(WORK, "cli", ".out"), err = Files.createTempFile(WORK, "cli", ".err");
-            Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();

@@ -1,0 +1,96 @@
+package io.hexo.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real OpenSSH server (Debian's openssh-server) on a loopback port of its own, for board tests: its
+ * own host key, one authorized client key, logins as the current user by key only. Started per test,
+ * stopped by close(); it fails loudly when sshd is missing or does not come up.
+ */
+final class OpenSshServer implements AutoCloseable {
+    static final Path SSHD = Path.of("/usr/sbin/sshd");
+    final Path dir;
+    final int port;
+    final Path clientKey;
+    private Process process;
+
+    OpenSshServer(Path dir) throws Exception {
+        if (!Files.isExecutable(SSHD)) throw new AssertionError(SSHD + " is missing: tools/install.sh installs openssh-server");
+        this.dir = dir;
+        Files.createDirectories(dir);
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        clientKey = dir.resolve("client_ed25519");
+        keygen(clientKey);
+        Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"));
+        newHostKey();
+        Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory that sshd insists on
+        Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+                "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_ed25519"),
+                "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "PermitRootLogin prohibit-password",
+                "StrictModes no", "UsePAM no", "PidFile " + dir.resolve("sshd.pid"), "") );
+        start();
+    }
+
+    /** Replaces the host key (a reinstalled board, or another machine at the same address). */
+    void newHostKey() throws Exception {
+        Files.deleteIfExists(dir.resolve("host_ed25519"));
+        Files.deleteIfExists(dir.resolve("host_ed25519.pub"));
+        keygen(dir.resolve("host_ed25519"));
+    }
+
+    void restart() throws Exception {
+        close();
+        start();
+    }
+
+    /** The host key's fingerprint as ssh-keygen prints it (SHA256:...). */
+    String hostKeyFingerprint() throws Exception {
+        String out = run(List.of("ssh-keygen", "-l", "-f", dir.resolve("host_ed25519.pub").toString()));
+        return out.split("\\s+")[1];
+    }
+
+    private void start() throws Exception {
+        process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new AssertionError("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
+            try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("sshd did not listen on port " + port + ": " + Files.readString(dir.resolve("sshd.log")));
+    }
+
+    private static void keygen(Path key) throws Exception {
+        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(cmd + " failed: " + out);
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+            process = null;
+        }
+    }
+}
