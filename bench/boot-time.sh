@@ -9,7 +9,7 @@
 #    Baselines measured in the same run: `hexo --version` (the same wrapper
 #    and JVM start with no guest) and the same hello.c as a native process.
 # 2. VMM+guest alone: bench/harness/BootLoop.java boots the image BOOTS times
-#    inside one warm JVM through io.hexo.vmm.run.Vm (new Vm(config).run()),
+#    inside one warm JVM through io.hexo.vmm.vm.Vm (new Vm(config).run()),
 #    after WARMUP boots; ms per boot (median, best).
 # Targets: whole command <= 0.5 s, VMM+guest <= 5 ms (x86 on KVM).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -6,7 +6,7 @@ import io.hexo.vmm.guest.GuestConsole;
 import io.hexo.vmm.guest.GuestFiles;
 import io.hexo.vmm.run.MemSize;
 import io.hexo.vmm.run.Outcome;
-import io.hexo.vmm.run.Vm;
+import io.hexo.vmm.vm.Vm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -4,7 +4,7 @@ import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.guest.GuestConsole;
 import io.hexo.vmm.run.Outcome;
-import io.hexo.vmm.run.Vm;
+import io.hexo.vmm.vm.Vm;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;

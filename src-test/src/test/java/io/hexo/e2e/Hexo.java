@@ -8,7 +8,7 @@ import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.guest.GuestConsole;
 import io.hexo.vmm.guest.GuestFiles;
 import io.hexo.vmm.run.Outcome;
-import io.hexo.vmm.run.Vm;
+import io.hexo.vmm.vm.Vm;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

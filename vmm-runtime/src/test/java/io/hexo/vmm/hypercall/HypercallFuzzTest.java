@@ -40,7 +40,7 @@ import org.junit.Test;
  * Whatever a guest writes into its hypercall block, the VMM survives it: 100 000+ doorbells with random
  * numbers and arguments — valid addresses and lengths, addresses past the end, negative and huge
  * values, real and hostile paths — against the real handler families on a real 64 MiB GuestMemory,
- * set up the way run/Vm does it for a real image. No exception escapes, every call that returns gets a
+ * set up the way vm/Vm does it for a real image. No exception escapes, every call that returns gets a
  * result (0 or more, or minus a WASI errno), and no file appears outside the guest's working directory.
  *
  * <p>Exit, trap and checkpoint stop the guest (onDoorbell returns false): the fuzzer notes the outcome

@@ -7,7 +7,7 @@ import io.hexo.vmm.engine.EngineUnavailableException;
 import io.hexo.vmm.guest.GuestConsole;
 import io.hexo.vmm.loader.TestImages;
 import io.hexo.vmm.run.Outcome;
-import io.hexo.vmm.run.Vm;
+import io.hexo.vmm.vm.Vm;
 import org.junit.Test;
 
 import java.io.ByteArrayInputStream;

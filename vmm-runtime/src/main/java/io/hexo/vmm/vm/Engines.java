@@ -1,6 +1,9 @@
-package io.hexo.vmm.engine;
+package io.hexo.vmm.vm;
 
 import io.hexo.vmm.abi.Isa;
+import io.hexo.vmm.engine.Engine;
+import io.hexo.vmm.engine.EngineChoice;
+import io.hexo.vmm.engine.EngineUnavailableException;
 import io.hexo.vmm.kvm.KvmArm64Engine;
 import io.hexo.vmm.kvm.KvmX86Engine;
 import io.hexo.vmm.process.ProcessEngine;
@@ -10,7 +13,8 @@ import io.hexo.vmm.unicorn.UnicornX86Engine;
 import java.util.function.Consumer;
 
 /**
- * Picks the engine for a guest and says which in the run's first notice. AUTO: KVM when the guest's
+ * Picks the engine for a guest and says which in the run's first notice. It lives beside Vm, not in
+ * the engine package, which holds only the contract the engines implement (no package cycle). AUTO: KVM when the guest's
  * ISA is the host's and /dev/kvm works, the process engine otherwise (natively for the host's ISA,
  * under qemu-user for the other one, until a real board is named).
  */

@@ -1,4 +1,4 @@
-package io.hexo.vmm.run;
+package io.hexo.vmm.vm;
 
 import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.abi.Isa;
@@ -9,7 +9,6 @@ import io.hexo.vmm.checkpoint.CheckpointReader;
 import io.hexo.vmm.engine.Engine;
 import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.engine.EngineUnavailableException;
-import io.hexo.vmm.engine.Engines;
 import io.hexo.vmm.engine.Exit;
 import io.hexo.vmm.engine.GuestLayout;
 import io.hexo.vmm.guest.GuestConsole;
@@ -24,6 +23,8 @@ import io.hexo.vmm.loader.ElfImage;
 import io.hexo.vmm.loader.ImageException;
 import io.hexo.vmm.loader.ImageInfo;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.run.MemSize;
+import io.hexo.vmm.run.Outcome;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
