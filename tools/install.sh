@@ -19,6 +19,8 @@ packages=(
   qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # boards over SSH: a real OpenSSH server on loopback for the board tests
   openssh-server
+  # hexo run --gdb: gdbserver for native guest processes, gdb-multiarch for both ISAs (the tests drive them)
+  gdbserver gdb-multiarch
 )
 
 missing=()

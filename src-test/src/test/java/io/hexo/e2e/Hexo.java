@@ -87,6 +87,8 @@ final class Hexo {
         long migrateAtPoint;
         boolean resume;
         boolean verbose;
+        /** The engine of in-process runs: auto unless -Dhexo.e2e.engine=kvm|process runs the whole suite on one. */
+        EngineChoice engine = EngineChoice.parse(System.getProperty("hexo.e2e.engine", "auto"));
         List<GuestFiles.Mount> mounts = List.of();
 
         Options workdir(Path p) { workdir = p; return this; }
@@ -97,6 +99,7 @@ final class Hexo {
         Options args(String... a) { args = List.of(a); return this; }
         Options env(String... e) { env = List.of(e); return this; }
         Options mem(long m) { mem = m; return this; }
+        Options engine(EngineChoice e) { engine = e; return this; }
     }
 
     static Options options() { return new Options(); }
@@ -107,7 +110,7 @@ final class Hexo {
         Path workdir = o.workdir != null ? o.workdir : tempDir("wd");
         Path ckpt = o.checkpointDir != null ? o.checkpointDir : workdir;
         GuestConsole console = new GuestConsole(new ByteArrayInputStream(new byte[0]), out, err, notices::add, o.verbose ? notices::add : null);
-        Vm vm = new Vm(new Vm.Config(images, isa, o.mem, o.args, o.env, workdir, o.verbose, EngineChoice.AUTO, ckpt,
+        Vm vm = new Vm(new Vm.Config(images, isa, o.mem, o.args, o.env, workdir, o.verbose, o.engine, ckpt,
                 o.migrateAtPoint, o.resume, console, o.mounts));
         Outcome outcome = vm.run();
         return new Run(outcome, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), notices, vm.pointsReached(),
