@@ -236,7 +236,7 @@ public class ProcessEngineTest {
         for (Isa isa : Isa.values()) {
             boolean nativeIsa = isa == Isa.host();
             String gdb = nativeIsa ? "gdb" : "gdb-multiarch";
-            org.junit.Assume.assumeTrue(gdb + " and gdbserver are installed", onPath(gdb) && (!nativeIsa || onPath("gdbserver")));
+            assertTrue(gdb + " and gdbserver are missing: tools/install.sh installs them", onPath(gdb) && (!nativeIsa || onPath("gdbserver")));
             int port = 20000 + (int) (ProcessHandle.current().pid() % 20000) + isa.ordinal();
             Path wd = tempDir();
             CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> {
