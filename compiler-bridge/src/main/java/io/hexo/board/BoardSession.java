@@ -88,6 +88,22 @@ public final class BoardSession implements AutoCloseable {
         }
     }
 
+    /** A command whose exit status says nothing useful (e.g. sha256sum over files that may be missing): its output. */
+    String execIgnoringStatus(String command) throws BoardException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (org.apache.sshd.client.channel.ChannelExec ch = session.createExecChannel(command)) {
+            ch.setOut(out);
+            ch.setErr(java.io.OutputStream.nullOutputStream());
+            ch.open().verify(TIMEOUT);
+            ch.waitFor(java.util.EnumSet.of(org.apache.sshd.client.channel.ClientChannelEvent.CLOSED), TIMEOUT);
+        } catch (IOException e) {
+            throw new BoardException("the command failed on the board: " + firstLine(e.getMessage()));
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    ClientSession session() { return session; }
+
     /** The SHA-256 fingerprint of the board's host key, as ssh shows it. */
     public String hostKeyFingerprint() {
         return KeyUtils.getFingerPrint(session.getServerKey());

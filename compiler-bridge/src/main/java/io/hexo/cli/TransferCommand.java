@@ -1,5 +1,10 @@
 package io.hexo.cli;
 
+import io.hexo.board.Board;
+import io.hexo.board.BoardException;
+import io.hexo.board.BoardSession;
+import io.hexo.board.BoardTransfer;
+import io.hexo.board.Boards;
 import io.hexo.vmm.checkpoint.Checkpoint;
 import io.hexo.vmm.checkpoint.CheckpointException;
 import io.hexo.vmm.checkpoint.CheckpointTransfer;
@@ -11,7 +16,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "transfer", mixinStandardHelpOptions = true,
-        description = "Copy a verified checkpoint, and the files it has open, to another place (the original's transfer-full-checkpoint-to-arm / -from-arm). The source is left as it was.")
+        description = {"Copy a verified checkpoint, and the files it has open, to another place (the original's transfer-full-checkpoint-to-arm / -from-arm). The source is left as it was.",
+                "With --to-board / --from-board it travels over SSH (SFTP) to or from a board configured with `hexo board add`: only files the far side lacks are sent, each is checked there by SHA-256, and the far side keeps its old checkpoint until the new one is whole."})
 final class TransferCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "DIR", description = "Checkpoint directory to copy (default: the current directory).")
     Path from = Path.of(".");
@@ -19,21 +25,49 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--from-workdir", paramLabel = "DIR", description = "The source guest's working directory (default: same as --from).")
     Path fromWorkdir;
 
-    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Destination checkpoint directory.")
+    @Option(names = "--to", paramLabel = "DIR", description = "Destination checkpoint directory (with --from-board: default the current directory).")
     Path to;
 
     @Option(names = "--to-workdir", paramLabel = "DIR", description = "The destination guest's working directory (default: same as --to).")
     Path toWorkdir;
 
+    @Option(names = "--to-board", paramLabel = "NAME", description = "Send the checkpoint to this board.")
+    String toBoard;
+
+    @Option(names = "--from-board", paramLabel = "NAME", description = "Fetch the checkpoint from this board.")
+    String fromBoard;
+
+    @Option(names = "--remote-dir", paramLabel = "DIR", description = "The checkpoint directory on the board (default: HOME/checkpoint, HOME as `hexo board add --home`).")
+    String remoteDir;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        if (toBoard != null && fromBoard != null) throw new IllegalArgumentException("give --to-board or --from-board, not both");
+        if (toBoard == null && fromBoard == null && to == null) throw new IllegalArgumentException("give --to DIR (or --to-board / --from-board NAME)");
         try {
+            if (toBoard != null || fromBoard != null) return overSsh(Boards.ofUser().get(toBoard != null ? toBoard : fromBoard));
             Checkpoint cp = CheckpointTransfer.copy(from, fromWorkdir != null ? fromWorkdir : from, to, toWorkdir != null ? toWorkdir : to);
             System.err.printf("hexo: checkpoint copied to %s (%d bytes, %d open files), verified%n", to, cp.bytesOnDisk(), cp.openFiles().size());
             return 0;
-        } catch (CheckpointException | IOException e) {
+        } catch (CheckpointException | IOException | BoardException e) {
             System.err.println("hexo: " + e.getMessage() + "; the source checkpoint is untouched");
             return 1;
+        }
+    }
+
+    private int overSsh(Board board) throws BoardException, CheckpointException, IOException {
+        String dir = remoteDir != null ? remoteDir : board.home() + "/checkpoint";
+        try (BoardSession s = BoardSession.open(board, BoardSession.HostKeys.KNOWN_ONLY)) {
+            if (toBoard != null) {
+                BoardTransfer.Result r = BoardTransfer.push(s, from, fromWorkdir != null ? fromWorkdir : from, dir, line -> System.err.println("hexo: " + line));
+                System.err.printf("hexo: checkpoint sent to board %s:%s (%d files sent, %d already there, %d bytes), checked there by SHA-256%n",
+                        board.name(), dir, r.sent(), r.unchanged(), r.bytesSent());
+            } else {
+                Path target = to != null ? to : Path.of(".");
+                BoardTransfer.Result r = BoardTransfer.pull(s, dir, target, toWorkdir != null ? toWorkdir : target, line -> System.err.println("hexo: " + line));
+                System.err.printf("hexo: checkpoint fetched from board %s:%s into %s (%d bytes), verified%n", board.name(), dir, target, r.bytesSent());
+            }
+            return 0;
         }
     }
 }

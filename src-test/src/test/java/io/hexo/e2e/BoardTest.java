@@ -93,4 +93,35 @@ public class BoardTest {
         oneSentence(hexo("board", "test", "nosuch"), "there is no board named nosuch");
         oneSentence(hexo("board", "add", "bad name", "--host", "h", "--user", "u"), "board name 'bad name'");
     }
+
+    @Test
+    public void aCheckpointGoesToTheBoardAndComesBackVerifiedSendingOnlyWhatChanged() throws Exception {
+        addBoard("pi", sshd.clientKey);
+        assertEquals(0, hexo("board", "trust", "pi").status());
+        Path images = Hexo.sample("stress-files");
+        Path x86 = Hexo.tempDir("x86");
+        Hexo.Run first = Hexo.run(images, io.hexo.vmm.abi.Isa.X86_64, Hexo.options().workdir(x86).migrateAt(1));
+        assertTrue(first.outcome().toString(), first.outcome() instanceof io.hexo.vmm.run.Outcome.Checkpointed);
+        Path remote = home.resolve("board-home/ckpt");
+
+        Hexo.Cli push = hexo("transfer", "--from", x86.toString(), "--to-board", "pi", "--remote-dir", remote.toString());
+        assertEquals(push.stderr(), 0, push.status());
+        assertTrue(push.stderr(), push.stderr().contains("checked there by SHA-256"));
+        io.hexo.vmm.checkpoint.Checkpoint there = io.hexo.vmm.checkpoint.CheckpointReader.verify(remote, null);
+        assertEquals(1, there.pointsReached());
+
+        // Again: the board holds every file already; only the manifest travels.
+        Hexo.Cli again = hexo("transfer", "--from", x86.toString(), "--to-board", "pi", "--remote-dir", remote.toString());
+        assertTrue(again.stderr(), again.stderr().contains(", " + there.files().size() + " already there"));
+        assertEquals(again.stderr(), 1, again.stderr().lines().filter(l -> l.startsWith("hexo: sent ")).count());
+        assertTrue(again.stderr(), again.stderr().contains("hexo: sent mdata.bin"));
+
+        // Back, into another directory, and resumed there on the other ISA: the output an unmigrated run ends with.
+        Path back = Hexo.tempDir("back");
+        Hexo.Cli pull = hexo("transfer", "--from-board", "pi", "--remote-dir", remote.toString(), "--to", back.toString());
+        assertEquals(pull.stderr(), 0, pull.status());
+        Hexo.Run resumed = Hexo.run(images, io.hexo.vmm.abi.Isa.AARCH64, Hexo.options().workdir(back).resume());
+        assertEquals(resumed.outcome() + resumed.notices().toString(), 0, resumed.status());
+        assertTrue(resumed.stdout(), Hexo.expected("stress-files").endsWith(resumed.stdout()));
+    }
 }
