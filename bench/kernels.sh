@@ -161,8 +161,9 @@ echo "$line"
 if [ ${#wholecol[@]} -gt 0 ]; then
   echo "  whole process (hexo run / native, runs >= 5 s native): ${wholecol[*]}"
 fi
-for e in $ENGINES; do
-  echo "ratio guest/native x86-64 $e: geomean $(geomean ${col[$e]}), max $(maxof ${col[$e]}) (targets <= 1.10, <= 1.25; class $CLASS)"
-done
-[ "$ARM_CLASS" != none ] && echo "ratio guest/native AArch64 under qemu: geomean $(geomean ${col[arm]}), max $(maxof ${col[arm]}) (class $ARM_CLASS)"
+# One line, as every bench script ends (run-all.sh keeps the last "ratio" line).
+summary=""
+for e in $ENGINES; do summary+="x86-64 $e $(geomean ${col[$e]}) (max $(maxof ${col[$e]})), "; done
+[ "$ARM_CLASS" != none ] && summary+="AArch64 class $ARM_CLASS $(geomean ${col[arm]}) (max $(maxof ${col[arm]})), "
+echo "ratio guest/native geomean: ${summary%, } (targets: geomean <= 1.10, each <= 1.25; class $CLASS)"
 exit $failed

@@ -12,7 +12,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${HEXO_BENCH_DIR:-/tmp/hexo-bench}"
 mkdir -p "$WORK"
-all=(npb-is-guest-vs-native boot-time build-time process-engine emulated-board checkpoint hypercall)
+all=(npb-is-guest-vs-native kernels boot-time build-time process-engine emulated-board checkpoint hypercall)
 [ $# -gt 0 ] && all=("$@")
 log="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
 

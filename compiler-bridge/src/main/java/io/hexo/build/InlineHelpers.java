@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * address-taken temporaries forced spills in the callers' hot loops.
  * <li>Every load ends with {@code wasm_asm("" ::"r"(result))}, which keeps a load whose value is unused
  * (so that it still faults when out of bounds) but also moves every loaded double into an integer register
- * and hides each load from the optimiser: a third of the dense matrix multiply's time.
+ * and hides each load from the optimiser: over a quarter of the dense matrix multiply's time.
  * </ul>
  * The first two are declared {@code inline} / {@code __builtin_memcpy} here, which changes no result. The
  * load barrier is dropped; what that gives up: a load whose value the program never uses may be removed,
