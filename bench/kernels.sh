@@ -26,10 +26,11 @@ MEM="${MEM:-2G}"
 ENGINES="${ENGINES:-kvm process}"
 KERNELS_DIR="$BENCH_DIR/kernels"
 QEMU="${QEMU:-qemu-aarch64-static}"
-all=(ep cg mg ft is stream dhry matmul recursion)
+known=(ep cg mg ft is stream dhry matmul recursion)
+all=("${known[@]}")
 [ $# -gt 0 ] && all=("$@")
 for k in "${all[@]}"; do
-  [ "$k" = is ] || [ -d "$KERNELS_DIR/$k" ] || { echo "no kernel '$k': choose from ${all[*]}" >&2; exit 2; }
+  [ "$k" = is ] || [ -f "$KERNELS_DIR/$k/$k.c" ] || { echo "no kernel '$k': choose from ${known[*]}" >&2; exit 2; }
 done
 kvm_available || ENGINES="${ENGINES//kvm/}"
 OUT="$WORK/kernels"
