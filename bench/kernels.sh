@@ -13,7 +13,8 @@
 # on all of them alike; the table keeps each variant's best of REPS rounds.
 # Times are the kernels' own " Time in seconds" (the timed section); "whole" is the wall time of the
 # whole command (JVM, boot, set-up, run, exit) and is only judged for runs of 5 s or more.
-# Every guest run must verify, and print the same " Result =" bits on both ISAs.
+# Every guest run must verify, and print the same " Result =" bits on both ISAs, and again after migrating
+# from x86-64 to AArch64 at its second migration point (class ARM_CLASS).
 # Variables: CLASS (A), ARM_CLASS (S; "none" skips AArch64), REPS (2), ARM_REPS (1), ENGINES ("kvm process"),
 # MEM (2G).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -80,6 +81,7 @@ keep_best() { # keep_best KEY "inprogram wall"
 }
 
 failed=0
+migrated=()
 for k in "${all[@]}"; do
   src=$(src_of "$k")
   echo "building $k (class $CLASS${ARM_CLASS:+, AArch64 class $ARM_CLASS})..." >&2
@@ -115,6 +117,21 @@ for k in "${all[@]}"; do
     fi
     if [ "${results["$k arm"]:-}" != "$x86res" ]; then
       echo "$k: the AArch64 guest's result ${results["$k arm"]:-?} differs from the x86-64 guest's $x86res" >&2; failed=1
+    fi
+    # Migrated at its second migration point, x86-64 -> AArch64, it must still print the same bits.
+    ck="$OUT/$k-$ARM_CLASS.ck"; rm -rf "$ck"; mkdir -p "$ck"
+    set +e
+    "$HEXO" run --isa x86 --mem "$MEM" --checkpoint-dir "$ck" --migrate-at-point 2 "$OUT/$k-$ARM_CLASS" >"$OUT/$k.mig1.out" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" != 75 ]; then
+      echo "$k: the run to migrate ended with status $rc instead of checkpointing at its second migration point" >&2; failed=1
+    elif ! "$HEXO" run --isa arm --mem "$MEM" --checkpoint-dir "$ck" --resume "$OUT/$k-$ARM_CLASS" >"$OUT/$k.mig2.out" 2>&1; then
+      echo "$k: the migrated run failed on AArch64:" >&2; tail -3 "$OUT/$k.mig2.out" >&2; failed=1
+    elif [ "$(result_of "$OUT/$k.mig2.out")" != "$x86res" ]; then
+      echo "$k: migrated x86-64 -> AArch64 it printed $(result_of "$OUT/$k.mig2.out"), unmigrated $x86res" >&2; failed=1
+    else
+      migrated+=("$k")
     fi
   fi
   for e in $ENGINES; do
@@ -159,6 +176,7 @@ line=$(printf '  %-10s %9s' "max" "")
 for e in $ENGINES; do line+=$(printf ' %9s %6s' "" "$(maxof ${col[$e]})"); done
 [ "$ARM_CLASS" != none ] && line+=$(printf ' %9s %9s %6s' "" "" "$(maxof ${col[arm]})")
 echo "$line"
+[ ${#migrated[@]} -gt 0 ] && echo "  migrated x86-64 -> AArch64 at the 2nd migration point, same result bits as unmigrated: ${migrated[*]}"
 if [ ${#wholecol[@]} -gt 0 ]; then
   echo "  whole process (hexo run / native, runs >= 5 s native): ${wholecol[*]}"
 fi
