@@ -34,10 +34,10 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.part.ViewPart;
 
 import io.hexo.vmm.checkpoint.CheckpointReport;
-import io.hexo.ide.checkpoint.Checkpoints;
-import io.hexo.ide.session.GuestSession;
-import io.hexo.ide.session.Guests;
-import io.hexo.ide.session.RunSpec;
+import io.hexo.ide.core.checkpoint.Checkpoints;
+import io.hexo.ide.core.session.GuestSession;
+import io.hexo.ide.core.session.Guests;
+import io.hexo.ide.core.session.RunSpec;
 
 /**
  * Window, Show View, hexo, Migration: the guests launched from the IDE with a Migrate button, and the checkpoints
@@ -48,6 +48,7 @@ public class MigrationView extends ViewPart {
     public static final String ID = "io.hexo.ide.migration.view";
 
     private TableViewer guests;
+    private final java.util.Set<GuestSession> shown = new java.util.HashSet<>();
     private Button migrate;
     private Button terminate;
     private TreeViewer checkpoints;
@@ -76,24 +77,11 @@ public class MigrationView extends ViewPart {
 
         Group g = new Group(sash, SWT.NONE);
         g.setText("Running guests (launched from this IDE)");
-        g.setLayout(new GridLayout(2, false));
-        Composite tableBox = new Composite(g, SWT.NONE);
-        tableBox.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
-        TableColumnLayout tl = new TableColumnLayout();
-        tableBox.setLayout(tl);
-        guests = new TableViewer(tableBox, SWT.SINGLE | SWT.FULL_SELECTION | SWT.BORDER);
-        guests.getTable().setHeaderVisible(true);
-        guests.getTable().setLinesVisible(true);
-        guests.setContentProvider(ArrayContentProvider.getInstance());
-        column(tl, "Program", 4, s -> s.spec().program());
-        column(tl, "ISA", 2, s -> RunSpec.isaLabel(s.isa()));
-        column(tl, "Engine", 2, GuestSession::engine);
-        column(tl, "State", 3, s -> s.state().name().toLowerCase()
-                + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
-        column(tl, "PID", 1, s -> s.isTerminated() ? "" : Long.toString(s.pid()));
+        g.setLayout(new GridLayout(1, false));
         Composite buttons = new Composite(g, SWT.NONE);
-        buttons.setLayout(new GridLayout(1, true));
-        buttons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
+        // above the table, so that however short the view is, Migrate and Terminate stay visible
+        buttons.setLayout(new GridLayout(3, true));
+        buttons.setLayoutData(new GridData(SWT.LEFT, SWT.TOP, false, false));
         migrate = new Button(buttons, SWT.PUSH);
         migrate.setText("&Migrate");
         migrate.setToolTipText("Checkpoint the selected guest at its next migration point and resume it on the other ISA");
@@ -112,6 +100,20 @@ public class MigrationView extends ViewPart {
         clear.setText("&Clear finished");
         clear.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         clear.addListener(SWT.Selection, e -> Guests.get().clearFinished());
+        Composite tableBox = new Composite(g, SWT.NONE);
+        tableBox.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        TableColumnLayout tl = new TableColumnLayout();
+        tableBox.setLayout(tl);
+        guests = new TableViewer(tableBox, SWT.SINGLE | SWT.FULL_SELECTION | SWT.BORDER);
+        guests.getTable().setHeaderVisible(true);
+        guests.getTable().setLinesVisible(true);
+        guests.setContentProvider(ArrayContentProvider.getInstance());
+        column(tl, "Launch \u2014 program", 5, GuestSession::title);
+        column(tl, "ISA", 2, s -> RunSpec.isaLabel(s.isa()));
+        column(tl, "Engine", 2, GuestSession::engine);
+        column(tl, "State", 3, s -> s.state().name().toLowerCase()
+                + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
+        column(tl, "PID", 1, s -> s.isTerminated() ? "" : Long.toString(s.pid()));
         guests.addSelectionChangedListener(e -> updateButtons());
 
         Group c = new Group(sash, SWT.NONE);
@@ -239,8 +241,16 @@ public class MigrationView extends ViewPart {
 
     private void updateGuests() {
         Object sel = ((IStructuredSelection) guests.getSelection()).getFirstElement();
-        guests.setInput(Guests.get().sessions());
-        if (sel != null) {
+        List<GuestSession> all = Guests.get().sessions();
+        // a guest started since the last update is the one the user wants to act on
+        GuestSession newest = all.stream().filter(g -> !shown.contains(g))
+                .max(java.util.Comparator.comparingLong(GuestSession::startedAt)).orElse(null);
+        shown.clear();
+        shown.addAll(all);
+        guests.setInput(all);
+        if (newest != null) {
+            guests.setSelection(new StructuredSelection(newest), true);
+        } else if (sel != null) {
             guests.setSelection(new StructuredSelection(sel));
         }
         guests.refresh(true);
@@ -329,6 +339,10 @@ public class MigrationView extends ViewPart {
 
     public TreeViewer checkpointViewer() {
         return checkpoints;
+    }
+
+    public Button terminateButton() {
+        return terminate;
     }
 
     public Button migrateButton() {

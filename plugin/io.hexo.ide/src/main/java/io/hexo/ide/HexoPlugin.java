@@ -5,7 +5,11 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.ui.plugin.AbstractUIPlugin;
 import org.osgi.framework.BundleContext;
 
-/** The io.hexo.ide bundle: preferences and logging. Everything hexo does happens in child processes. */
+import io.hexo.ide.build.HexoConsoles;
+import io.hexo.ide.core.build.BuildOutput;
+import io.hexo.ide.core.session.Guests;
+
+/** The hexo IDE's UI bundle: connects the headless core (io.hexo.ide.core) to the workbench's consoles and dialogs. */
 public class HexoPlugin extends AbstractUIPlugin {
 
     public static final String ID = "io.hexo.ide";
@@ -16,6 +20,8 @@ public class HexoPlugin extends AbstractUIPlugin {
     public void start(BundleContext context) throws Exception {
         super.start(context);
         plugin = this;
+        BuildOutput.setOpener(() -> HexoConsoles.buildConsole().newMessageStream()::println);
+        Guests.get().addTrapListener(TrapDialog::show);
     }
 
     @Override

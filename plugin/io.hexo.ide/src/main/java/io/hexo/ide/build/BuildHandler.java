@@ -15,6 +15,7 @@ import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
 import org.eclipse.ui.handlers.HandlerUtil;
+import io.hexo.ide.core.build.HexoBuild;
 
 /** Command io.hexo.ide.build: the selected project's (or the active editor's) hexo build, as a Job. */
 public class BuildHandler extends AbstractHandler {

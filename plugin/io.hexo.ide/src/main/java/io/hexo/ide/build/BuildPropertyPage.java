@@ -11,6 +11,7 @@ import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.ui.dialogs.PropertyPage;
+import io.hexo.ide.core.build.BuildSettings;
 
 /** Project, Properties, hexo Build: --instrument-functions, CFLAGS and the image directory. */
 public class BuildPropertyPage extends PropertyPage {

@@ -15,9 +15,10 @@ import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 
-import io.hexo.ide.prefs.Board;
-import io.hexo.ide.prefs.HexoPreferences;
-import io.hexo.ide.session.RunSpec;
+import io.hexo.ide.core.prefs.Board;
+import io.hexo.ide.core.prefs.HexoPreferences;
+import io.hexo.ide.core.session.RunSpec;
+import io.hexo.ide.core.launch.HexoLaunch;
 
 /** The micro-VM: MEM, VERBOSE, checkpoint directory, MIGTEST, RESUME, and the engine (x86) or the board (ARM). */
 public class GuestTab extends HexoTab {

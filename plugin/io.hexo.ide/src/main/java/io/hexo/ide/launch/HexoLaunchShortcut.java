@@ -14,6 +14,7 @@ import org.eclipse.ui.IEditorPart;
 
 import io.hexo.ide.HexoPlugin;
 import io.hexo.ide.build.BuildHandler;
+import io.hexo.ide.core.launch.HexoLaunch;
 
 /**
  * Run As / Debug As > "Run on x86" or "Run on ARM board" on a project or one of its files: reuses the project's

@@ -9,6 +9,7 @@ import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
+import io.hexo.ide.core.launch.HexoLaunch;
 
 /** Common parts of the hexo tabs: validation through {@link HexoLaunch#validate}. */
 abstract class HexoTab extends AbstractLaunchConfigurationTab {

@@ -19,7 +19,8 @@ import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.ui.dialogs.ElementListSelectionDialog;
 
-import io.hexo.ide.build.HexoBuild;
+import io.hexo.ide.core.build.HexoBuild;
+import io.hexo.ide.core.launch.HexoLaunch;
 
 /** Project and image directory, and the guest's command-line arguments (ARGS). */
 public class MainTab extends HexoTab {
@@ -83,7 +84,14 @@ public class MainTab extends HexoTab {
 
     @Override
     public void setDefaults(ILaunchConfigurationWorkingCopy config) {
-        config.setAttribute(HexoLaunch.PROJECT, "");
+        // a new configuration takes the project of what is selected (or edited), as Eclipse's own launch types do
+        org.eclipse.core.resources.IResource selected = org.eclipse.debug.ui.DebugUITools.getSelectedResource();
+        if (selected != null && selected.getProject() != null) {
+            config.setAttribute(HexoLaunch.PROJECT, selected.getProject().getName());
+            config.setMappedResources(new org.eclipse.core.resources.IResource[] {selected.getProject()});
+        } else {
+            config.setAttribute(HexoLaunch.PROJECT, "");
+        }
         config.setAttribute(HexoLaunch.IMAGE_DIR, "");
         config.setAttribute(HexoLaunch.ARGS, "");
     }

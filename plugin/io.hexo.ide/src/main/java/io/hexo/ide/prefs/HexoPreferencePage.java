@@ -15,8 +15,11 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.IWorkbench;
 import org.eclipse.ui.IWorkbenchPreferencePage;
 
-import io.hexo.ide.HexoCli;
+import io.hexo.ide.core.HexoCli;
 import io.hexo.ide.HexoPlugin;
+import io.hexo.ide.core.prefs.Board;
+import io.hexo.ide.core.prefs.HexoPreferences;
+import io.hexo.ide.core.prefs.Toolchain;
 
 /** Window, Preferences, hexo: toolchain status, hexo home, default MEM and checkpoint directory, boards. */
 public class HexoPreferencePage extends FieldEditorPreferencePage implements IWorkbenchPreferencePage {

@@ -18,7 +18,7 @@ import org.eclipse.ui.handlers.IHandlerService;
 import org.eclipse.ui.part.ISetSelectionTarget;
 import org.junit.Test;
 
-import io.hexo.ide.build.HexoBuild;
+import io.hexo.ide.core.build.HexoBuild;
 
 /**
  * "Build for x86-64 and ARM64" on the sample project, through the command with the project selected in the Project

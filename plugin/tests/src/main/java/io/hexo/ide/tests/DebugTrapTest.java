@@ -10,8 +10,8 @@ import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.junit.Test;
 
-import io.hexo.ide.launch.HexoLaunch;
-import io.hexo.ide.session.GuestSession;
+import io.hexo.ide.core.launch.HexoLaunch;
+import io.hexo.ide.core.session.GuestSession;
 
 /** Debug mode: hexo run --verbose (the kernel log in the Console) and a clear message when the guest traps. */
 public class DebugTrapTest {

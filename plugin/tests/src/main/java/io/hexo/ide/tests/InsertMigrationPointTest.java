@@ -91,6 +91,43 @@ public class InsertMigrationPointTest {
     }
 
     @Test
+    public void atFileScopeTheStatusLineSaysWhyAndNothingChanges() throws Exception {
+        IFile f = Ui.write(project().getFile("scope.c"), SOURCE);
+        ITextEditor editor = (ITextEditor) IDE.openEditor(Ui.page(), f);
+        IDocument doc = editor.getDocumentProvider().getDocument(editor.getEditorInput());
+        editor.selectAndReveal(doc.get().indexOf("#include <stdlib.h>") + 3, 0);
+        Ui.spin(300);
+        execute();
+        assertEquals(SOURCE, doc.get());
+        String reason = io.hexo.ide.core.source.MigrationPoint.reasonAgainst(doc, doc.get().indexOf("#include <stdlib.h>"));
+        assertTrue(reason, reason.startsWith("A migration point goes inside a function body"));
+        Ui.waitFor("the status line to show: " + reason, 5, () -> shows(Ui.window().getShell(), reason));
+        // after an Undo leaves a selection starting at file scope, the caret (at its end) decides
+        int start = doc.get().indexOf("#include <stdlib.h>");
+        int body = doc.get().indexOf("    return 0;");
+        editor.selectAndReveal(start, body + 4 - start);
+        Ui.spin(200);
+        execute();
+        assertTrue(doc.get(), doc.get().contains("    return 0;\n    popcorn_check_migrate();\n}"));
+        editor.doRevertToSaved();
+    }
+
+    /** True when a label of the window (the status line's among them) shows text. */
+    static boolean shows(org.eclipse.swt.widgets.Control c, String text) {
+        if (c instanceof org.eclipse.swt.custom.CLabel l && text.equals(l.getText())) {
+            return true;
+        }
+        if (c instanceof org.eclipse.swt.widgets.Composite comp) {
+            for (org.eclipse.swt.widgets.Control child : comp.getChildren()) {
+                if (shows(child, text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
     public void disabledOutsideCFiles() throws Exception {
         IFile f = Ui.write(project().getFile("notes.txt"), "not C\n");
         IEditorPart part = IDE.openEditor(Ui.page(), f);

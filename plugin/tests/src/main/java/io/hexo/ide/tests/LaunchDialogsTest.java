@@ -22,7 +22,7 @@ import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
 import org.junit.Test;
 
-import io.hexo.ide.launch.HexoLaunch;
+import io.hexo.ide.core.launch.HexoLaunch;
 
 /** The "Run on x86" and "Run on ARM board" launch configuration types, their validation and their dialogs. */
 public class LaunchDialogsTest {

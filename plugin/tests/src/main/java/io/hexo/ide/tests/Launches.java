@@ -8,7 +8,7 @@ import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.model.IProcess;
 
-import io.hexo.ide.session.GuestSession;
+import io.hexo.ide.core.session.GuestSession;
 
 /** Launching a configuration from a test on the UI thread: the launch (and its build) run in another thread. */
 final class Launches {

@@ -14,13 +14,13 @@ import java.util.Map;
 import org.eclipse.jface.text.Document;
 import org.junit.Test;
 
-import io.hexo.ide.build.Diagnostic;
+import io.hexo.ide.core.build.Diagnostic;
 import io.hexo.vmm.checkpoint.CheckpointReport;
-import io.hexo.ide.editor.MigrationPoint;
-import io.hexo.ide.prefs.Board;
-import io.hexo.ide.prefs.HexoPreferences;
-import io.hexo.ide.prefs.Toolchain;
-import io.hexo.ide.session.RunSpec;
+import io.hexo.ide.core.source.MigrationPoint;
+import io.hexo.ide.core.prefs.Board;
+import io.hexo.ide.core.prefs.HexoPreferences;
+import io.hexo.ide.core.prefs.Toolchain;
+import io.hexo.ide.core.session.RunSpec;
 
 /** Headless: the plug-in's logic inside the OSGi framework (bundles resolved, gson imported), no display. */
 public class LogicTest {
@@ -46,6 +46,34 @@ public class LogicTest {
     }
 
     @Test
+    public void migrationPointsGoInsideFunctionBodiesOnly() throws Exception {
+        String src = "#include <stdio.h>\n/* { */\nstruct s { int a; };\nint t[] = { 1,\n  2 };\n"
+                + "static int f(int x) {\n  if (x) {\n      x++;\n  }\n  return x; // }\n}\nint g;\n";
+        Document d = new Document(src);
+        for (String outside : List.of("#include", "/* {", "int a;", "2 };", "int g;")) {
+            assertNotNull("refused at " + outside, MigrationPoint.reasonAgainst(d, src.indexOf(outside) + 1));
+            try {
+                MigrationPoint.apply(d, src.indexOf(outside) + 1);
+                throw new AssertionError("inserted at " + outside + ":\n" + d.get());
+            } catch (IllegalArgumentException expected) {
+                assertEquals(src, d.get());
+            }
+        }
+        // on the if's line the call goes inside the if, indented as the if's statements
+        MigrationPoint.apply(d, src.indexOf("if (x)"));
+        assertTrue(d.get(), d.get().contains("  if (x) {\n      popcorn_check_migrate();\n      x++;\n"));
+        // after the closing brace of the if: the function body's indentation
+        Document d2 = new Document(src);
+        MigrationPoint.apply(d2, src.indexOf("  }\n  return") + 2);
+        assertTrue(d2.get(), d2.get().contains("  }\n  popcorn_check_migrate();\n  return x;"));
+        // an empty body: one level deeper than its brace
+        Document d3 = new Document("#include <hermit/migration.h>\nvoid h(void)\n{\n}\n");
+        assertNull(MigrationPoint.reasonAgainst(d3, d3.get().indexOf("{") + 1));
+        MigrationPoint.apply(d3, d3.get().indexOf("{") + 1);
+        assertEquals("#include <hermit/migration.h>\nvoid h(void)\n{\n    popcorn_check_migrate();\n}\n", d3.get());
+    }
+
+    @Test
     public void parsesCompilerDiagnostics() {
         Diagnostic d = Diagnostic.parse("src/test.c:12:5: error: use of undeclared identifier 'x'");
         assertNotNull(d);
@@ -62,7 +90,7 @@ public class LogicTest {
     public void parsesInspectJson() {
         CheckpointReport c = CheckpointReport.fromJson("{\"directory\":\"/w/ck\",\"isa\":\"x86-64\",\"abiVersion\":1,"
                 + "\"moduleId\":\"hex\",\"valid\":true,\"problem\":null,\"files\":[{\"name\":\"heap.bin\",\"region\":\"heap\","
-                + "\"size\":1234,\"pagesStored\":3,\"pagesAllocated\":100},{\"name\":\"stack.bin\",\"region\":\"stack\","
+                + "\"size\":1234,\"pagesStored\":3,\"pagesAllocated\":100},{\"name\":\"stack.bin.1\",\"region\":\"stack\","
                 + "\"size\":4096,\"pagesStored\":1,\"pagesAllocated\":16}],\"openFiles\":[{\"fd\":4,\"path\":\"out.txt\",\"offset\":100}]}");
         assertEquals("x86-64", c.isa());
         assertTrue(c.valid());
@@ -71,6 +99,10 @@ public class LogicTest {
         assertEquals(4, c.totalPagesStored());
         assertEquals(116, c.totalPagesAllocated());
         assertEquals("out.txt", c.openFiles().get(0).path());
+        // the fixture names the files the checkpoint format writes
+        for (CheckpointReport.FileRow f : c.files()) {
+            assertTrue(f.name(), io.hexo.vmm.checkpoint.Checkpoint.ALL_FILES.contains(f.name()));
+        }
     }
 
     @Test
@@ -86,7 +118,7 @@ public class LogicTest {
         List<String> resumed = s.command("arm", true);
         assertTrue(resumed.contains("--resume"));
         assertFalse(resumed.contains("--migrate-after"));
-        assertEquals("emulated", resumed.get(resumed.indexOf("--engine") + 1));
+        assertFalse("the board's engine is hexo's choice (auto), not the IDE's", resumed.contains("--engine"));
     }
 
     @Test

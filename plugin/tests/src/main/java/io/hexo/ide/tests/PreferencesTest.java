@@ -7,8 +7,8 @@ import org.eclipse.jface.preference.PreferenceDialog;
 import org.eclipse.ui.dialogs.PreferencesUtil;
 import org.junit.Test;
 
-import io.hexo.ide.prefs.HexoPreferences;
-import io.hexo.ide.prefs.Toolchain;
+import io.hexo.ide.core.prefs.HexoPreferences;
+import io.hexo.ide.core.prefs.Toolchain;
 
 /** Window, Preferences, hexo: the page opens, shows the toolchain status; defaults are the documented ones. */
 public class PreferencesTest {

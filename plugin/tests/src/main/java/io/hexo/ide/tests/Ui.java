@@ -91,6 +91,7 @@ final class Ui {
         }
         p.create(null);
         p.open(null);
+        io.hexo.ide.core.project.HexoNature.addTo(p);
         Path sample = hexoHome().resolve("resources/samples").resolve(SAMPLE);
         if (Files.isDirectory(sample)) {
             try (var files = Files.list(sample)) {
@@ -114,9 +115,13 @@ final class Ui {
         return f;
     }
 
+    /** The sample's expected.txt: every e2e test compares the guest's whole output with it, so it must exist. */
     static String expectedOutput(IProject p) throws IOException {
         Path e = p.getLocation().toPath().resolve("expected.txt");
-        return Files.exists(e) ? Files.readString(e) : null;
+        if (!Files.exists(e)) {
+            fail(e + " is missing: the test cannot check the guest's output");
+        }
+        return Files.readString(e);
     }
 
     /** The text of the Console of a process, or "" before it exists. */

@@ -39,12 +39,15 @@ public class UiTestApplication implements IApplication {
             });
             testable.runTest(() -> failed = TestRunner.run("uitest",
                     LaunchDialogsTest.class,
+                    WorkbenchMenusTest.class,
+                    ProjectWizardsTest.class,
                     InsertMigrationPointTest.class,
                     PreferencesTest.class,
                     BuildMarkersTest.class,
                     RunOnX86Test.class,
                     DebugTrapTest.class,
-                    MigrationTest.class));
+                    MigrationTest.class,
+                    NewcomerFlowTest.class));
             testable.testingFinished();
         });
         Object r = workbench.start(context);

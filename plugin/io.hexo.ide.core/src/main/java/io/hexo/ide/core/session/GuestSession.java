@@ -1,0 +1,418 @@
+package io.hexo.ide.core.session;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.eclipse.core.runtime.PlatformObject;
+import org.eclipse.debug.core.DebugEvent;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.debug.core.model.IStreamMonitor;
+import org.eclipse.debug.core.model.IStreamsProxy;
+import org.eclipse.debug.core.model.IStreamsProxy2;
+
+import io.hexo.ide.core.HexoCore;
+
+/**
+ * A guest launched from the IDE: one {@link IProcess} (one Console) over the successive {@code hexo run} child
+ * processes of a guest: the first run, and after each checkpoint (exit 75) a {@code --resume} on the other ISA.
+ * Migration = SIGUSR1 to the running hexo process.
+ */
+public final class GuestSession extends PlatformObject implements IProcess {
+
+    public enum State { STARTING, RUNNING, MIGRATING, RESUMING, EXITED, TRAPPED, FAILED, TERMINATED }
+
+    private static final int MAX_MIGRATIONS = 32;
+
+    private final ILaunch launch;
+    private final RunSpec spec;
+    private final boolean debug;
+    private final String label;
+    private final Map<String, String> attributes = new HashMap<>();
+    private final ChainStreamMonitor out = new ChainStreamMonitor();
+    private final ChainStreamMonitor err = new ChainStreamMonitor();
+    private final List<String> history = new ArrayList<>();
+    private final Consumer<GuestSession> onTrap;
+
+    private volatile State state = State.STARTING;
+    private volatile String isa;
+    private volatile Process current;
+    private volatile int exitValue = -1;
+    private volatile boolean terminated;
+    private volatile boolean terminateRequested;
+    private volatile String trap;
+    /** The engine hexo named in its first notice for the current run (hexo chooses; the IDE only reports). */
+    private volatile String engineNotice;
+    private volatile int migrations;
+    private volatile long startedAt = System.currentTimeMillis();
+
+    public GuestSession(ILaunch launch, RunSpec spec, boolean debug, Consumer<GuestSession> onTrap) {
+        this.launch = launch;
+        this.spec = spec;
+        this.debug = debug;
+        this.onTrap = onTrap;
+        this.isa = spec.startIsa();
+        this.label = "hexo run " + spec.program();
+        attributes.put(IProcess.ATTR_PROCESS_TYPE, "hexo");
+    }
+
+    /** Starts the first hexo run and the thread that follows the session (resumes after checkpoints). */
+    public void start() throws IOException {
+        spawn(false);
+        launch.addProcess(this);
+        Guests.get().add(this);
+        fire(DebugEvent.CREATE);
+        Thread t = new Thread(this::supervise, "hexo guest " + spec.program());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void spawn(boolean afterMigration) throws IOException {
+        List<String> cmd = spec.command(isa, afterMigration);
+        attributes.put(IProcess.ATTR_CMDLINE, String.join(" ", cmd));
+        engineNotice = null;
+        history.add(RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")");
+        err.append("[hexo-ide] $ " + String.join(" ", cmd) + "\n");
+        if (spec.checkpointDir() != null) {
+            Files.createDirectories(spec.checkpointDir());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (spec.workDir() != null) {
+            pb.directory(spec.workDir().toFile());
+        }
+        Process p = pb.start();
+        current = p;
+        startedAt = System.currentTimeMillis();
+        pump(p.getInputStream(), out, "stdout");
+        pump(p.getErrorStream(), err, "stderr");
+        setState(afterMigration ? State.RESUMING : State.STARTING);
+        setState(State.RUNNING);
+    }
+
+    private final List<Thread> pumps = new ArrayList<>();
+
+    private void pump(java.io.InputStream in, ChainStreamMonitor monitor, String name) {
+        Thread t = new Thread(() -> {
+            StringBuilder line = new StringBuilder();
+            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                char[] buf = new char[8192];
+                int n;
+                while ((n = r.read(buf)) >= 0) {
+                    String s = new String(buf, 0, n);
+                    monitor.append(s);
+                    if (monitor == err) {
+                        line.append(s);
+                        int nl;
+                        while ((nl = line.indexOf("\n")) >= 0) {
+                            String l = line.substring(0, nl);
+                            line.delete(0, nl + 1);
+                            if (l.startsWith(RunSpec.ENGINE_PREFIX) && l.contains(" for the ")) {
+                                engineNotice = l.substring(RunSpec.ENGINE_PREFIX.length(), l.indexOf(" for the ")).trim();
+                            }
+                            if (l.startsWith(RunSpec.TRAP_PREFIX)) {
+                                trap = l.substring(RunSpec.TRAP_PREFIX.length()).trim();
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        }, "hexo " + name + " " + spec.program());
+        t.setDaemon(true);
+        synchronized (pumps) {
+            pumps.add(t);
+        }
+        t.start();
+    }
+
+    private void drainPumps() throws InterruptedException {
+        List<Thread> ts;
+        synchronized (pumps) {
+            ts = new ArrayList<>(pumps);
+            pumps.clear();
+        }
+        for (Thread t : ts) {
+            t.join(5000);
+        }
+    }
+
+    private void supervise() {
+        try {
+            while (true) {
+                Process p = current;
+                int code = p.waitFor();
+                drainPumps();
+                if (terminateRequested) {
+                    finish(code, State.TERMINATED);
+                    return;
+                }
+                if (code == RunSpec.EXIT_CHECKPOINTED && migrations < MAX_MIGRATIONS) {
+                    String from = isa;
+                    isa = RunSpec.other(isa);
+                    migrations++;
+                    err.append("[hexo-ide] checkpoint written to " + spec.checkpointDir() + "; migrating "
+                            + RunSpec.isaLabel(from) + " -> " + RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")\n");
+                    setState(State.RESUMING);
+                    try {
+                        spawn(true);
+                    } catch (IOException e) {
+                        err.append("[hexo-ide] cannot resume: " + e.getMessage() + "\n");
+                        finish(-1, State.FAILED);
+                        return;
+                    }
+                    continue;
+                }
+                if (code == RunSpec.EXIT_TRAP || trap != null) {
+                    String why = trap != null ? trap : "(hexo printed no trap message)";
+                    err.append("\n[hexo-ide] *** The guest trapped on " + RunSpec.isaLabel(isa) + ": " + why
+                            + " ***\n[hexo-ide] " + (debug ? "The kernel log is above (--verbose)."
+                                    : "Launch in Debug mode to see the kernel log (--verbose).") + "\n");
+                    finish(code, State.TRAPPED);
+                    if (onTrap != null) {
+                        onTrap.accept(this);
+                    }
+                    return;
+                }
+                err.append("[hexo-ide] guest exited with code " + code
+                        + (migrations > 0 ? " after " + migrations + " migration(s): " + String.join(" -> ", history) : "")
+                        + "\n");
+                finish(code, code == 0 ? State.EXITED : State.FAILED);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish(-1, State.TERMINATED);
+        } catch (RuntimeException e) {
+            HexoCore.log("hexo guest session", e);
+            finish(-1, State.FAILED);
+        }
+    }
+
+    private void finish(int code, State s) {
+        exitValue = code;
+        terminated = true;
+        setState(s);
+        fire(DebugEvent.TERMINATE);
+    }
+
+    private void setState(State s) {
+        state = s;
+        fire(DebugEvent.CHANGE);
+        Guests.get().changed(this);
+    }
+
+    private void fire(int kind) {
+        DebugPlugin dp = DebugPlugin.getDefault();
+        if (dp != null) {
+            dp.fireDebugEventSet(new DebugEvent[] {new DebugEvent(this, kind)});
+        }
+    }
+
+    /** Requests a migration to the other ISA: SIGUSR1 to hexo, honoured at the guest's next migration point. */
+    public boolean migrate() {
+        Process p = current;
+        if (state != State.RUNNING || p == null || !p.isAlive()) {
+            return false;
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(p.pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                err.append("[hexo-ide] kill -USR1 " + p.pid() + " failed\n");
+                return false;
+            }
+        } catch (IOException e) {
+            err.append("[hexo-ide] cannot send SIGUSR1: " + e.getMessage() + "\n");
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        err.append("[hexo-ide] migration requested (SIGUSR1 to hexo, pid " + p.pid() + "): "
+                + RunSpec.isaLabel(isa) + " -> " + RunSpec.isaLabel(RunSpec.other(isa)) + "\n");
+        setState(State.MIGRATING);
+        return true;
+    }
+
+    public boolean canMigrate() {
+        return state == State.RUNNING && spec.checkpointDir() != null;
+    }
+
+    public RunSpec spec() {
+        return spec;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The current ISA: "x86" or "arm". */
+    public String isa() {
+        return isa;
+    }
+
+    /** The engine as hexo named it for the current run, or the choice passed to it until hexo says. */
+    public String engine() {
+        String named = engineNotice;
+        return named != null ? named : spec.engineFor(isa);
+    }
+
+    /** The row's name: the launch configuration and the program. */
+    public String title() {
+        var config = launch.getLaunchConfiguration();
+        String program = spec.program().contains("/") ? spec.program().substring(0, spec.program().indexOf('/'))
+                : spec.program();
+        return config == null ? program : config.getName() + " \u2014 " + program;
+    }
+
+    public int migrations() {
+        return migrations;
+    }
+
+    public List<String> history() {
+        return List.copyOf(history);
+    }
+
+    public String trapMessage() {
+        return trap;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    public long pid() {
+        Process p = current;
+        return p == null ? -1 : p.pid();
+    }
+
+    public long startedAt() {
+        return startedAt;
+    }
+
+    /** All stdout the guest wrote, across migrations. */
+    public String stdout() {
+        return out.getAll();
+    }
+
+    /** All stderr (hexo's messages and the guest's stderr), across migrations. */
+    public String stderr() {
+        return err.getAll();
+    }
+
+    // IProcess
+
+    @Override
+    public String getLabel() {
+        return label;
+    }
+
+    @Override
+    public ILaunch getLaunch() {
+        return launch;
+    }
+
+    private final IStreamsProxy2 streams = new IStreamsProxy2() {
+        @Override
+        public IStreamMonitor getErrorStreamMonitor() {
+            return err;
+        }
+
+        @Override
+        public IStreamMonitor getOutputStreamMonitor() {
+            return out;
+        }
+
+        @Override
+        public void write(String input) throws IOException {
+            Process p = current;
+            if (p != null) {
+                OutputStream os = p.getOutputStream();
+                os.write(input.getBytes(StandardCharsets.UTF_8));
+                os.flush();
+            }
+        }
+
+        @Override
+        public void closeInputStream() throws IOException {
+            Process p = current;
+            if (p != null) {
+                p.getOutputStream().close();
+            }
+        }
+    };
+
+    @Override
+    public IStreamsProxy getStreamsProxy() {
+        return streams;
+    }
+
+    @Override
+    public void setAttribute(String key, String value) {
+        attributes.put(key, value);
+        fire(DebugEvent.CHANGE);
+    }
+
+    @Override
+    public String getAttribute(String key) {
+        return attributes.get(key);
+    }
+
+    @Override
+    public int getExitValue() throws org.eclipse.debug.core.DebugException {
+        if (!terminated) {
+            throw new org.eclipse.debug.core.DebugException(HexoCore.error("the guest is still running"));
+        }
+        return exitValue;
+    }
+
+    @Override
+    public boolean canTerminate() {
+        return !terminated;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    @Override
+    public void terminate() {
+        if (!terminateRequested && !terminated) {
+            err.append("\n[hexo-ide] Terminated by the user on " + RunSpec.isaLabel(isa) + "\n");
+        }
+        terminateRequested = true;
+        Process p = current;
+        if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+    }
+
+    @Override
+    public <T> T getAdapter(Class<T> adapter) {
+        if (adapter.isInstance(this)) {
+            return adapter.cast(this);
+        }
+        if (adapter == ILaunch.class) {
+            return adapter.cast(launch);
+        }
+        return super.getAdapter(adapter);
+    }
+
+    @Override
+    public String toString() {
+        return spec.program() + " on " + RunSpec.isaLabel(isa) + " (" + engine() + "): " + state;
+    }
+}
