@@ -128,6 +128,8 @@ for k in "${all[@]}"; do
       echo "$k: the run to migrate ended with status $rc instead of checkpointing at its second migration point" >&2; failed=1
     elif ! "$HEXO" run --isa arm --mem "$MEM" --checkpoint-dir "$ck" --resume "$OUT/$k-$ARM_CLASS" >"$OUT/$k.mig2.out" 2>&1; then
       echo "$k: the migrated run failed on AArch64:" >&2; tail -3 "$OUT/$k.mig2.out" >&2; failed=1
+    elif ! npb_verified "$OUT/$k.mig2.out"; then
+      echo "$k: migrated x86-64 -> AArch64 it did not verify" >&2; failed=1
     elif [ "$(result_of "$OUT/$k.mig2.out")" != "$x86res" ]; then
       echo "$k: migrated x86-64 -> AArch64 it printed $(result_of "$OUT/$k.mig2.out"), unmigrated $x86res" >&2; failed=1
     else
