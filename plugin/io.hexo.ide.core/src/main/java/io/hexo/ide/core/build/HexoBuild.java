@@ -26,6 +26,7 @@ import org.eclipse.core.runtime.jobs.Job;
 
 import io.hexo.ide.core.HexoCli;
 import io.hexo.ide.core.HexoCore;
+import io.hexo.vmm.abi.Isa;
 
 /**
  * "Build for x86-64 and ARM64": runs {@code hexo build PROJECT -o OUT [--instrument-functions] [--cflags ...]} in a
@@ -39,8 +40,8 @@ public final class HexoBuild {
     /** Jobs of this family can be joined: {@code Job.getJobManager().join(HexoBuild.FAMILY, monitor)}. */
     public static final Object FAMILY = HexoBuild.class;
 
-    public static final String IMAGE_X86 = "prog_x86-64";
-    public static final String IMAGE_ARM = "prog_aarch64";
+    public static final String IMAGE_X86 = Isa.X86_64.imageName();
+    public static final String IMAGE_ARM = Isa.AARCH64.imageName();
 
     /** What a build did. */
     public record Result(int exitCode, List<Diagnostic> diagnostics, boolean canceled, String failure) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.hexo.ide.core.HexoCli;
+import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.run.Outcome;
 
 /** Everything a {@code hexo run} needs, from a launch configuration. Builds the command lines. */
@@ -24,8 +25,9 @@ public record RunSpec(
         int migrateAfterSeconds,
         boolean resume) {
 
-    public static final String ISA_X86 = "x86";
-    public static final String ISA_ARM = "arm";
+    /** The ISA names of hexo run --isa, from the CLI's own Isa. */
+    public static final String ISA_X86 = Isa.X86_64.shortName();
+    public static final String ISA_ARM = Isa.AARCH64.shortName();
     public static final String ENGINE_AUTO = "auto";
     public static final String ENGINE_KVM = "kvm";
     public static final String ENGINE_EMULATED = "emulated";
@@ -39,7 +41,7 @@ public record RunSpec(
     public static final String ENGINE_PREFIX = "hexo: engine:";
 
     public static String other(String isa) {
-        return ISA_X86.equals(isa) ? ISA_ARM : ISA_X86;
+        return Isa.parse(isa).other().shortName();
     }
 
     /**
@@ -54,7 +56,7 @@ public record RunSpec(
     }
 
     public static String isaLabel(String isa) {
-        return ISA_X86.equals(isa) ? "x86-64" : "aarch64";
+        return Isa.parse(isa).displayName();
     }
 
     /**
