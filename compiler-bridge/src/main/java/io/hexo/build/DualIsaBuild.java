@@ -70,8 +70,17 @@ public final class DualIsaBuild {
     }
 
     public Result run() throws BuildException, IOException, InterruptedException {
+        List<Path> sources = sources(); // first: a missing source directory is refused before anything is created
+        Files.createDirectories(work);
+        // Two builds into one OUT (the IDE's builder and a launch, two shells) would overwrite each other's
+        // intermediate files half-way (wasm2c then fails on a half-written input): the second one waits.
+        try (io.hexo.vmm.os.FileLock lock = io.hexo.vmm.os.FileLock.file(work.resolve("build.lock"))) {
+            return runLocked(sources);
+        }
+    }
+
+    private Result runLocked(List<Path> sources) throws BuildException, IOException, InterruptedException {
         tools = Toolchain.locate();
-        List<Path> sources = sources();
         Files.createDirectories(work.resolve("wasm"));
 
         List<Compiled> compiles = new ArrayList<>();

@@ -39,6 +39,11 @@ public final class FileLock implements AutoCloseable {
         return lock(file, O_RDWR | O_CREAT, false);
     }
 
+    /** An exclusive lock on {@code file} (created when missing), waiting for the holder to release it. */
+    public static FileLock file(Path file) throws IOException {
+        return lock(file, O_RDWR | O_CREAT, true);
+    }
+
     /** An exclusive lock on directory {@code dir}, waiting for the holder to release it. */
     public static FileLock directory(Path dir) throws IOException {
         return lock(dir, O_RDONLY | O_DIRECTORY, true);
