@@ -2,21 +2,15 @@
 # Hypercall round trips per second, per engine.
 #
 #   bench/hypercall.sh                 # CALLS=20000 per run, best of REPS=3
-#   UNICORN_TESTS=1 bench/hypercall.sh # also the Unicorn engine tests' own figures
 #
 # bench/programs/hypercall times a loop of clock_gettime() calls; in a hexo
 # guest each one is a full hypercall (WASI clock_time_get -> guest kernel ->
-# VMM -> back).  Engines: x86 as hexo picks it (KVM or emulated), x86 forced
-# emulated when KVM is there too, and the emulated ARM64 board.
+# VMM -> back).  Engines: x86 as hexo picks it (KVM, or the process engine
+# without /dev/kvm), x86 forced onto the process engine when KVM is there too,
+# and the ARM64 board (the process engine under qemu-user).
 # Baselines in the same run, the same C as a native process: clock_gettime
 # (vDSO, no kernel entry) and syscall(SYS_getppid) (one real kernel entry).
 # ratio = guest round trip / native syscall.
-#
-# UNICORN_TESTS=1 runs `mvn test -Dtest='Unicorn*EngineTest'` in a copy of the
-# committed tree (git archive HEAD, under $HEXO_BENCH_DIR) so that it never
-# touches the working tree's target/ directories, and prints the
-# "hypercall round trip" lines those tests report (a bare doorbell loop in
-# hand-written guest code, without WASI and libc).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CALLS="${CALLS:-20000}"
@@ -27,7 +21,7 @@ hexo_build "$BENCH_DIR/programs/hypercall" "$out"
 clang-16 -O2 "$BENCH_DIR/programs/hypercall/hypercall.c" -o "$WORK/hypercall-native"
 
 configs=("x86:auto")
-kvm_available && configs+=("x86:emulated" "x86:process")
+kvm_available && configs+=("x86:process")
 configs+=("arm:auto")
 
 declare -A ns eng
@@ -41,7 +35,7 @@ for cfg in "${configs[@]}"; do
     t+=("$(awk '/^clock_gettime_ns_per_call/ { print $2 }' "$WORK/hypercall.out")")
   done
   ns[$cfg]=$(min_of "${t[@]}")
-  if [ "$engine" = emulated ]; then eng[$cfg]=emulated; else eng[$cfg]=$(engine_of "$WORK/hypercall.err" "$isa"); fi
+  eng[$cfg]=$(engine_of "$WORK/hypercall.err" "$isa")
 done
 nc=(); ns_sys=()
 for i in $(seq "$REPS"); do
@@ -60,14 +54,6 @@ done
 row "native clock_gettime (vDSO)" "$nclock ns/call, $(persec "$nclock") calls/s"
 row "native syscall(SYS_getppid)" "$nsys ns/call, $(persec "$nsys") calls/s"
 
-if [ "${UNICORN_TESTS:-0}" = 1 ]; then
-  src="$WORK/src-HEAD"
-  rm -rf "$src"; mkdir -p "$src"
-  git -C "$HEXO_HOME" archive HEAD | tar -x -C "$src"
-  (cd "$src" && mvn -B -pl vmm-runtime -am test -Dtest='Unicorn*EngineTest' -Dsurefire.failIfNoSpecifiedTests=false \
-     >"$WORK/unicorn-tests.log" 2>&1) || echo "  (the Unicorn tests failed; see $WORK/unicorn-tests.log)"
-  grep -h "hypercall round trip" "$WORK/unicorn-tests.log" | sed 's/^/  test: /' || echo "  (no round-trip lines in $WORK/unicorn-tests.log)"
-fi
 hr
 first=${configs[0]}
 all=""; for cfg in "${configs[@]}"; do all="$all ${cfg%%:*}/${eng[$cfg]}=$(ratio "${ns[$cfg]}" "$nsys")"; done

@@ -2,9 +2,8 @@
 #
 # Every benchmark measures its baseline in the same run, prints a small table
 # and ends with one line that starts with "ratio".  Guest runs say which engine
-# ran them: "KVM" or "emulated" (hexo prints a notice on stderr when an x86-64
-# guest runs emulated because /dev/kvm is missing; --isa arm always runs on the
-# emulated ARM64 board on an x86-64 host).
+# ran them, as hexo's first notice on stderr names it ("KVM", "process (native)",
+# "process (qemu-aarch64-static)").
 
 set -euo pipefail
 
@@ -79,16 +78,7 @@ engine_of() {
   # hexo's first notice names it: "hexo: engine: process (native) for the x86-64 guest".
   named=$(sed -n 's/^hexo: engine: \(.*\) for the .* guest.*/\1/p' "$err" 2>/dev/null | head -1)
   if [ -n "$named" ]; then echo "$named"; return; fi
-  if [ "$isa" = arm ]; then
-    [ "$(uname -m)" = aarch64 ] && kvm_available && { echo "KVM"; return; }
-    echo "emulated-board"
-  elif grep -q "running the x86-64 guest emulated" "$err" 2>/dev/null; then
-    echo "emulated"
-  elif [ "$(uname -m)" = x86_64 ] && kvm_available; then
-    echo "KVM"
-  else
-    echo "emulated"
-  fi
+  echo "unknown (no engine notice in $err)"
 }
 
 # NPB IS's own timing line (" Time in seconds = X") from an output file.
@@ -116,8 +106,8 @@ npb_footprint() {
 row() { printf '  %-50s %s\n' "$1" "$2"; }
 hr() { printf '  %s\n' "--------------------------------------------------------------------"; }
 
-# The NPB class: $CLASS if set, else $1. ($2, the class once used when x86-64 fell back to Unicorn without
-# /dev/kvm, is ignored: the process engine runs x86-64 natively there.)
+# The NPB class: $CLASS if set, else $1. ($2 is ignored: without /dev/kvm the process engine runs x86-64
+# natively, so no smaller class is needed.)
 pick_class() {
   echo "${CLASS:-$1}"
 }

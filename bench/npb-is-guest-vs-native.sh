@@ -5,7 +5,7 @@
 #   CLASS=A REPS=5 bench/npb-is-guest-vs-native.sh
 #
 # Guest: `hexo run --isa x86` with whatever engine hexo picks (KVM when
-# /dev/kvm is usable, emulated otherwise; the table says which).
+# /dev/kvm is usable, a native process otherwise; the table says which).
 # Native: the same sources, `clang-16 -O2`, migration calls stubbed out.
 # Compared: NPB's own " Time in seconds" (the timed ranking loop, measured
 # inside the program) and whole-process wall time (boot, key generation,

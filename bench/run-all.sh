@@ -12,7 +12,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${HEXO_BENCH_DIR:-/tmp/hexo-bench}"
 mkdir -p "$WORK"
-all=(npb-is-guest-vs-native kernels boot-time build-time process-engine emulated-board checkpoint hypercall)
+all=(npb-is-guest-vs-native kernels boot-time build-time process-engine checkpoint hypercall)
 [ $# -gt 0 ] && all=("$@")
 log="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
@@ -24,14 +24,7 @@ log="$WORK/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
   else
     echo "x86-64 guests: native processes (no usable /dev/kvm; --engine process)"
   fi
-  echo "--isa arm: a process under $(command -v qemu-aarch64-static || echo 'qemu-aarch64-static (missing)'); the emulated board with --engine emulated"
-  if [ -n "${HEXO_UNICORN_LIBRARY:-}" ]; then
-    echo "libunicorn: $HEXO_UNICORN_LIBRARY (HEXO_UNICORN_LIBRARY)"
-  elif [ -f /opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2 ]; then
-    echo "libunicorn: /opt/hexo/unicorn-2.1.1/lib/libunicorn.so.2 (hexo's built 2.1.1)"
-  else
-    echo "libunicorn: the system's ($(dpkg-query -W -f='${Package} ${Version}' 'libunicorn2*' 2>/dev/null || echo 'libunicorn.so.2'))"
-  fi
+  echo "--isa arm: a process under $(command -v qemu-aarch64-static || echo 'qemu-aarch64-static (missing)')"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$log"
 

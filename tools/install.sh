@@ -9,14 +9,14 @@ packages=(
   openjdk-17-jdk-headless maven make
   # the dual-ISA toolchain: C -> wasm32 -> Asyncify -> wasm2c -> native (DEVELOPERS.md: Debian packages only)
   clang-16 lld-16 wabt binaryen wasi-libc libclang-rt-16-dev-wasm32
-  # the emulated ARM64 board (and the emulated x86-64 fallback)
-  libunicorn2
+  # the ARM64 board on this machine: AArch64 guests as processes under qemu-user
+  qemu-user-static
   # tests: guests assembled at test time (as, objcopy), image checks (llvm-readelf-16), host C probes,
   # the QEMU rigs that provide real KVM, the IDE under Xvfb
   binutils llvm-16 libc6-dev binutils-aarch64-linux-gnu qemu-system-arm qemu-system-x86 cpio busybox-static
   xvfb libgtk-3-0 dbus-x11 imagemagick
   # benchmarks: the same C as a native AArch64 program under qemu-user
-  qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # boards over SSH: a real OpenSSH server on loopback for the board tests
   openssh-server
   # hexo run --gdb: gdbserver for native guest processes, gdb-multiarch for both ISAs (the tests drive them)

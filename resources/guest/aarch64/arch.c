@@ -17,10 +17,6 @@ void arch_doorbell(void) {
 
 int arch_isa(void) { return HEXO_ISA_AARCH64; }
 
-void arch_soft_tlb_flush(void) {
-    __asm__ volatile("dsb sy\n\ttlbi vmalle1\n\tdsb sy\n\tisb" : : : "memory");
-}
-
 /* Called by the vectors with the exception stack. EC 0x20/0x21: instruction abort, 0x24/0x25: data
  * abort (the wasm guard regions and the stack guard end up here). */
 _Noreturn void hexo_arm_exception(u64 vector, u64 esr, u64 far, u64 elr) {

@@ -14,11 +14,7 @@ typedef uint64_t u64;
 /* arch/<isa>: ring the doorbell; the VMM has handled the call when this returns. */
 void arch_doorbell(void);
 int arch_isa(void); /* HEXO_ISA_X86_64 or HEXO_ISA_AARCH64 (hexo.h) */
-/* arch/<isa>: flush the whole TLB; only called under emulation (see soft_tlb.c). */
-void arch_soft_tlb_flush(void);
 
-/* soft_tlb.c: let an emulator's software TLB grow with linear memory (now `bytes`); nothing on KVM. */
-void soft_tlb_cover(u64 bytes);
 
 /* hypercall.c */
 int64_t hypercall(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);

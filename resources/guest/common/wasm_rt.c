@@ -26,7 +26,6 @@ void linmem_set_size(u64 bytes) {
     linmem_size = bytes;
     the_memory->size = bytes;
     the_memory->pages = (uint32_t)(bytes / WASM_PAGE_SIZE);
-    soft_tlb_cover(bytes);
 }
 
 void wasm_rt_init(void) {}

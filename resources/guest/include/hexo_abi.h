@@ -89,10 +89,9 @@ struct hexo_boot_info {
     uint64_t strings_size;   /* total bytes of those strings, NULs included */
     uint32_t resume;         /* 1: restore the checkpoint (HEXO_HC_RESTORE) instead of a fresh start */
     uint32_t verbose;        /* 1: the kernel logs through HEXO_HC_LOG */
-    uint32_t soft_tlb_page;  /* bytes one entry of the emulator's software TLB maps; 0: hardware (KVM) */
-    uint32_t reserved32;
+    uint32_t reserved32[2];  /* 0 (was the retired Unicorn engines' software-TLB size) */
     uint64_t doorbell;       /* process engine: address of the loader's doorbell function (written by */
-                             /* the loader before the entry); 0 on KVM and Unicorn: out / MMIO store  */
+                             /* the loader before the entry); 0 on KVM: out / MMIO store             */
     uint64_t reserved[6];
 };
 #endif

@@ -14,15 +14,6 @@ void arch_doorbell(void) {
 
 int arch_isa(void) { return HEXO_ISA_X86_64; }
 
-/* Under Unicorn the guest runs at CPL 0 without paging, where reloading CR3 flushes nothing but any
- * change of CR4.PGE does; the bit means nothing without paging, so it is simply left flipped. (On KVM
- * the guest runs at CPL 3 and never gets here: soft_tlb_page is 0.) */
-void arch_soft_tlb_flush(void) {
-    u64 cr4;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 ^ (1ull << 7)) : "memory");
-}
-
 void hexo_main(void) {
     if (BOOT_INFO->magic != HEXO_BOOT_MAGIC || BOOT_INFO->abi_version != HEXO_ABI_VERSION)
         hexo_trap(HEXO_TRAP_ABI_MISMATCH, 0, 0, BOOT_INFO->abi_version);

@@ -49,9 +49,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print the guest kernel's log (the original's VERBOSE=1).")
     boolean verbose;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", description = {"auto, kvm, process or emulated (default: auto).",
+    @Option(names = "--engine", paramLabel = "ENGINE", description = {"auto, kvm or process (default: auto).",
             "auto: KVM when the ISA is the host's and /dev/kvm works, else the process engine (a Linux process: native for the host's ISA, under qemu-user for the other).",
-            "emulated: the Unicorn engines, while they last."})
+            "emulated: the same as process (the word of the retired Unicorn engines)."})
     String engine = "auto";
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Where checkpoints are written and read (default: the current directory).")

@@ -14,7 +14,7 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * Fuzzing through the whole real path — WASI shim, doorbell, engine, hypercall table — on both ISAs
- * (so the emulated ARM64 board too): a guest makes 20 000 WASI calls with random descriptors, lengths
+ * (so the ARM64 board too): a guest makes 20 000 WASI calls with random descriptors, lengths
  * and addresses (valid, at the edge of memory, far outside it). The VMM must survive, refuse what is
  * bad, create nothing outside the working directory, and behave identically on both ISAs.
  */

@@ -17,7 +17,7 @@ import static org.junit.Assert.assertTrue;
 /**
  * The product on real KVM, both ISAs, from this x86-64 machine: `hexo run --engine kvm` inside the
  * QEMU rigs (tools/x86-kvm-vm: nested SVM; tools/arm64-board-vm: AArch64 with EL2), which give a real
- * /dev/kvm. A checkpoint taken on real KVM resumes on the emulated engine of the other ISA and the
+ * /dev/kvm. A checkpoint taken on real KVM resumes on the process engine of the other ISA and the
  * other way round, as it would between a server and a board.
  */
 public class RealKvmTest {
@@ -52,7 +52,7 @@ public class RealKvmTest {
     }
 
     @Test
-    public void x86OnRealKvmThenArmOnTheEmulatedBoard() throws Exception {
+    public void x86OnRealKvmThenArmOnTheProcessEngine() throws Exception {
         Path images = Hexo.sample(SAMPLE), ck = Hexo.tempDir("kvm-x86");
         Result kvm = inRig("x86-kvm-vm", ck, "run", "--isa", "x86", "--engine", "kvm", "--migrate-at-point", "700",
                 "--checkpoint-dir", ck.toString(), "--workdir", ck.toString(), images.toString());
@@ -64,7 +64,7 @@ public class RealKvmTest {
     }
 
     @Test
-    public void emulatedX86ThenArmOnRealKvm() throws Exception {
+    public void hostX86ThenArmOnRealKvm() throws Exception {
         Path images = Hexo.sample(SAMPLE), ck = Hexo.tempDir("kvm-arm");
         Hexo.Run x86 = Hexo.run(images, Isa.X86_64, Hexo.options().checkpointDir(ck).workdir(ck).migrateAt(300));
         assertTrue(x86.outcome().toString(), x86.outcome() instanceof Outcome.Checkpointed);

@@ -35,7 +35,7 @@ public final class Abi {
     // struct hexo_boot_info
     public static final int BI_MAGIC = 0, BI_ABI_VERSION = 4, BI_MEM_SIZE = 8, BI_LINMEM_BASE = 16,
             BI_LINMEM_LIMIT = 24, BI_ARGC = 32, BI_ENVC = 40, BI_STRINGS_SIZE = 48, BI_RESUME = 56,
-            BI_VERBOSE = 60, BI_SOFT_TLB_PAGE = 64, BI_DOORBELL = 72, BI_SIZE = 128;
+            BI_VERBOSE = 60, BI_DOORBELL = 72, BI_SIZE = 128;
 
     // struct hexo_control (in wasm linear memory)
     public static final int CTL_MIGRATE_REQUESTED = 0, CTL_ABI_VERSION = 4, CTL_POINTS_REACHED = 8,

@@ -4,7 +4,7 @@ import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.memory.GuestMemory;
 
 /**
- * One execution engine for one guest vCPU: KVM, the process engine or Unicorn, for x86-64 or AArch64.
+ * One execution engine for one guest vCPU: KVM or the process engine, for x86-64 or AArch64.
  *
  * <p>Life cycle: {@code create} (in each implementation) maps the guest memory, {@link #run} boots the
  * vCPU at the layout's entry point and returns when the guest stops or faults, {@link #close} frees
@@ -22,16 +22,8 @@ import io.hexo.vmm.memory.GuestMemory;
 public interface Engine extends AutoCloseable {
     Isa isa();
 
-    /** "KVM", "process (native)", "process (qemu-aarch64-static)" or "emulated …": shown to users. */
+    /** "KVM", "process (native)", "process (qemu-aarch64-static)": shown to users. */
     String description();
-
-    /**
-     * Bytes of guest memory one entry of the engine's software TLB maps, or 0 when the CPU's own TLB
-     * translates (KVM). The guest reads it from the boot info: see soft_tlb.c in the guest kernel.
-     */
-    default int softTlbPage() {
-        return 0;
-    }
 
     /** Runs the guest until a doorbell handler returns false or the CPU faults. Call once. */
     Exit run(DoorbellHandler handler);

@@ -6,13 +6,13 @@ public sealed interface Exit {
     record Stopped() implements Exit {}
 
     /**
-     * The CPU faulted and the guest could not report it itself (always under Unicorn, which never enters
-     * guest vectors; on KVM only when the guest's own handlers failed).
+     * The CPU faulted and the guest could not report it itself (on KVM when the guest's own handlers
+     * failed; on the process engine when the guest process died of a signal its handlers did not catch).
      *
      * @param kind   an {@code Abi.TRAP_*} value
      * @param pc     guest program counter of the faulting instruction
      * @param address faulting data address, or 0
-     * @param detail x86 vector or AArch64 exception class / Unicorn interrupt number
+     * @param detail x86 vector, AArch64 exception class or signal number
      */
     record Fault(int kind, long pc, long address, long detail, String description) implements Exit {}
 }

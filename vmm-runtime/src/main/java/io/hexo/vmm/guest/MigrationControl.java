@@ -8,7 +8,7 @@ import io.hexo.vmm.memory.GuestMemory;
  *
  * <p>Any thread may {@link #request()} a migration (SIGUSR1 handler, the MIGTEST timer, the IDE); the
  * flag is written straight into guest memory, where the guest's next popcorn_check_migrate() sees it —
- * no vCPU needs stopping, which is what makes this work identically on KVM and under Unicorn. A
+ * no vCPU needs stopping, which is what makes this work identically on KVM and on the process engine. A
  * request made before the guest registered its control block is kept and applied on registration.
  * Guest sleeps wait here, so that a request cuts them short.
  */

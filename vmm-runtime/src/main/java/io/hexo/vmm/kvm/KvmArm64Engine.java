@@ -45,7 +45,7 @@ public final class KvmArm64Engine extends KvmEngine {
         GuestLayout layout = setup.layout();
         if (Isa.host() != Isa.AARCH64) {
             throw new EngineUnavailableException("KVM runs AArch64 guests only on an ARM64 host and this one is "
-                    + System.getProperty("os.arch") + ": use an ARM64 machine (or tools/arm64-board-vm) or the emulated engine");
+                    + System.getProperty("os.arch") + ": use an ARM64 machine (or tools/arm64-board-vm) or the process engine");
         }
         if (memory.size() > Abi.ARM_DOORBELL) {
             throw new IllegalArgumentException(String.format(
@@ -92,7 +92,7 @@ public final class KvmArm64Engine extends KvmEngine {
         } catch (EngineUnavailableException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(KvmSystem.DEVICE + " does not exist")) {
                 throw new EngineUnavailableException(e.getMessage() + " (on ARM64 the kernel must have been started at EL2"
-                        + " to offer KVM: dmesg | grep -i kvm tells), or use the emulated engine", e);
+                        + " to offer KVM: dmesg | grep -i kvm tells), or use the process engine", e);
             }
             throw e;
         }

@@ -7,8 +7,6 @@ import io.hexo.vmm.engine.EngineUnavailableException;
 import io.hexo.vmm.kvm.KvmArm64Engine;
 import io.hexo.vmm.kvm.KvmX86Engine;
 import io.hexo.vmm.process.ProcessEngine;
-import io.hexo.vmm.unicorn.UnicornArm64Engine;
-import io.hexo.vmm.unicorn.UnicornX86Engine;
 
 import java.util.function.Consumer;
 
@@ -31,7 +29,6 @@ public final class Engines {
         switch (choice) {
             case KVM -> engine = kvm(isa, setup);
             case PROCESS -> engine = ProcessEngine.create(isa, setup);
-            case EMULATED -> engine = isa == Isa.X86_64 ? UnicornX86Engine.create(setup) : UnicornArm64Engine.create(setup);
             default -> {
                 if (isa == Isa.host()) {
                     Engine k;

@@ -115,7 +115,6 @@ public final class Vm {
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout, gdbPort),
                     config.console().notices())) {
                 engineDescription = engine.description();
-                memory.putInt(Abi.BOOT_INFO_ADDR + Abi.BI_SOFT_TLB_PAGE, engine.softTlbPage());
                 Exit exit = engine.run(hypercalls);
                 pointsReached = control.pointsReached();
                 if (exit instanceof Exit.Fault f) return lifecycle.fault(f);

@@ -40,7 +40,7 @@ public class AbiHeaderTest {
         STRUCTS.put("hexo_boot_info", members("BI_MAGIC", "magic", "BI_ABI_VERSION", "abi_version", "BI_MEM_SIZE", "mem_size",
                 "BI_LINMEM_BASE", "linmem_base", "BI_LINMEM_LIMIT", "linmem_limit", "BI_ARGC", "argc", "BI_ENVC", "envc",
                 "BI_STRINGS_SIZE", "strings_size", "BI_RESUME", "resume", "BI_VERBOSE", "verbose",
-                "BI_SOFT_TLB_PAGE", "soft_tlb_page", "BI_DOORBELL", "doorbell", "BI_SIZE", "sizeof"));
+                "BI_DOORBELL", "doorbell", "BI_SIZE", "sizeof"));
         STRUCTS.put("hexo_control", members("CTL_MIGRATE_REQUESTED", "migrate_requested", "CTL_ABI_VERSION", "abi_version",
                 "CTL_POINTS_REACHED", "points_reached", "CTL_MIGRATE_AT_POINT", "migrate_at_point", "CTL_SIZE", "sizeof"));
         STRUCTS.put("hexo_snapshot", members("SNAP_LINMEM_BASE", "linmem_base", "SNAP_LINMEM_SIZE", "linmem_size",
