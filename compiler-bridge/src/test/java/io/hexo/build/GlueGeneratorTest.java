@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,9 +22,9 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * glue.c from a real wasm2c header and source: the wasm part of the build pipeline (clang-16 for
- * wasm32-wasi with hexo's runtime, wasm-ld, wasm-opt --asyncify, wasm2c — the commands DualIsaBuild
- * runs) applied to a small C program, checked against what wasm-objdump says about the same module.
+ * glue.c from a real wasm2c header and source: `hexo build` (DualIsaBuild, with the flags and passes it
+ * really uses) applied to a small C program, its glue checked against what wasm-objdump says about the
+ * same module. The build itself proves that its glue.c compiles for both ISAs.
  */
 public class GlueGeneratorTest {
     private static final String PROGRAM = """
@@ -53,7 +52,10 @@ public class GlueGeneratorTest {
         tmp = Files.createTempDirectory("hexo-glue-test");
         Path src = Files.createDirectories(tmp.resolve("prog"));
         Files.writeString(src.resolve("tiny.c"), PROGRAM);
-        work = wasmPipeline(src.resolve("tiny.c"), tmp.resolve("work"));
+        Path out = tmp.resolve("out");
+        build(src, out);
+        assertTrue(Files.isRegularFile(out.resolve("prog_x86-64")) && Files.isRegularFile(out.resolve("prog_aarch64")));
+        work = out.resolve(".hexo");
         objdump = run(List.of(tools.path("wasm-objdump"), "-x", work.resolve("app.wasm").toString()));
         facts = new GlueGenerator.ModuleFacts("0123456789abcdef".repeat(4), 1024, 2048, 4096, 4096 + DualIsaBuild.WASM_STACK_SIZE);
         glue = GlueGenerator.generate(work.resolve("app.h"), work.resolve("app.c"), resources.resolve("guest/common/imports.h"), facts);
@@ -67,27 +69,15 @@ public class GlueGeneratorTest {
         }
     }
 
-    /** The wasm half of `hexo build`, by hand: OUT/app.wasm, app.c, app.h. */
-    private static Path wasmPipeline(Path source, Path out) throws Exception {
-        Files.createDirectories(out);
-        List<String> objects = new ArrayList<>();
-        for (Path c : List.of(source, resources.resolve("runtime/hexo_runtime.c"))) {
-            String obj = out.resolve(c.getFileName() + ".o").toString();
-            List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0",
-                    "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
-            cmd.addAll(HermitDeclarations.defineFor(c));
-            cmd.addAll(List.of("-c", c.toString(), "-o", obj));
-            run(cmd);
-            objects.add(obj);
+    /** `hexo build SRC -o OUT`, as the CLI runs it; its intermediates are in OUT/.hexo. */
+    private static void build(Path src, Path out) throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try {
+            new DualIsaBuild(new DualIsaBuild.Options(src, out, false, List.of()), ps, ps).run();
+        } catch (BuildException e) {
+            throw new AssertionError(e.getMessage() + "\n" + log.toString(StandardCharsets.UTF_8), e);
         }
-        List<String> link = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-o", out.resolve("prog.wasm").toString(),
-                "-Wl,-z,stack-size=" + DualIsaBuild.WASM_STACK_SIZE, "-Wl,--export=__hexo_control", "-Wl,--export=__hexo_asyncify"));
-        link.addAll(objects);
-        run(link);
-        run(List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify", "--pass-arg=asyncify-imports@hexo.migrate",
-                out.resolve("prog.wasm").toString(), "-o", out.resolve("app.wasm").toString()));
-        run(List.of(tools.path("wasm2c"), out.resolve("app.wasm").toString(), "-o", out.resolve("app.c").toString()));
-        return out;
     }
 
     private static String run(List<String> cmd) throws Exception {
@@ -157,20 +147,6 @@ public class GlueGeneratorTest {
         assertTrue(glue, glue.contains("u32 Z_wasi_snapshot_preview1Z_path_create_directory(struct Z_wasi_snapshot_preview1_instance_t *w, u32 a0, u32 a1, u32 a2) {"));
     }
 
-    /** glue.c compiles for both guest ISAs with the kernel's headers (the flags of DualIsaBuild.nativeImage). */
-    @Test
-    public void glueCompilesForBothIsas() throws Exception {
-        String resourceDir = run(List.of(tools.path("clang-16"), "-print-resource-dir")).trim();
-        Path guest = resources.resolve("guest");
-        for (String[] isa : new String[][] {{"x86_64-unknown-none-elf", "1"}, {"aarch64-unknown-none-elf", "2"}}) {
-            run(List.of(tools.path("clang-16"), "--target=" + isa[0], "-O2", "-ffreestanding", "-nostdinc", "-fno-pic", "-w",
-                    "-isystem", resourceDir + "/include", "-isystem", guest.resolve("include/libc").toString(),
-                    "-I", guest.resolve("include").toString(), "-I", resources.resolve("include").toString(),
-                    "-I", guest.resolve("common").toString(), "-I", work.toString(), "-idirafter", "/usr/include",
-                    "-DHEXO_IMAGE_ISA=" + isa[1], "-c", work.resolve("glue.c").toString(), "-o", work.resolve("glue-" + isa[1] + ".o").toString()));
-        }
-    }
-
     @Test
     public void anImportOfAnUndefinedFunctionIsAClearBuildException() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("undefined"));
@@ -181,21 +157,22 @@ public class GlueGeneratorTest {
                 __attribute__((import_module("env"), import_name("not_defined_anywhere"))) int not_defined_anywhere(int);
                 int main(void) { printf("%d\\n", not_defined_anywhere(3)); return 0; }
                 """);
-        Path w = wasmPipeline(src.resolve("main.c"), tmp.resolve("undefined-work"));
-        assertTrue(Files.readString(w.resolve("app.h")).contains("not_defined_anywhere"));
-        try {
-            GlueGenerator.generate(w.resolve("app.h"), w.resolve("app.c"), resources.resolve("guest/common/imports.h"), facts);
-            fail("glue generated for a program calling an undefined function");
-        } catch (BuildException e) {
-            assertEquals("the program calls not_defined_anywhere, which is defined nowhere: define it, or remove the call", e.getMessage());
-        }
-        // The same through `hexo build`: it stops there, before compiling anything native.
+        // `hexo build` stops at the glue, before compiling anything native.
         ByteArrayOutputStream progress = new ByteArrayOutputStream(), diagnostics = new ByteArrayOutputStream();
         Path out = tmp.resolve("undefined-out");
         try {
             new DualIsaBuild(new DualIsaBuild.Options(src, out, false, List.of()), new PrintStream(progress, true, StandardCharsets.UTF_8),
                     new PrintStream(diagnostics, true, StandardCharsets.UTF_8)).run();
             fail("built a program calling an undefined function");
+        } catch (BuildException e) {
+            assertEquals("the program calls not_defined_anywhere, which is defined nowhere: define it, or remove the call", e.getMessage());
+        }
+        // The generator itself says so for the wasm2c output the build left behind.
+        Path w = out.resolve(".hexo");
+        assertTrue(Files.readString(w.resolve("app.h")).contains("not_defined_anywhere"));
+        try {
+            GlueGenerator.generate(w.resolve("app.h"), w.resolve("app.c"), resources.resolve("guest/common/imports.h"), facts);
+            fail("glue generated for a program calling an undefined function");
         } catch (BuildException e) {
             assertEquals("the program calls not_defined_anywhere, which is defined nowhere: define it, or remove the call", e.getMessage());
         }
