@@ -33,13 +33,20 @@ public final class BoardSession implements AutoCloseable {
     /** What a session may do with the host key the board presents. */
     public enum HostKeys { KNOWN_ONLY, RECORD_IF_UNKNOWN }
 
+    private final Board board;
     private final SshClient client;
     private final ClientSession session;
 
-    private BoardSession(SshClient client, ClientSession session) {
+    private BoardSession(Board board, SshClient client, ClientSession session) {
+        this.board = board;
         this.client = client;
         this.session = session;
     }
+
+    public Board board() { return board; }
+
+    /** The board's name, for sentences. */
+    public String name() { return board.name(); }
 
     /** ~/.ssh, or HEXO_SSH_DIR (tests, and users who keep their keys elsewhere). */
     public static Path sshDir() {
@@ -63,6 +70,9 @@ public final class BoardSession implements AutoCloseable {
         Verifier verifier = new Verifier(knownHosts(), policy == HostKeys.RECORD_IF_UNKNOWN);
         SshClient client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(verifier);
+        // A link that dies without a word (cable, Wi-Fi, a board that lost power) is noticed in ~15 s, not never.
+        org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(5));
+        org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
         List<Path> keys = keys(board);
         client.setKeyIdentityProvider(new FileKeyPairProvider(keys));
         client.start();
@@ -71,7 +81,7 @@ public final class BoardSession implements AutoCloseable {
             session = client.connect(board.user(), board.host(), board.port()).verify(TIMEOUT).getSession();
             session.auth().verify(TIMEOUT);
             if (verifier.recorded != null) appendKnownHost(board, verifier.recorded);
-            return new BoardSession(client, session);
+            return new BoardSession(board, client, session);
         } catch (IOException | RuntimeException e) {
             if (session != null) session.close(true);
             client.stop();

@@ -2,8 +2,10 @@ package io.hexo.cli;
 
 import io.hexo.board.Board;
 import io.hexo.board.BoardException;
+import io.hexo.board.BoardProbe;
 import io.hexo.board.BoardSession;
 import io.hexo.board.Boards;
+import io.hexo.board.RemoteRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,7 +18,7 @@ import java.util.concurrent.Callable;
         description = {"Configure the boards hexo reaches over SSH, kept in ~/.config/hexo/boards.json (the IDE edits the same file).",
                 "Host keys are checked against ~/.ssh/known_hosts; `hexo board trust NAME` records a new board's key."},
         subcommands = {BoardCommand.Add.class, BoardCommand.ListBoards.class, BoardCommand.Remove.class, BoardCommand.Test.class,
-                BoardCommand.Trust.class})
+                BoardCommand.Trust.class, BoardCommand.Ps.class})
 final class BoardCommand implements Runnable {
     @Override
     public void run() {
@@ -91,21 +93,31 @@ final class BoardCommand implements Runnable {
     static final class Test implements Callable<Integer> {
         @Parameters(paramLabel = "NAME") String name;
 
-        /** One line per fact, from the board's own shell (POSIX sh: boards are plain Linux machines). */
-        private static final String PROBE = String.join("; ",
-                "echo \"isa $(uname -m)\"",
-                "echo \"kernel $(uname -r)\"",
-                "if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then echo 'engine KVM (/dev/kvm)'; else echo 'engine process (no usable /dev/kvm)'; fi",
-                "echo \"java $(java -version 2>&1 | head -n 1 || true)\"",
-                "echo \"memory $(awk '/MemAvailable/ {printf \"%d MiB available\", $2/1024}' /proc/meminfo)\"",
-                "echo \"disk $(df -Pm \"$HOME\" | awk 'NR==2 {printf \"%d MiB free in %s\", $4, $6}')\"");
+        @Override
+        public Integer call() throws IOException {
+            Board b = Boards.ofUser().get(name);
+            try {
+                BoardProbe.report(b).forEach(System.out::println);
+                return 0;
+            } catch (BoardException e) {
+                System.err.println("hexo: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    @Command(name = "ps", mixinStandardHelpOptions = true,
+            description = "The runs `hexo run --board` started on the board: ID, state (running, exited N, lost), command. `hexo run --board NAME --attach ID` follows one again.")
+    static final class Ps implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME") String name;
 
         @Override
         public Integer call() throws IOException {
             Board b = Boards.ofUser().get(name);
             try (BoardSession s = BoardSession.open(b, BoardSession.HostKeys.KNOWN_ONLY)) {
-                System.out.println("board " + b.name() + ": " + b.address() + ", host key " + s.hostKeyFingerprint());
-                s.exec(PROBE).lines().forEach(l -> System.out.println("  " + l));
+                java.util.List<RemoteRun.Info> runs = RemoteRun.list(s, b.home());
+                if (runs.isEmpty()) System.out.println("no runs on board " + b.name());
+                for (RemoteRun.Info r : runs) System.out.printf("%-24s %-10s %s%n", r.id(), r.state(), r.command());
                 return 0;
             } catch (BoardException e) {
                 System.err.println("hexo: " + e.getMessage());

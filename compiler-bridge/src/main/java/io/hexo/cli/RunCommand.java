@@ -24,10 +24,12 @@ import java.util.concurrent.Callable;
                 "SIGUSR1 to this process migrates the guest at its next migration point: it writes a checkpoint and exits with status 75.",
                 "Exit status: the guest's own; 70 when the guest traps; 75 after a checkpoint; 2 when hexo cannot run it."})
 final class RunCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "OUT", description = "Directory with the images (from `hexo build`).")
+    @picocli.CommandLine.Mixin RemoteOptions remote;
+
+    @Parameters(paramLabel = "OUT", arity = "0..1", description = "Directory with the images (from `hexo build`).")
     Path out;
 
-    @Option(names = "--isa", required = true, paramLabel = "ISA", description = "x86 or arm.")
+    @Option(names = "--isa", paramLabel = "ISA", description = "x86 or arm (required).")
     String isa;
 
     @Option(names = "--mem", paramLabel = "MEM", description = "Guest memory, e.g. 2G, 512M (the original's MEM). Default: ${DEFAULT-VALUE}.")
@@ -74,6 +76,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Integer remoteStatus = remote.runIfRemote(out, isa); // OUT and --isa are checked there: --attach needs neither
+        if (remoteStatus != null) return remoteStatus;
         Vm vm;
         try {
             for (String e : env) if (!e.contains("=")) throw new IllegalArgumentException("--env " + e + " is not of the form K=V");

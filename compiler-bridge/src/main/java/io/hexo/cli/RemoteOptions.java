@@ -1,0 +1,144 @@
+package io.hexo.cli;
+
+import io.hexo.board.Board;
+import io.hexo.board.BoardDeploy;
+import io.hexo.board.BoardException;
+import io.hexo.board.BoardSession;
+import io.hexo.board.Boards;
+import io.hexo.board.RemoteRun;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * `hexo run --board NAME` and `--attach ID`: the same run on a board over SSH. What the board lacks of
+ * hexo and the images is deployed first; the board's own hexo then decides the engine exactly as a local
+ * run would (its /dev/kvm when usable, else its process engine). Every other option is passed on as given.
+ */
+final class RemoteOptions {
+    /** A lost connection, as ssh says it (the guest's own statuses are 0-255 too; this one is documented). */
+    static final int STATUS_CONNECTION_LOST = 255;
+    private static final Set<String> HANDLED_HERE = Set.of("--board", "--attach", "--workdir", "--checkpoint-dir", "--help", "--version");
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec run;
+
+    @Option(names = "--board", paramLabel = "NAME", description = {"Run on this board (see `hexo board add`) instead of here: what it lacks of hexo and the images is sent first,",
+            "output streams back, Ctrl-C and SIGUSR1 go to the guest there. --workdir and --checkpoint-dir are paths on the board (default: its hexo home's work/)."})
+    String board;
+
+    @Option(names = "--attach", paramLabel = "ID", description = "With --board: follow the board's run ID again (its output from the start, then its exit status); `hexo board ps NAME` lists them.")
+    String attach;
+
+    /** The run's exit status when it happens on a board; null when it is a local run (whose required parts are checked here). */
+    Integer runIfRemote(Path out, String isa) {
+        if (attach != null && board == null) throw new ParameterException(run.commandLine(), "--attach needs --board NAME: the run IDs are the board's");
+        if (board == null) {
+            if (out == null) throw new ParameterException(run.commandLine(), "Missing required parameter: 'OUT'");
+            if (isa == null) throw new ParameterException(run.commandLine(), "Missing required option: '--isa=ISA'");
+            return null;
+        }
+        if (attach == null && out == null) throw new ParameterException(run.commandLine(), "Missing required parameter: 'OUT' (the images to run on the board)");
+        if (attach == null && isa == null) throw new ParameterException(run.commandLine(), "Missing required option: '--isa=ISA'");
+        Board b;
+        try {
+            b = Boards.ofUser().get(board);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        try (BoardSession s = BoardSession.open(b, BoardSession.HostKeys.KNOWN_ONLY)) {
+            String id = attach != null ? attachTo(s, b) : start(s, b, out);
+            return follow(s, b, id);
+        } catch (BoardException e) {
+            System.err.println("hexo: " + e.getMessage());
+            return e.getMessage().startsWith("lost the connection") ? STATUS_CONNECTION_LOST : 2;
+        }
+    }
+
+    private String attachTo(BoardSession s, Board b) throws BoardException {
+        if (!RemoteRun.exists(s, b.home(), attach)) {
+            throw new BoardException("board " + b.name() + " has no run " + attach + ": `hexo board ps " + b.name() + "` lists its runs");
+        }
+        return attach;
+    }
+
+    private String start(BoardSession s, Board b, Path out) throws BoardException {
+        ParseResult pr = run.commandLine().getParseResult();
+        List<String> args = new ArrayList<>();
+        String workdir = null, checkpointDir = null;
+        for (OptionSpec o : pr.matchedOptions()) {
+            String name = o.longestName();
+            if (name.equals("--workdir")) workdir = String.join("", o.originalStringValues());
+            if (name.equals("--checkpoint-dir")) checkpointDir = String.join("", o.originalStringValues());
+            if (HANDLED_HERE.contains(name)) continue;
+            if (o.arity().max() == 0) {
+                if (Boolean.TRUE.equals(o.getValue())) args.add(name);
+                continue;
+            }
+            for (String v : o.originalStringValues()) {
+                args.add(name);
+                args.add(v);
+            }
+        }
+        String display = "hexo " + String.join(" ", pr.originalArgs());
+        BoardDeploy.Plan plan = BoardDeploy.plan(out);
+        String id = RemoteRun.start(s, b.home(), plan, workdir, checkpointDir, args, display);
+        if (id == null) {
+            BoardDeploy.deploy(s, b.home(), plan, line -> System.err.println("hexo: " + line));
+            id = RemoteRun.start(s, b.home(), plan, workdir, checkpointDir, args, display);
+            if (id == null) throw new BoardException("board " + b.name() + " lost what was just deployed to " + b.home() + ": run again");
+        }
+        return id;
+    }
+
+    /** Streams the run, with Ctrl-C and SIGUSR1 sent on; a second Ctrl-C leaves it running there. */
+    private int follow(BoardSession s, Board b, String id) throws BoardException {
+        AtomicInteger interrupts = new AtomicInteger();
+        sun.misc.SignalHandler interrupt = sig -> {
+            if (interrupts.incrementAndGet() > 1) {
+                System.err.println("hexo: left run " + id + " running on board " + b.name() + ": `hexo run --board " + b.name() + " --attach " + id + "` follows it again");
+                System.exit(130);
+            }
+            forward(s, b, id, true);
+        };
+        Signal.handle(new Signal("INT"), interrupt);
+        // The launcher turns Ctrl-C into SIGTERM while it records its class-data archive: the same request.
+        Signal.handle(new Signal("TERM"), interrupt);
+        Signal.handle(new Signal("USR1"), sig -> forward(s, b, id, false));
+        int status = RemoteRun.follow(s, b.home(), id, flushing(System.out), flushing(System.err));
+        if (status == io.hexo.vmm.run.Outcome.STATUS_CHECKPOINTED) {
+            System.err.println("hexo: the checkpoint is on board " + b.name() + "; `hexo transfer --from-board " + b.name()
+                    + " --to DIR` brings it here, or resume it there with `hexo run --board " + b.name() + " --resume …`");
+        }
+        return status;
+    }
+
+    private static void forward(BoardSession s, Board b, String id, boolean interrupt) {
+        try {
+            RemoteRun.signal(s, b.home(), id, interrupt);
+        } catch (BoardException e) {
+            System.err.println("hexo: could not pass the signal on to board " + b.name() + ": " + e.getMessage());
+        }
+    }
+
+    private static OutputStream flushing(PrintStream p) {
+        return new OutputStream() {
+            @Override public void write(int b) { p.write(b); }
+            @Override public void write(byte[] b, int off, int len) { p.write(b, off, len); p.flush(); }
+            @Override public void flush() { p.flush(); }
+        };
+    }
+}
