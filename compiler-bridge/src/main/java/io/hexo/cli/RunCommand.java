@@ -8,6 +8,7 @@ import io.hexo.vmm.run.MemSize;
 import io.hexo.vmm.run.Outcome;
 import io.hexo.vmm.vm.Vm;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
@@ -74,6 +75,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir instead of starting the program (the original's RESUME=1).")
     boolean resume;
 
+    @Mixin EventOptions events = new EventOptions();
+
     @Override
     public Integer call() {
         Integer remoteStatus = remote.runIfRemote(out, isa); // OUT and --isa are checked there: --attach needs neither
@@ -115,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                 public void run() { vm.requestMigration(); }
             }, (long) (migrateAfter * 1000));
         }
-        Outcome outcome = vm.run();
+        Outcome outcome = events.run(vm, this);
         if (timer != null) timer.cancel();
         report(outcome);
         reportUnansweredMigration(vm, outcome);

@@ -191,6 +191,8 @@ public final class ElfImage {
         Map.Entry<Long, String> e = functions.floorEntry(pc);
         if (e == null) return null;
         String name = e.getValue();
-        return name.startsWith("w2c_") ? name.substring(4) : name;
+        if (name.startsWith("w2c_")) name = name.substring(4);
+        // clang's wasm32 names for main(void) and main(argc, argv), which the user wrote as main
+        return name.equals("__original_main") || name.equals("__main_argc_argv") ? "main" : name;
     }
 }

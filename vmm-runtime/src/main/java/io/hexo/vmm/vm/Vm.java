@@ -63,6 +63,8 @@ public final class Vm {
     private volatile long pointsReached;
     private volatile int gdbPort;
     private volatile boolean migrationRequested;
+    /** While true, guest memory is mapped and {@link #pointsPassedSoFar} may read the control block (guarded by control). */
+    private boolean guestRunning;
 
     public Vm(Config config) {
         this.config = config;
@@ -90,6 +92,11 @@ public final class Vm {
     /** Migration points the program had passed when the run ended (counted from its start). */
     public long pointsReached() { return pointsReached; }
 
+    /** Migration points passed so far, read live from the guest's control block while it runs (progress events). */
+    public long pointsPassedSoFar() {
+        synchronized (control) { return guestRunning ? control.pointsReached() : pointsReached; }
+    }
+
     public Outcome run() {
         if (!java.nio.file.Files.isDirectory(config.workdir())) {
             memory.close();
@@ -115,8 +122,13 @@ public final class Vm {
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout, gdbPort),
                     config.console().notices())) {
                 engineDescription = engine.description();
-                Exit exit = engine.run(hypercalls);
-                pointsReached = control.pointsReached();
+                Exit exit;
+                synchronized (control) { guestRunning = true; }
+                try {
+                    exit = engine.run(hypercalls);
+                } finally {
+                    synchronized (control) { pointsReached = control.pointsReached(); guestRunning = false; }
+                }
                 if (exit instanceof Exit.Fault f) return lifecycle.fault(f);
                 return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
             }
