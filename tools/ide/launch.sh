@@ -11,7 +11,8 @@ JAVA="${JAVA:-java}"
 
 if [ ! -f "$ECLIPSE/configuration/config.ini" ] || [ ! -f "$ECLIPSE/launcher.txt" ]; then
   echo "hexo ide: assembling the IDE (mvn -pl plugin/dist -am install) ..." >&2
-  (cd "$HEXO_HOME" && mvn -B -q -pl plugin/dist -am install -DskipTests) >&2
+  # Maven 3.8's console library writes colour resets even with -B and no terminal: strip escapes from what it says.
+  (cd "$HEXO_HOME" && mvn -B -q -pl plugin/dist -am install -DskipTests) 2>&1 | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' >&2
 fi
 if [ -z "${DISPLAY:-}" ]; then
   echo "hexo ide: no DISPLAY; run it on a desktop, or under Xvfb: xvfb-run -a $0 $*" >&2

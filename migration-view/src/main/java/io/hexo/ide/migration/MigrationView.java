@@ -35,6 +35,8 @@ import org.eclipse.ui.part.ViewPart;
 
 import io.hexo.vmm.checkpoint.CheckpointReport;
 import io.hexo.ide.core.checkpoint.Checkpoints;
+import io.hexo.ide.core.prefs.Board;
+import io.hexo.ide.core.prefs.HexoPreferences;
 import io.hexo.ide.core.session.GuestSession;
 import io.hexo.ide.core.session.Guests;
 import io.hexo.ide.core.session.RunSpec;
@@ -113,6 +115,8 @@ public class MigrationView extends ViewPart {
         column(tl, "Engine", 2, GuestSession::engine);
         column(tl, "State", 3, s -> s.state().name().toLowerCase()
                 + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
+        column(tl, "Points", 1, s -> Long.toString(s.pointsPassed()));
+        column(tl, "Migrates to", 3, MigrationView::target);
         column(tl, "PID", 1, s -> s.isTerminated() ? "" : Long.toString(s.pid()));
         guests.addSelectionChangedListener(e -> updateButtons());
 
@@ -161,6 +165,15 @@ public class MigrationView extends ViewPart {
         Guests.get().addListener(listener);
         updateGuests();
         refreshCheckpoints();
+    }
+
+    /** Where Migrate sends the guest: the launch's board from x86, this host from the board. */
+    static String target(GuestSession s) {
+        if (RunSpec.ISA_ARM.equals(s.isa())) {
+            return RunSpec.isaLabel(RunSpec.ISA_X86) + " (this host)";
+        }
+        Board b = HexoPreferences.board(s.spec().boardId());
+        return b == null ? s.spec().boardId() : b.label();
     }
 
     private static String exit(GuestSession s) {

@@ -98,6 +98,7 @@ public final class Assemble {
             w.write("osgi.bundles.defaultStartLevel=4\n");
             w.write("osgi.configuration.cascaded=false\n");
             w.write("eclipse.application=" + application + "\n");
+            w.write("eclipse.product=io.hexo.ide.product\n"); // io.hexo.ide's branding: the window title says hexo
             w.write("osgi.instance.area.default=@user.home/hexo-workspace\n");
             w.write("eclipse.buildId=hexo-ide\n");
             w.write("osgi.splashPath=none\n");

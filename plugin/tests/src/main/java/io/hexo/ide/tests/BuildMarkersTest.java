@@ -42,6 +42,58 @@ public class BuildMarkersTest {
         Ui.spin(300);
     }
 
+    /** What a progress bar would show: the fraction done whenever the build names its next step. */
+    static final class Recorder extends org.eclipse.core.runtime.NullProgressMonitor {
+        double total;
+        double worked;
+        final java.util.List<String> steps = new java.util.ArrayList<>();
+        final java.util.List<Double> fractions = new java.util.ArrayList<>();
+
+        @Override
+        public void beginTask(String name, int totalWork) {
+            total = totalWork;
+        }
+
+        @Override
+        public void internalWorked(double work) {
+            worked += work;
+        }
+
+        @Override
+        public void worked(int work) {
+            internalWorked(work);
+        }
+
+        @Override
+        public void subTask(String name) {
+            steps.add(name);
+            fractions.add(worked / total);
+        }
+    }
+
+    @Test
+    public void buildProgressNeverReadsDoneWhileBuilding() throws Exception {
+        IProject p = Ui.sampleProject("progress-test");
+        Recorder r = new Recorder();
+        // a clean build: every step runs
+        java.nio.file.Path out = HexoBuild.outputDir(p);
+        if (Files.exists(out)) {
+            try (var walk = Files.walk(out)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        HexoBuild.Result result = HexoBuild.run(p, r);
+        assertTrue(result.failure(), result.ok());
+        assertTrue("the build named its steps: " + r.steps, r.steps.size() >= 6);
+        assertTrue(r.steps.get(0), r.steps.get(0).startsWith("step 1: ["));
+        for (int i = 0; i < r.fractions.size(); i++) {
+            assertTrue("step " + (i + 1) + " at " + r.fractions.get(i), r.fractions.get(i) < 0.99);
+            if (i > 0) {
+                assertTrue("the bar moves with each step", r.fractions.get(i) > r.fractions.get(i - 1));
+            }
+        }
+    }
+
     @Test
     public void buildMakesMarkersOnlyForErrors() throws Exception {
         IProject p = Ui.sampleProject("build-test");

@@ -34,10 +34,29 @@ public class DebugTrapTest {
         assertEquals("exit code of a guest trap\n" + Launches.tail(s.stderr()), 70, Launches.waitForExit(s, 120));
         assertEquals(GuestSession.State.TRAPPED, s.state());
         assertNotNull("the trap message", s.trapMessage());
+        assertEquals("the C function, not clang's __original_main", "main", s.trap().function());
         assertTrue(s.spec().verbose());
         Ui.waitFor("the Console to show the trap banner", 20, () -> Ui.console(s).contains("*** The guest trapped"));
         String console = Ui.console(s);
         assertTrue("the guest's output", console.contains("before the trap"));
         assertTrue("the command line has --verbose", console.contains("--verbose"));
+    }
+
+    @Test
+    public void withDebugInformationTheTrapSaysWhereTheFunctionIs() throws Exception {
+        IProject p = ResourcesPlugin.getWorkspace().getRoot().getProject("trap-g");
+        if (p.exists()) {
+            p.delete(true, true, null);
+        }
+        p.create(null);
+        p.open(null);
+        Ui.write(p.getFile("trap.c"), TRAP);
+        new io.hexo.ide.core.build.BuildSettings(p).set(false, "-g", "build");
+        GuestSession s = Launches.launch(LaunchDialogsTest.config(HexoLaunch.TYPE_X86, "trap-g", p).doSave(), ILaunchManager.DEBUG_MODE, 420);
+        assertEquals(70, Launches.waitForExit(s, 120));
+        assertEquals("main", s.trap().function());
+        assertEquals(p.getLocation().toPath().resolve("trap.c").toString(), s.trap().file());
+        assertEquals("main is defined on line 4", Integer.valueOf(4), s.trap().line());
+        Ui.waitFor("the Console's banner to name trap.c:4", 20, () -> Ui.console(s).contains("trap.c:4 ***"));
     }
 }

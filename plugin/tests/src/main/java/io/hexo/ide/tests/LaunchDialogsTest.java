@@ -66,6 +66,30 @@ public class LaunchDialogsTest {
     }
 
     @Test
+    public void aBoardThatCannotRunSaysSoBeforeAnyBuild() throws Exception {
+        IProject p = Ui.sampleProject("ssh-board");
+        var prefs = io.hexo.ide.core.prefs.HexoPreferences.node();
+        String before = prefs.get(io.hexo.ide.core.prefs.HexoPreferences.BOARDS, "");
+        prefs.put(io.hexo.ide.core.prefs.HexoPreferences.BOARDS, "ssh:pi@board.example:22");
+        try {
+            ILaunchConfigurationWorkingCopy b = config(HexoLaunch.TYPE_BOARD, "ssh", p);
+            b.setAttribute(HexoLaunch.BOARD, "ssh:pi@board.example:22");
+            assertTrue(HexoLaunch.validate(b), HexoLaunch.validate(b).contains("cannot run on SSH boards yet"));
+            long t0 = System.nanoTime();
+            try {
+                b.doSave().launch(ILaunchManager.RUN_MODE, new org.eclipse.core.runtime.NullProgressMonitor());
+                org.junit.Assert.fail("the launch on an SSH board started");
+            } catch (org.eclipse.core.runtime.CoreException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("cannot run on SSH boards yet"));
+            }
+            assertTrue("refused at once", System.nanoTime() - t0 < 5_000_000_000L);
+            assertTrue("nothing was built", !java.nio.file.Files.exists(p.getLocation().toPath().resolve("build")));
+        } finally {
+            prefs.put(io.hexo.ide.core.prefs.HexoPreferences.BOARDS, before);
+        }
+    }
+
+    @Test
     public void runAsShortcutsReuseTheProjectsConfiguration() throws Exception {
         IProject p = Ui.sampleProject("shortcut");
         ILaunchConfiguration x = io.hexo.ide.launch.HexoLaunchShortcut.configurationFor(p, HexoLaunch.TYPE_X86);

@@ -111,11 +111,12 @@ public class LogicTest {
         env.put("OMP", "1");
         RunSpec s = new RunSpec("p/build", Path.of("/w/p/build"), Path.of("/w/p"), RunSpec.ISA_X86, "kvm",
                 Board.EMULATED_ID, "-n 3", env, "1G", true, Path.of("/w/p/checkpoint"), 5, false);
-        List<String> first = s.command("x86", false);
+        List<String> first = s.command("x86", false, Path.of("/tmp/e.jsonl"));
         assertEquals(List.of("run", "--isa", "x86", "--mem", "1G", "--args", "-n 3", "--env", "OMP=1", "--workdir", "/w/p",
-                "--verbose", "--checkpoint-dir", "/w/p/checkpoint", "--migrate-after", "5", "--engine", "kvm", "/w/p/build"),
+                "--verbose", "--checkpoint-dir", "/w/p/checkpoint", "--migrate-after", "5", "--engine", "kvm",
+                "--events=json", "--events-to=/tmp/e.jsonl", "/w/p/build"),
                 first.subList(1, first.size()));
-        List<String> resumed = s.command("arm", true);
+        List<String> resumed = s.command("arm", true, Path.of("/tmp/e.jsonl"));
         assertTrue(resumed.contains("--resume"));
         assertFalse(resumed.contains("--migrate-after"));
         assertFalse("the board's engine is hexo's choice (auto), not the IDE's", resumed.contains("--engine"));

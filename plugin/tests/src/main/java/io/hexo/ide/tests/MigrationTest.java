@@ -39,8 +39,13 @@ public class MigrationTest {
         assertTrue("the engine shown is the one hexo named: " + s.engine(),
                 s.stderr().contains("hexo: engine: " + s.engine() + " for the aarch64 guest"));
         assertEquals("the output across the migration", Ui.expectedOutput(p), s.stdout());
+        assertEquals("hello-migrate's ten migration points, from hexo's events", 10, s.pointsPassed());
         Ui.waitFor("the Console to show the last iteration", 20, () -> Ui.console(s).contains("Iteration 9/10"));
         assertTrue(Ui.console(s).contains("x86-64 -> aarch64"));
+        assertTrue("the checkpoint in the Console:\n" + Launches.tail(Ui.console(s)),
+                java.util.regex.Pattern.compile("checkpoint written to \\S+ \\(\\d+ bytes\\) at migration point \\d+").matcher(Ui.console(s)).find());
+        String title = org.eclipse.debug.ui.DebugUITools.getConsole(s).getName();
+        assertTrue("the Console's title follows the ISA: " + title, title.contains("on aarch64") && !title.contains("on x86-64"));
     }
 
     @Test
@@ -59,6 +64,10 @@ public class MigrationTest {
         Ui.waitFor("the view to select the newest guest", 10, () -> view.selectedGuest() == s);
         assertTrue(s.title(), s.title().startsWith(wc.getName()) && s.title().endsWith("view-test"));
         assertTrue("Migrate enabled for a running guest", view.migrateButton().isEnabled());
+        Ui.waitFor("the Points column to count the guest's migration points", 10, () -> Long.parseLong(cell(view, s, "Points")) >= 2);
+        assertEquals(io.hexo.ide.core.prefs.Board.EMULATED.label(), cell(view, s, "Migrates to"));
+        String title = org.eclipse.debug.ui.DebugUITools.getConsole(s).getName();
+        assertTrue("the Console's title names the ISA: " + title, title.contains("on x86-64"));
         shootView(view, "migration-view");
         view.migrateButton().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
         Ui.waitFor("the guest to move to the board\n" + Launches.tail(s.stderr()), 60,
@@ -100,6 +109,23 @@ public class MigrationTest {
         Ui.waitFor("the Console to say the guest was terminated", 10,
                 () -> Ui.console(s).contains("Terminated by the user on x86-64"));
         assertFalse(s.stdout().contains("Iteration 9/10"));
+    }
+
+    /** The text of a guest's row in the column with that header. */
+    static String cell(MigrationView view, GuestSession s, String column) {
+        org.eclipse.swt.widgets.Table t = view.guestViewer().getTable();
+        view.guestViewer().refresh(true);
+        for (int c = 0; c < t.getColumnCount(); c++) {
+            if (t.getColumn(c).getText().equals(column)) {
+                for (org.eclipse.swt.widgets.TableItem item : t.getItems()) {
+                    if (item.getData() == s) {
+                        return item.getText(c);
+                    }
+                }
+                throw new AssertionError("no row for " + s);
+            }
+        }
+        throw new AssertionError("no column " + column);
     }
 
     /** A screenshot of the view, maximized in the workbench window. */

@@ -42,6 +42,7 @@ public class UiTestApplication implements IApplication {
                     WorkbenchMenusTest.class,
                     ProjectWizardsTest.class,
                     InsertMigrationPointTest.class,
+                    CEditorTest.class,
                     PreferencesTest.class,
                     BuildMarkersTest.class,
                     RunOnX86Test.class,

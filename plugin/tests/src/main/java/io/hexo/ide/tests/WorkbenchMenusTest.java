@@ -96,6 +96,14 @@ public class WorkbenchMenusTest {
         tabs.dispose();
     }
 
+    @Test
+    public void theWindowAndTheProductAreBrandedHexo() {
+        assertEquals("hexo", org.eclipse.core.runtime.Platform.getProduct().getName());
+        Ui.spin(300);
+        String title = Ui.window().getShell().getText();
+        assertTrue("the window title names hexo: " + title, title.endsWith(" - hexo") || title.equals("hexo"));
+    }
+
     /** The Project Explorer's viewer, the view shown. */
     static Viewer explorer() throws Exception {
         IViewPart v = Ui.page().showView(IPageLayout.ID_PROJECT_EXPLORER);

@@ -54,6 +54,9 @@ public final class HexoBuild {
         }
     }
 
+    /** The work units of one build's monitor (see {@link #run}). */
+    private static final int STEP_SCALE = 1000;
+
     private HexoBuild() {
     }
 
@@ -123,13 +126,10 @@ public final class HexoBuild {
     /** Runs the build in the calling thread. */
     public static Result run(IProject project, IProgressMonitor monitor) {
         java.util.function.Consumer<String> out = BuildOutput.open();
-        int files;
-        try {
-            files = (int) sources(project).stream().filter(p -> p.toString().endsWith(".c")).count();
-        } catch (IOException e) {
-            files = 1;
-        }
-        SubMonitor sub = SubMonitor.convert(monitor, "hexo build " + project.getName(), 2 * files + 6);
+        // How many steps an (incremental) build takes is not known in advance: each step takes a tenth of the work
+        // left, so the bar moves with every step and never reads 100% before hexo build has ended.
+        SubMonitor sub = SubMonitor.convert(monitor, "hexo build " + project.getName(), STEP_SCALE);
+        int[] steps = {0};
         List<Diagnostic> diags = new ArrayList<>();
         List<String> cmd = command(project);
         println(out, "$ " + String.join(" ", cmd));
@@ -164,9 +164,9 @@ public final class HexoBuild {
                             diags.add(d);
                         }
                     } else if (line.startsWith("[")) {
-                        int end = line.indexOf(']');
-                        sub.subTask(end > 0 ? line.substring(0, end + 1) + line.substring(end + 1) : line);
-                        sub.worked(1);
+                        sub.subTask("step " + ++steps[0] + ": " + line.strip());
+                        sub.setWorkRemaining(STEP_SCALE);
+                        sub.worked(STEP_SCALE / 10);
                     }
                 }
             } catch (IOException e) {

@@ -69,6 +69,9 @@ public final class HexoLaunch {
 
     /** The problem with the configuration, for the dialog's message line; null when it can be launched. */
     public static String validate(ILaunchConfiguration c) throws CoreException {
+        if (!io.hexo.ide.core.HexoCli.available()) {
+            return "hexo is not found at " + io.hexo.ide.core.HexoCli.executable() + ": set hexo home in Window > Preferences > hexo";
+        }
         String name = c.getAttribute(PROJECT, "");
         if (name.isBlank()) {
             return "Choose the C project to run";
@@ -102,6 +105,10 @@ public final class HexoLaunch {
             Board b = HexoPreferences.board(boardId);
             if (b == null) {
                 return "Unknown board " + boardId + " (add it in Window > Preferences > hexo)";
+            }
+            if (b.kind() == Board.Kind.SSH) {
+                return "Board " + b.address() + ": the IDE cannot run on SSH boards yet (hexo run --board from a terminal can);"
+                        + " choose the built-in board";
             }
         } else {
             String engine = c.getAttribute(ENGINE, RunSpec.ENGINE_AUTO);

@@ -16,8 +16,6 @@ import org.eclipse.debug.core.model.LaunchConfigurationDelegate;
 
 import io.hexo.ide.core.HexoCore;
 import io.hexo.ide.core.build.HexoBuild;
-import io.hexo.ide.core.prefs.Board;
-import io.hexo.ide.core.prefs.HexoPreferences;
 import io.hexo.ide.core.session.GuestSession;
 import io.hexo.ide.core.session.Guests;
 import io.hexo.ide.core.session.RunSpec;
@@ -40,16 +38,10 @@ public class HexoLaunchDelegate extends LaunchConfigurationDelegate {
     @Override
     public void launch(ILaunchConfiguration config, String mode, ILaunch launch, IProgressMonitor monitor) throws CoreException {
         SubMonitor sub = SubMonitor.convert(monitor, 10);
+        // everything that can be known before building is checked first: a launch that cannot run says so at once
         String problem = HexoLaunch.validate(config);
         if (problem != null) {
             throw new CoreException(HexoCore.error(config.getName() + ": " + problem));
-        }
-        if (HexoLaunch.isBoard(config)) {
-            Board b = HexoPreferences.board(config.getAttribute(HexoLaunch.BOARD, Board.EMULATED_ID));
-            if (b != null && b.kind() == Board.Kind.SSH) {
-                throw new CoreException(HexoCore.error("Board " + b.address()
-                        + ": SSH boards are not supported by hexo run yet; use the built-in emulated board"));
-            }
         }
         IProject project = HexoLaunch.project(config);
         boolean debug = ILaunchManager.DEBUG_MODE.equals(mode);

@@ -1,9 +1,9 @@
 package io.hexo.ide.core.prefs;
 
 /**
- * An ARM64 board a "Run on ARM board" launch can use. The built-in one is the emulated board (hexo run --isa arm
- * --engine emulated, on this machine). SSH boards ({@code user@host[:port]}) are listed and stored so that
- * launch configurations can name them; running on them is not implemented yet by the hexo command line.
+ * An ARM64 board a "Run on ARM board" launch can use. The built-in one runs the aarch64 image on this machine
+ * (hexo run --isa arm --engine auto: the process engine under qemu-user). SSH boards ({@code user@host[:port]}) are
+ * listed and stored, and their connection can be tested (hexo board test); launching on them is refused at once.
  */
 public record Board(String id, String label, Kind kind, String address) {
 
@@ -11,7 +11,7 @@ public record Board(String id, String label, Kind kind, String address) {
 
     public static final String EMULATED_ID = "emulated";
 
-    public static final Board EMULATED = new Board(EMULATED_ID, "Built-in emulated ARM64 board (Unicorn)", Kind.EMULATED, null);
+    public static final Board EMULATED = new Board(EMULATED_ID, "Built-in ARM64 board (a process under qemu-user on this host)", Kind.EMULATED, null);
 
     /** Stored form: {@code ssh:user@host[:port]}; the emulated board is implicit. */
     public String encode() {

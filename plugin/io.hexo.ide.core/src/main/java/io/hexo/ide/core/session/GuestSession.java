@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,11 +24,13 @@ import org.eclipse.debug.core.model.IStreamsProxy;
 import org.eclipse.debug.core.model.IStreamsProxy2;
 
 import io.hexo.ide.core.HexoCore;
+import io.hexo.vmm.run.RunEvent;
 
 /**
  * A guest launched from the IDE: one {@link IProcess} (one Console) over the successive {@code hexo run} child
  * processes of a guest: the first run, and after each checkpoint (exit 75) a {@code --resume} on the other ISA.
- * Migration = SIGUSR1 to the running hexo process.
+ * Migration = SIGUSR1 to the running hexo process. What happens in a run (engine, migration points, checkpoint, trap)
+ * comes from its {@code --events=json} stream ({@link RunEvent}), never from hexo's sentences.
  */
 public final class GuestSession extends PlatformObject implements IProcess {
 
@@ -51,9 +54,14 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private volatile int exitValue = -1;
     private volatile boolean terminated;
     private volatile boolean terminateRequested;
-    private volatile String trap;
-    /** The engine hexo named in its first notice for the current run (hexo chooses; the IDE only reports). */
-    private volatile String engineNotice;
+    private volatile RunEvent.Trap trap;
+    /** The engine hexo named in the current run's started event (hexo chooses; the IDE only reports). */
+    private volatile String engineNamed;
+    /** hexo's JVM, from the started event: the process SIGUSR1 migrates. */
+    private volatile long hexoPid = -1;
+    private volatile long pointsPassed;
+    private volatile EventTail events;
+    private volatile Path eventsFile;
     private volatile int migrations;
     private volatile long startedAt = System.currentTimeMillis();
 
@@ -79,9 +87,12 @@ public final class GuestSession extends PlatformObject implements IProcess {
     }
 
     private void spawn(boolean afterMigration) throws IOException {
-        List<String> cmd = spec.command(isa, afterMigration);
+        eventsFile = Files.createTempFile("hexo-events-", ".jsonl");
+        List<String> cmd = spec.command(isa, afterMigration, eventsFile);
         attributes.put(IProcess.ATTR_CMDLINE, String.join(" ", cmd));
-        engineNotice = null;
+        engineNamed = null;
+        hexoPid = -1;
+        setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
         history.add(RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")");
         err.append("[hexo-ide] $ " + String.join(" ", cmd) + "\n");
         if (spec.checkpointDir() != null) {
@@ -93,6 +104,8 @@ public final class GuestSession extends PlatformObject implements IProcess {
         }
         Process p = pb.start();
         current = p;
+        events = new EventTail(eventsFile, this::onEvent, spec.program());
+        events.start();
         startedAt = System.currentTimeMillis();
         pump(p.getInputStream(), out, "stdout");
         pump(p.getErrorStream(), err, "stderr");
@@ -104,27 +117,12 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     private void pump(java.io.InputStream in, ChainStreamMonitor monitor, String name) {
         Thread t = new Thread(() -> {
-            StringBuilder line = new StringBuilder();
             try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 char[] buf = new char[8192];
                 int n;
                 while ((n = r.read(buf)) >= 0) {
                     String s = new String(buf, 0, n);
                     monitor.append(s);
-                    if (monitor == err) {
-                        line.append(s);
-                        int nl;
-                        while ((nl = line.indexOf("\n")) >= 0) {
-                            String l = line.substring(0, nl);
-                            line.delete(0, nl + 1);
-                            if (l.startsWith(RunSpec.ENGINE_PREFIX) && l.contains(" for the ")) {
-                                engineNotice = l.substring(RunSpec.ENGINE_PREFIX.length(), l.indexOf(" for the ")).trim();
-                            }
-                            if (l.startsWith(RunSpec.TRAP_PREFIX)) {
-                                trap = l.substring(RunSpec.TRAP_PREFIX.length()).trim();
-                            }
-                        }
-                    }
                 }
             } catch (IOException e) {
                 // process gone
@@ -146,6 +144,43 @@ public final class GuestSession extends PlatformObject implements IProcess {
         for (Thread t : ts) {
             t.join(5000);
         }
+        EventTail tail = events;
+        if (tail != null) {
+            tail.finish();
+            try {
+                Files.deleteIfExists(eventsFile);
+            } catch (IOException e) {
+                // a temporary file: the system's cleaner gets it
+            }
+        }
+    }
+
+    /** One event of the current run's stream (on the tail's thread, in order). */
+    private void onEvent(RunEvent e) {
+        if (e instanceof RunEvent.Started st) {
+            engineNamed = st.engine();
+            hexoPid = st.pid();
+            setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
+        } else if (e instanceof RunEvent.PointsPassed pp) {
+            pointsPassed = pp.count();
+            Guests.get().changed(this);
+        } else if (e instanceof RunEvent.MigrationRequested) {
+            if (state == State.RUNNING) {
+                setState(State.MIGRATING);
+            }
+        } else if (e instanceof RunEvent.CheckpointWritten cw) {
+            err.append("[hexo-ide] checkpoint written to " + cw.path() + " (" + cw.bytes() + " bytes) at migration point " + cw.point() + "\n");
+        } else if (e instanceof RunEvent.Trap t) {
+            trap = t;
+        }
+    }
+
+    /** The Console's title: it follows the guest's ISA and engine across migrations. */
+    private String consoleTitle() {
+        var config = launch.getLaunchConfiguration();
+        String engine = engineNamed != null ? engineNamed : spec.engineFor(isa);
+        return (config == null ? "" : config.getName() + " ") + "[hexo: " + spec.program() + " on " + RunSpec.isaLabel(isa) + ", " + engine
+                + (migrations > 0 ? ", after " + migrations + " migration(s)" : "") + "]";
     }
 
     private void supervise() {
@@ -162,8 +197,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
                     String from = isa;
                     isa = RunSpec.other(isa);
                     migrations++;
-                    err.append("[hexo-ide] checkpoint written to " + spec.checkpointDir() + "; migrating "
-                            + RunSpec.isaLabel(from) + " -> " + RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")\n");
+                    err.append("[hexo-ide] migrating " + RunSpec.isaLabel(from) + " -> " + RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")\n");
                     setState(State.RESUMING);
                     try {
                         spawn(true);
@@ -175,7 +209,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
                     continue;
                 }
                 if (code == RunSpec.EXIT_TRAP || trap != null) {
-                    String why = trap != null ? trap : "(hexo printed no trap message)";
+                    String why = trapMessage() != null ? trapMessage() : "(hexo reported no trap)";
                     err.append("\n[hexo-ide] *** The guest trapped on " + RunSpec.isaLabel(isa) + ": " + why
                             + " ***\n[hexo-ide] " + (debug ? "The kernel log is above (--verbose)."
                                     : "Launch in Debug mode to see the kernel log (--verbose).") + "\n");
@@ -226,10 +260,12 @@ public final class GuestSession extends PlatformObject implements IProcess {
         if (state != State.RUNNING || p == null || !p.isAlive()) {
             return false;
         }
+        // hexo's JVM as its started event named it (the launcher forwards the signal too, until that event came)
+        long pid = hexoPid > 0 ? hexoPid : p.pid();
         try {
-            Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(p.pid())).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).redirectErrorStream(true).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                err.append("[hexo-ide] kill -USR1 " + p.pid() + " failed\n");
+                err.append("[hexo-ide] kill -USR1 " + pid + " failed\n");
                 return false;
             }
         } catch (IOException e) {
@@ -239,7 +275,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
             Thread.currentThread().interrupt();
             return false;
         }
-        err.append("[hexo-ide] migration requested (SIGUSR1 to hexo, pid " + p.pid() + "): "
+        err.append("[hexo-ide] migration requested (SIGUSR1 to hexo, pid " + pid + "): "
                 + RunSpec.isaLabel(isa) + " -> " + RunSpec.isaLabel(RunSpec.other(isa)) + "\n");
         setState(State.MIGRATING);
         return true;
@@ -264,7 +300,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** The engine as hexo named it for the current run, or the choice passed to it until hexo says. */
     public String engine() {
-        String named = engineNotice;
+        String named = engineNamed;
         return named != null ? named : spec.engineFor(isa);
     }
 
@@ -284,8 +320,23 @@ public final class GuestSession extends PlatformObject implements IProcess {
         return List.copyOf(history);
     }
 
+    /** The trap's sentence, with where the C function is defined when the build kept debug information (-g). */
     public String trapMessage() {
+        RunEvent.Trap t = trap;
+        if (t == null) {
+            return null;
+        }
+        return t.message() + (t.file() != null ? " \u2014 " + t.function() + " is defined at " + t.file() + ":" + t.line() : "");
+    }
+
+    /** The trap as hexo reported it (function, file, line), or null. */
+    public RunEvent.Trap trap() {
         return trap;
+    }
+
+    /** Migration points the program has passed since it started (across migrations), as hexo's events say. */
+    public long pointsPassed() {
+        return pointsPassed;
     }
 
     public boolean debug() {

@@ -36,9 +36,6 @@ public record RunSpec(
     public static final int EXIT_CHECKPOINTED = Outcome.STATUS_CHECKPOINTED;
     /** Exit code of hexo run after a guest trap: the CLI's own. */
     public static final int EXIT_TRAP = Outcome.STATUS_TRAP;
-    public static final String TRAP_PREFIX = "hexo: guest trap:";
-    /** hexo run's first notice: "hexo: engine: process (native) for the x86-64 guest". */
-    public static final String ENGINE_PREFIX = "hexo: engine:";
 
     public static String other(String isa) {
         return Isa.parse(isa).other().shortName();
@@ -61,9 +58,9 @@ public record RunSpec(
 
     /**
      * The command line of one hexo run: the first one (resume as configured, migrate-after as configured), or a resume
-     * on the other ISA after a checkpoint (always --resume, no migrate-after).
+     * on the other ISA after a checkpoint (always --resume, no migrate-after). Its events go to {@code events}.
      */
-    public List<String> command(String isa, boolean afterMigration) {
+    public List<String> command(String isa, boolean afterMigration, Path events) {
         List<String> cmd = new ArrayList<>();
         cmd.add(HexoCli.executable());
         cmd.add("run");
@@ -106,6 +103,8 @@ public record RunSpec(
             cmd.add("--engine");
             cmd.add(engine);
         }
+        cmd.add("--events=json");
+        cmd.add("--events-to=" + events);
         cmd.add(imageDir.toString());
         return cmd;
     }
