@@ -75,6 +75,7 @@ public final class BoardSession implements AutoCloseable {
         org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
         List<Path> keys = keys(board);
         client.setKeyIdentityProvider(new FileKeyPairProvider(keys));
+        preferAesGcm(client);
         client.start();
         ClientSession session = null;
         try {
@@ -141,6 +142,18 @@ public final class BoardSession implements AutoCloseable {
                     + sshDir() + "; make one with ssh-keygen, or give the board one with --key");
         }
         return defaults;
+    }
+
+    /**
+     * AES-GCM first: the JVM's AES and GHASH intrinsics (x86-64 and AArch64) move a checkpoint over it
+     * about twice as fast as over MINA's first choice, ChaCha20-Poly1305, which it computes in Java.
+     */
+    private static void preferAesGcm(SshClient client) {
+        List<String> names = new ArrayList<>(client.getCipherFactoriesNames());
+        List<String> gcm = names.stream().filter(n -> n.contains("-gcm@")).toList();
+        names.removeAll(gcm);
+        names.addAll(0, gcm);
+        client.setCipherFactoriesNameList(String.join(",", names));
     }
 
     /** Records the board's key as ssh itself would ([host]:port for a port other than 22). */

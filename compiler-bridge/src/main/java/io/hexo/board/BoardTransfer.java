@@ -7,17 +7,18 @@ import io.hexo.vmm.checkpoint.CheckpointTransfer;
 import io.hexo.vmm.guest.GuestFiles;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,12 +27,14 @@ import java.util.function.Consumer;
  * Checkpoints to and from a board over SFTP, with the same promise as a local transfer: the source is
  * only read and keeps the guest's state; the far side gets the new checkpoint whole or keeps its old one.
  *
- * <p>To a board: every file goes up as NAME.tmp (a file whose SHA-256 the board already holds, as NAME or
- * NAME.tmp, is not sent again: an interrupted transfer resumes, and a hop that changed little sends
- * little), the board's sha256sum of each is compared with ours, and only then the commit — the same steps
+ * <p>To a board: every file goes up as NAME.part, renamed NAME.tmp once whole (a file whose SHA-256 the
+ * board already holds, as NAME or NAME.tmp, is not sent again, and a NAME.part is continued: an interrupted
+ * transfer resumes, and a hop that changed little sends little), the board's sha256sum of each is compared
+ * with ours, and only then the commit — the same steps
  * as {@code CheckpointDirectory}: old mdata.bin removed, files renamed into place, mdata.bin last. From a
- * board: the files come down into a staging directory, are verified there like any checkpoint, and are
- * then transferred locally with all of CheckpointTransfer's guarantees.
+ * board: the files come down into a staging directory that outlives an interruption, each checked against
+ * the board's sha256sum, are verified there like any checkpoint, and are then transferred locally with all
+ * of CheckpointTransfer's guarantees.
  */
 public final class BoardTransfer {
     private BoardTransfer() {}
@@ -39,31 +42,96 @@ public final class BoardTransfer {
     /** What a transfer moved. */
     public record Result(Checkpoint checkpoint, int sent, int unchanged, long bytesSent) {}
 
-    public static Result push(BoardSession board, Path fromDir, Path fromWorkdir, String remoteDir, Consumer<String> progress)
+    /** SFTP writes and reads of this size keep a loopback link busy (MINA's default, 32 kB, leaves it idle half the time). */
+    private static final int BUFFER = 255 * 1024;
+
+    /** Files below this size travel together over SFTP; larger ones each stream through a channel that hashes them on arrival. */
+    private static final long SMALL = 1 << 20;
+
+    /**
+     * Sends the checkpoint in fromDir to remoteDir on the board. full: send every file, even those the
+     * board holds already. A file cut off by an earlier, interrupted transfer (NAME.part) is continued
+     * where it stopped when its beginning is ours.
+     */
+    public static Result push(BoardSession board, Path fromDir, Path fromWorkdir, String remoteDir, boolean full, Consumer<String> progress)
             throws BoardException, CheckpointException, IOException {
         Checkpoint cp = CheckpointReader.verify(fromDir, null);
         List<String> names = new ArrayList<>();
         cp.files().forEach(f -> names.add(f.name()));
         names.add(Checkpoint.MANIFEST);
         String dir = quote(remoteDir);
-        board.exec("mkdir -p " + dir);
-        Map<String, String> remote = remoteHashes(board, remoteDir, names);
+        RemoteState there = RemoteState.read(board, remoteDir);
         int sent = 0, unchanged = 0;
         long bytes = 0;
         Map<String, String> local = new HashMap<>();
+        List<String> arrived = new ArrayList<>(), keptAsTmp = new ArrayList<>(), small = new ArrayList<>();
+        java.util.concurrent.ExecutorService hashing = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hexo-hash");
+            t.setDaemon(true);
+            return t;
+        });
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
             for (String name : names) {
                 Path file = fromDir.resolve(name);
-                String hash = sha256(file);
-                local.put(name, hash);
-                boolean there = hash.equals(remote.get(name)) || hash.equals(remote.get(name + ".tmp"));
-                if (there && !name.equals(Checkpoint.MANIFEST)) {
+                long size = Files.size(file);
+                // Our hash is computed beside the copy (the other core), unless it decides whether to copy at all.
+                java.util.concurrent.Future<String> ours = hashing.submit(() -> Hashes.sha256(file));
+                String match = full || name.equals(Checkpoint.MANIFEST) ? null : there.sameAs(name, size, await(ours));
+                if (match != null) {
+                    local.put(name, await(ours));
+                    if (match.endsWith(".tmp")) keptAsTmp.add(name);
                     unchanged++;
                     continue;
                 }
-                bytes += upload(sftp, file, remoteDir + "/" + name + ".tmp");
+                String part = remoteDir + "/" + name + ".part";
+                if (size < SMALL) {
+                    // Small files share one SFTP session and one hashing command below: a channel each costs more than their bytes.
+                    upload(sftp, file, part, 0, progress);
+                    local.put(name, await(ours));
+                    small.add(name);
+                    bytes += size;
+                    continue;
+                }
+                long from = there.resumableFrom(board, remoteDir, name + ".part", file, size);
+                if (from > 0) progress.accept("continuing " + name + " at " + Progress.mb(from) + " (the rest of an interrupted transfer)");
+                String theirs = streamUp(board, file, part, from, progress);
+                String hash = await(ours);
+                local.put(name, hash);
+                if (!hash.equals(theirs)) {
+                    board.exec("rm -f " + quote(part));
+                    throw new BoardException(name + " did not arrive intact on the board (checksum differs): the board keeps its previous checkpoint; run the transfer again");
+                }
+                bytes += size - from;
+                arrived.add(name);
                 sent++;
-                progress.accept("sent " + name + " (" + Files.size(file) + " bytes)");
+                progress.accept("sent " + name + " (" + size + " bytes)");
+            }
+            if (!small.isEmpty()) {
+                StringBuilder cmd = new StringBuilder("cd " + dir);
+                for (String name : small) cmd.append(" && printf '%s ' ").append(quote(name)).append(" && { ").append(Hashes.SHELL_SHA256).append("; } < ").append(quote(name + ".part"));
+                Map<String, String> theirs = new HashMap<>();
+                for (String line : board.exec(cmd.toString()).lines().toList()) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length >= 2) theirs.put(f[0], f[1]);
+                }
+                for (String name : small) {
+                    if (!local.get(name).equals(theirs.get(name))) {
+                        throw new BoardException(name + " did not arrive intact on the board (checksum differs): the board keeps its previous checkpoint; run the transfer again");
+                    }
+                    arrived.add(name);
+                    sent++;
+                }
+                progress.accept("sent " + String.join(", ", small));
+            }
+            if (!arrived.isEmpty()) {
+                // Whole and checked: NAME.tmp, and remembered with the board's hash so that a transfer
+                // interrupted before the commit need not send it again.
+                StringBuilder mv = new StringBuilder("cd " + dir);
+                for (String name : arrived) {
+                    mv.append(" && mv -f ").append(quote(name + ".part")).append(' ').append(quote(name + ".tmp"))
+                            .append(" && echo ").append(quote(local.get(name) + " " + name + ".tmp")).append(" >> ").append(RemoteState.SUMS);
+                }
+                board.exec(mv.toString());
             }
             for (GuestFiles.OpenFile f : cp.openFiles() == null ? List.<GuestFiles.OpenFile>of() : cp.openFiles()) {
                 if (f.path().startsWith("/")) continue; // on a --mount, which the board mounts itself
@@ -71,42 +139,128 @@ public final class BoardTransfer {
                 if (!file.startsWith(fromWorkdir.normalize())) throw new CheckpointException("the checkpoint's open file " + f.path() + " is outside " + fromWorkdir);
                 String target = remoteDir + "/" + f.path();
                 board.exec("mkdir -p " + quote(target.substring(0, target.lastIndexOf('/'))));
-                bytes += upload(sftp, file, target + ".tmp");
+                bytes += upload(sftp, file, target + ".tmp", 0, progress);
                 board.exec("mv -f " + quote(target + ".tmp") + " " + quote(target));
                 sent++;
             }
+        } finally {
+            hashing.shutdownNow();
         }
-        // The board's own checksums of what will be committed, before anything of the old checkpoint goes.
-        Map<String, String> after = remoteHashes(board, remoteDir, names);
+        // Every file to commit was hashed by the board: as it arrived now, or when it arrived before (the
+        // sums file, whose entries count only for files of the size they had then).
+        StringBuilder commit = new StringBuilder("cd " + dir + " && rm -f mdata.bin");
+        StringBuilder sums = new StringBuilder();
         for (String name : names) {
-            String want = local.get(name);
-            if (!want.equals(after.get(name + ".tmp")) && !want.equals(after.get(name))) {
-                throw new BoardException(name + " did not arrive intact on the board (checksum differs): the board keeps its previous checkpoint; run the transfer again");
+            sums.append(' ').append(quote(local.get(name) + " " + name));
+            if (name.equals(Checkpoint.MANIFEST)) continue;
+            if (arrived.contains(name) || keptAsTmp.contains(name)) {
+                commit.append(" && mv -f ").append(quote(name + ".tmp")).append(' ').append(quote(name));
+            } else {
+                commit.append(" && rm -f ").append(quote(name + ".tmp")); // an older copy that must not replace the right one
             }
         }
-        StringBuilder commit = new StringBuilder("cd " + dir + " && rm -f mdata.bin");
-        for (String name : names.subList(0, names.size() - 1)) {
-            commit.append(" && { [ ! -e ").append(quote(name + ".tmp")).append(" ] || mv -f ").append(quote(name + ".tmp")).append(' ').append(quote(name)).append("; }");
-        }
-        commit.append(" && mv -f mdata.bin.tmp mdata.bin && sync .");
+        commit.append(" && mv -f mdata.bin.tmp mdata.bin && printf '%s\\n'").append(sums).append(" > ").append(RemoteState.SUMS)
+                .append(".new && mv -f ").append(RemoteState.SUMS).append(".new ").append(RemoteState.SUMS).append(" && sync .");
         board.exec(commit.toString());
         return new Result(cp, sent, unchanged, bytes);
     }
 
-    public static Result pull(BoardSession board, String remoteDir, Path toDir, Path toWorkdir, Consumer<String> progress)
-            throws BoardException, CheckpointException, IOException {
-        Path staging = Files.createTempDirectory(toDir.toAbsolutePath().getParent() != null ? toDir.toAbsolutePath().getParent() : Path.of("."),
-                ".hexo-incoming-");
-        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
-            long bytes = 0;
-            int sent = 0;
-            for (String name : Checkpoint.ALL_FILES) {
-                try {
-                    sftp.stat(remoteDir + "/" + name);
-                } catch (IOException missing) {
-                    continue; // the manifest says which files a checkpoint has; verification below says if one is missing
+    private static String await(java.util.concurrent.Future<String> hash) throws IOException {
+        try {
+            return hash.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while hashing");
+        }
+    }
+
+    /**
+     * What a checkpoint directory on the board holds, in one round trip: each file's size, and the SHA-256
+     * the board computed when each arrived (HOME/…/.hexo-sums). Re-hashing hundreds of megabytes there
+     * before every transfer would cost more than sending them.
+     */
+    private record RemoteState(Map<String, Long> sizes, Map<String, String> sums) {
+        static final String SUMS = ".hexo-sums";
+
+        static RemoteState read(BoardSession board, String remoteDir) throws BoardException {
+            String out = board.exec("mkdir -p " + quote(remoteDir) + " && cd " + quote(remoteDir) + " && { cat " + SUMS
+                    + " 2>/dev/null; echo '--'; for f in *; do [ -f \"$f\" ] && stat -c '%s %n' \"$f\"; done; true; }");
+            Map<String, Long> sizes = new HashMap<>();
+            Map<String, String> sums = new HashMap<>();
+            boolean listing = false;
+            for (String line : out.split("\n")) {
+                if (line.equals("--")) {
+                    listing = true;
+                    continue;
                 }
-                bytes += download(sftp, remoteDir + "/" + name, staging.resolve(name));
+                String[] f = line.split(" ", 2);
+                if (f.length != 2) continue;
+                if (listing && f[0].matches("\\d+")) sizes.put(f[1], Long.parseLong(f[0]));
+                else if (!listing && f[0].matches("[0-9a-f]{64}")) sums.put(f[1], f[0]);
+            }
+            return new RemoteState(sizes, sums);
+        }
+
+        /** NAME or NAME.tmp when the board holds exactly this file under that name, else null. */
+        String sameAs(String name, long size, String sha256) {
+            for (String n : List.of(name, name + ".tmp")) {
+                if (sizes.getOrDefault(n, -1L) == size && sha256.equals(sums.get(n))) return n;
+            }
+            return null;
+        }
+
+        /** How much of part (on the board) is already the beginning of file: its length if so, else 0. */
+        long resumableFrom(BoardSession board, String remoteDir, String part, Path file, long size) throws IOException, BoardException {
+            long have = sizes.getOrDefault(part, 0L);
+            if (have <= 0 || have > size) return 0;
+            String theirs = board.exec("head -c " + have + " " + quote(remoteDir + "/" + part) + " | { " + Hashes.SHELL_SHA256 + "; }").trim().split("\\s+")[0];
+            try (InputStream in = Files.newInputStream(file)) {
+                return Hashes.sha256(in, have).equals(theirs) ? have : 0;
+            }
+        }
+    }
+
+    /**
+     * Fetches the checkpoint in remoteDir into toDir. The files come down into a staging directory next
+     * to toDir that outlives an interrupted transfer (the next one continues it, and takes a file the
+     * destination already holds with the same SHA-256 from there rather than over the link); once the
+     * checkpoint verifies there it goes into toDir with all of CheckpointTransfer's guarantees.
+     */
+    public static Result pull(BoardSession board, String remoteDir, Path toDir, Path toWorkdir, boolean full, Consumer<String> progress)
+            throws BoardException, CheckpointException, IOException {
+        Path target = toDir.toAbsolutePath().normalize();
+        Path parent = target.getParent() != null ? target.getParent() : target;
+        String key = Hashes.sha256((board.board().address() + ":" + remoteDir + ">" + target).getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        Path staging = parent.resolve(".hexo-incoming-" + key);
+        Files.createDirectories(staging);
+        Map<String, String> remote = remoteHashes(board, remoteDir, Checkpoint.ALL_FILES);
+        long bytes = 0;
+        int sent = 0, unchanged = 0;
+        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
+            for (String name : Checkpoint.ALL_FILES) {
+                String want = remote.get(name);
+                if (want == null) continue; // the manifest says which files a checkpoint has; verification below says if one is missing
+                Path into = staging.resolve(name), mine = toDir.resolve(name);
+                if (!full && Files.isRegularFile(into) && want.equals(Hashes.sha256(into))) {
+                    unchanged++;
+                    continue;
+                }
+                if (!full && Files.isRegularFile(mine) && want.equals(Hashes.sha256(mine))) {
+                    Files.copy(mine, into, StandardCopyOption.REPLACE_EXISTING);
+                    unchanged++;
+                    continue;
+                }
+                Path part = staging.resolve(name + ".part");
+                long from = Files.isRegularFile(part) ? Files.size(part) : 0;
+                if (from > 0) progress.accept("continuing " + name + " at " + Progress.mb(from) + " (the rest of an interrupted transfer)");
+                bytes += download(sftp, remoteDir + "/" + name, part, from, progress);
+                if (!want.equals(Hashes.sha256(part))) {
+                    Files.delete(part);
+                    throw new BoardException(name + " did not arrive intact from the board (checksum differs): run the transfer again");
+                }
+                Files.move(part, into, StandardCopyOption.REPLACE_EXISTING);
                 sent++;
                 progress.accept("received " + name);
             }
@@ -115,48 +269,73 @@ public final class BoardTransfer {
                 if (f.path().startsWith("/") || f.path().contains("..")) continue;
                 Path local = staging.resolve(f.path());
                 Files.createDirectories(local.getParent());
-                bytes += download(sftp, remoteDir + "/" + f.path(), local);
+                bytes += download(sftp, remoteDir + "/" + f.path(), local, 0, progress);
             }
             Checkpoint copied = CheckpointTransfer.copy(staging, staging, toDir, toWorkdir);
-            return new Result(copied, sent, 0, bytes);
-        } finally {
-            deleteTree(staging);
+            deleteTree(staging); // only once the destination holds it all: an interrupted pull keeps what it has
+            return new Result(copied, sent, unchanged, bytes);
         }
     }
 
+    /** The board's SHA-256 of those of names it holds (OpenSSL there when it has it: several times sha256sum's speed). */
     private static Map<String, String> remoteHashes(BoardSession board, String remoteDir, List<String> names) throws BoardException {
-        StringBuilder cmd = new StringBuilder("cd " + quote(remoteDir) + " && sha256sum");
-        for (String n : names) cmd.append(' ').append(quote(n)).append(' ').append(quote(n + ".tmp"));
+        StringBuilder cmd = new StringBuilder("cd " + quote(remoteDir) + " && for f in");
+        for (String n : names) cmd.append(' ').append(quote(n));
+        cmd.append("; do [ -f \"$f\" ] && printf '%s ' \"$f\" && { ").append(Hashes.SHELL_SHA256).append("; } < \"$f\"; done; true");
         Map<String, String> hashes = new HashMap<>();
-        // sha256sum exits non-zero for the names that are missing: that is expected, the lines it printed count.
-        String out = board.execIgnoringStatus(cmd + " 2>/dev/null");
-        for (String line : out.split("\n")) {
-            String[] parts = line.trim().split("\\s+", 2);
-            if (parts.length == 2 && parts[0].matches("[0-9a-f]{64}")) hashes.put(parts[1].replaceFirst("^\\*", ""), parts[0]);
+        for (String line : board.exec(cmd.toString()).lines().toList()) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 2 && parts[1].matches("[0-9a-f]{64}")) hashes.put(parts[0], parts[1]);
         }
         return hashes;
     }
 
-    private static long upload(SftpClient sftp, Path file, String remote) throws IOException {
-        try (InputStream in = Files.newInputStream(file); OutputStream out = sftp.write(remote)) {
-            return in.transferTo(out);
+    /**
+     * file from byte `from` on into part on the board, which already holds the bytes before it, through
+     * an exec channel whose far end appends it and hashes the whole part as it arrives: the board's
+     * SHA-256 of what it now holds, computed while the bytes travel rather than after.
+     */
+    private static String streamUp(BoardSession board, Path file, String part, long from, Consumer<String> progress) throws BoardException, IOException {
+        String p = quote(part);
+        String cmd = (from > 0 ? "truncate -s " + from + " " + p : ": > " + p) + " && { cat " + p + "; tee -a " + p + "; } | { " + Hashes.SHELL_SHA256 + "; }";
+        java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+        try (org.apache.sshd.client.channel.ChannelExec ch = board.session().createExecChannel(cmd)) {
+            ch.setOut(reply);
+            ch.setErr(err);
+            ch.open().verify(java.time.Duration.ofSeconds(20));
+            try (InputStream in = Files.newInputStream(file); OutputStream up = ch.getInvertedIn()) {
+                in.skipNBytes(from);
+                in.transferTo(Progress.counting(up, file.getFileName().toString(), from, Files.size(file), progress));
+            }
+            ch.waitFor(java.util.EnumSet.of(org.apache.sshd.client.channel.ClientChannelEvent.CLOSED), 0L);
+            Integer status = ch.getExitStatus();
+            if (status == null || status != 0) {
+                throw new BoardException("the board could not store " + part + ": " + err.toString(StandardCharsets.UTF_8).strip() + "; run the transfer again");
+            }
+        }
+        return reply.toString(StandardCharsets.UTF_8).trim().split("\\s+")[0];
+    }
+
+    /** file from byte `from` on into remote (which already holds the bytes before it). */
+    private static long upload(SftpClient sftp, Path file, String remote, long from, Consumer<String> progress) throws IOException {
+        List<SftpClient.OpenMode> modes = from > 0 ? List.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)
+                : List.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
+        try (InputStream in = Files.newInputStream(file); OutputStream out = sftp.write(remote, BUFFER, modes)) {
+            if (from > 0) {
+                in.skipNBytes(from);
+                ((SftpOutputStreamAsync) out).setOffset(from);
+            }
+            return in.transferTo(Progress.counting(out, file.getFileName().toString(), from, Files.size(file), progress));
         }
     }
 
-    private static long download(SftpClient sftp, String remote, Path file) throws IOException {
-        try (InputStream in = sftp.read(remote); OutputStream out = Files.newOutputStream(file)) {
-            return in.transferTo(out);
-        }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** remote from byte `from` on, appended to file (which holds the bytes before it). */
+    private static long download(SftpClient sftp, String remote, Path file, long from, Consumer<String> progress) throws IOException {
+        long size = sftp.stat(remote).getSize();
+        try (InputStream in = sftp.read(remote, BUFFER);
+             OutputStream out = from > 0 ? Files.newOutputStream(file, StandardOpenOption.APPEND) : Files.newOutputStream(file)) {
+            if (from > 0) in.skipNBytes(from);
+            return in.transferTo(Progress.counting(out, file.getFileName().toString().replace(".part", ""), from, size, progress));
         }
     }
 

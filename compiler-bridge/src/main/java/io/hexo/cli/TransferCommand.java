@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = {"Copy a verified checkpoint, and the files it has open, to another place (the original's transfer-full-checkpoint-to-arm / -from-arm). The source is left as it was.",
-                "With --to-board / --from-board it travels over SSH (SFTP) to or from a board configured with `hexo board add`: only files the far side lacks are sent, each is checked there by SHA-256, and the far side keeps its old checkpoint until the new one is whole."})
+                "With --to-board / --from-board it travels over SSH (SFTP) to or from a board configured with `hexo board add`: only files the far side lacks are sent, each is checked there by SHA-256, an interrupted transfer continues where it stopped when run again, and the far side keeps its old checkpoint until the new one is whole."})
 final class TransferCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "DIR", description = "Checkpoint directory to copy (default: the current directory).")
     Path from = Path.of(".");
@@ -37,8 +37,11 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--from-board", paramLabel = "NAME", description = "Fetch the checkpoint from this board.")
     String fromBoard;
 
-    @Option(names = "--remote-dir", paramLabel = "DIR", description = "The checkpoint directory on the board (default: HOME/checkpoint, HOME as `hexo board add --home`).")
+    @Option(names = "--remote-dir", paramLabel = "DIR", description = "The checkpoint directory on the board (default: HOME/work, where `hexo run --board` keeps its checkpoints; HOME as `hexo board add --home`).")
     String remoteDir;
+
+    @Option(names = "--full", description = "With --to-board / --from-board: send every file, even those the far side already holds (the original's transfer-full-checkpoint).")
+    boolean full;
 
     @Override
     public Integer call() throws IOException {
@@ -56,16 +59,17 @@ final class TransferCommand implements Callable<Integer> {
     }
 
     private int overSsh(Board board) throws BoardException, CheckpointException, IOException {
-        String dir = remoteDir != null ? remoteDir : board.home() + "/checkpoint";
+        String dir = remoteDir != null ? remoteDir : board.home() + "/work";
         try (BoardSession s = BoardSession.open(board, BoardSession.HostKeys.KNOWN_ONLY)) {
             if (toBoard != null) {
-                BoardTransfer.Result r = BoardTransfer.push(s, from, fromWorkdir != null ? fromWorkdir : from, dir, line -> System.err.println("hexo: " + line));
+                BoardTransfer.Result r = BoardTransfer.push(s, from, fromWorkdir != null ? fromWorkdir : from, dir, full, line -> System.err.println("hexo: " + line));
                 System.err.printf("hexo: checkpoint sent to board %s:%s (%d files sent, %d already there, %d bytes), checked there by SHA-256%n",
                         board.name(), dir, r.sent(), r.unchanged(), r.bytesSent());
             } else {
                 Path target = to != null ? to : Path.of(".");
-                BoardTransfer.Result r = BoardTransfer.pull(s, dir, target, toWorkdir != null ? toWorkdir : target, line -> System.err.println("hexo: " + line));
-                System.err.printf("hexo: checkpoint fetched from board %s:%s into %s (%d bytes), verified%n", board.name(), dir, target, r.bytesSent());
+                BoardTransfer.Result r = BoardTransfer.pull(s, dir, target, toWorkdir != null ? toWorkdir : target, full, line -> System.err.println("hexo: " + line));
+                System.err.printf("hexo: checkpoint fetched from board %s:%s into %s (%d files received, %d already here, %d bytes), verified%n",
+                        board.name(), dir, target, r.sent(), r.unchanged(), r.bytesSent());
             }
             return 0;
         }
