@@ -1,7 +1,5 @@
 package io.hexo.ide;
 
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
 import org.eclipse.ui.plugin.AbstractUIPlugin;
 import org.osgi.framework.BundleContext;
 
@@ -9,7 +7,10 @@ import io.hexo.ide.build.HexoConsoles;
 import io.hexo.ide.core.build.BuildOutput;
 import io.hexo.ide.core.session.Guests;
 
-/** The hexo IDE's UI bundle: connects the headless core (io.hexo.ide.core) to the workbench's consoles and dialogs. */
+/**
+ * The hexo IDE's UI bundle: connects the headless core (io.hexo.ide.core) to the workbench's consoles and dialogs.
+ * Logging and error statuses are the core's ({@link io.hexo.ide.core.HexoCore}): one place for both bundles.
+ */
 public class HexoPlugin extends AbstractUIPlugin {
 
     public static final String ID = "io.hexo.ide";
@@ -32,19 +33,5 @@ public class HexoPlugin extends AbstractUIPlugin {
 
     public static HexoPlugin getDefault() {
         return plugin;
-    }
-
-    public static void log(IStatus status) {
-        if (plugin != null) {
-            plugin.getLog().log(status);
-        }
-    }
-
-    public static void log(String message, Throwable t) {
-        log(new Status(IStatus.ERROR, ID, message, t));
-    }
-
-    public static IStatus error(String message) {
-        return new Status(IStatus.ERROR, ID, message);
     }
 }

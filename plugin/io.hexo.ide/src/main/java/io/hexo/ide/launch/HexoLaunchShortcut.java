@@ -12,7 +12,6 @@ import org.eclipse.debug.ui.ILaunchShortcut;
 import org.eclipse.jface.viewers.ISelection;
 import org.eclipse.ui.IEditorPart;
 
-import io.hexo.ide.HexoPlugin;
 import io.hexo.ide.build.BuildHandler;
 import io.hexo.ide.core.launch.HexoLaunch;
 
@@ -56,7 +55,7 @@ public class HexoLaunchShortcut implements ILaunchShortcut {
         try {
             DebugUITools.launch(configurationFor(project, type), mode);
         } catch (CoreException e) {
-            HexoPlugin.log(e.getStatus());
+            io.hexo.ide.core.HexoCore.log(e.getStatus());
         }
     }
 

@@ -33,6 +33,8 @@ public class BuildMarkersTest {
 
     static void buildFromProjectExplorer(IProject p) throws Exception {
         IViewPart explorer = Ui.page().showView(IPageLayout.ID_PROJECT_EXPLORER);
+        // clicked, as a user does: the command acts on the active part's selection, not an editor's file
+        Ui.page().activate(explorer);
         ((ISetSelectionTarget) explorer).selectReveal(new StructuredSelection(p));
         Ui.spin(300);
         PlatformUI.getWorkbench().getService(IHandlerService.class).executeCommand("io.hexo.ide.build", null);

@@ -44,7 +44,7 @@ public final class CScope {
                 continue;
             }
             if (lineStart && c == '#') {
-                i = endOfDirective(text, i);
+                i = CTokens.endOfDirective(text, i);
                 if (i > end) {
                     return null;
                 }
@@ -68,7 +68,7 @@ public final class CScope {
                 continue;
             }
             if (c == '"' || c == '\'') {
-                int close = endOfLiteral(text, i);
+                int close = CTokens.endOfLiteral(text, i);
                 if (close > end) {
                     return null;
                 }
@@ -109,33 +109,5 @@ public final class CScope {
     private static boolean endsWithKeyword(String text, int brace) {
         String before = text.substring(0, brace).stripTrailing();
         return before.endsWith("else") || before.endsWith("do");
-    }
-
-    private static int endOfDirective(String text, int i) {
-        while (i < text.length()) {
-            int nl = text.indexOf('\n', i);
-            if (nl < 0) {
-                return text.length();
-            }
-            if (nl > 0 && text.charAt(nl - 1) == '\\') {
-                i = nl + 1;
-                continue;
-            }
-            return nl;
-        }
-        return text.length();
-    }
-
-    private static int endOfLiteral(String text, int i) {
-        char quote = text.charAt(i);
-        for (int j = i + 1; j < text.length(); j++) {
-            char c = text.charAt(j);
-            if (c == '\\') {
-                j++;
-            } else if (c == quote || c == '\n') {
-                return j + 1;
-            }
-        }
-        return text.length() + 1;
     }
 }

@@ -58,9 +58,9 @@ public final class CTokens {
                 lineStart = false;
                 i = end;
             } else if (c == '"' || c == '\'') {
-                int end = endOfLiteral(text, i);
+                int end = Math.min(endOfLiteral(text, i), n);
                 out.add(new Token(c == '"' ? Kind.STRING : Kind.CHAR, i, end - i));
-                lineStart = false;
+                lineStart = text.charAt(end - 1) == '\n' && end - 1 > i;
                 i = end;
             } else if (Character.isJavaIdentifierStart(c) && c != '$') {
                 int end = i + 1;
@@ -81,7 +81,8 @@ public final class CTokens {
         return out;
     }
 
-    private static int endOfDirective(String text, int i) {
+    /** The end of the preprocessor directive starting at i: its newline, after any backslash-continued lines. */
+    static int endOfDirective(String text, int i) {
         while (true) {
             int nl = text.indexOf('\n', i);
             if (nl < 0) {
@@ -95,18 +96,20 @@ public final class CTokens {
         }
     }
 
-    private static int endOfLiteral(String text, int i) {
+    /**
+     * Just after the string or character literal starting at i (its closing quote, or the newline that ends an
+     * unterminated one); text.length() + 1 when the text ends inside it.
+     */
+    static int endOfLiteral(String text, int i) {
         char quote = text.charAt(i);
         for (int j = i + 1; j < text.length(); j++) {
             char c = text.charAt(j);
             if (c == '\\') {
                 j++;
-            } else if (c == quote) {
+            } else if (c == quote || c == '\n') {
                 return j + 1;
-            } else if (c == '\n') {
-                return j;
             }
         }
-        return text.length();
+        return text.length() + 1;
     }
 }
