@@ -17,6 +17,8 @@ public final class MigrationControl {
     private final long migrateAtPoint;
     private long controlAddr = -1;
     private boolean requested;
+    /** The guest is stopped while its memory is written out: requests must not change what is being checksummed. */
+    private boolean frozen;
 
     public MigrationControl(GuestMemory memory, long migrateAtPoint) {
         this.memory = memory;
@@ -34,8 +36,23 @@ public final class MigrationControl {
 
     public synchronized void request() {
         requested = true;
-        if (controlAddr >= 0) memory.putInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED, 1);
+        if (controlAddr >= 0 && !frozen) memory.putInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED, 1);
         notifyAll();
+    }
+
+    /**
+     * Guest memory is about to be checkpointed: until {@link #thaw()}, requests are only remembered, since
+     * a flag written into the control block (which lives in linear memory) between a page's checksum and
+     * its write would leave a checkpoint that no reader accepts. Returns once a request in progress is done.
+     */
+    public synchronized void freeze() {
+        frozen = true;
+    }
+
+    /** The checkpoint failed and the guest goes on: a request made meanwhile reaches it now. */
+    public synchronized void thaw() {
+        frozen = false;
+        if (requested && controlAddr >= 0) memory.putInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED, 1);
     }
 
     public synchronized boolean isRequested() {

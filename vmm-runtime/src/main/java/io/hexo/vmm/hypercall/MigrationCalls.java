@@ -65,10 +65,12 @@ public final class MigrationCalls implements HypercallFamily {
             throw new GuestStopped(new Outcome.Failed("the guest's migration point count is corrupt (" + Long.toUnsignedString(points)
                     + "): no checkpoint was taken"));
         }
+        c.control().freeze();
         try {
             CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), new CheckpointWriter.State(c.isa(), c.engine().get(),
                     c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot()));
         } catch (IOException | CheckpointException e) {
+            c.control().thaw();
             // Never lose the guest: it stays here and goes on running.
             c.notices().accept("hexo: could not write the checkpoint to " + c.checkpointDir() + " (" + e.getMessage()
                     + "): the program goes on here");
