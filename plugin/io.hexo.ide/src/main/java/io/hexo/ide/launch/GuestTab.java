@@ -23,7 +23,7 @@ import io.hexo.ide.core.launch.HexoLaunch;
 /** The micro-VM: MEM, VERBOSE, checkpoint directory, MIGTEST, RESUME, and the engine (x86) or the board (ARM). */
 public class GuestTab extends HexoTab {
 
-    private static final String[] ENGINES = {RunSpec.ENGINE_AUTO, RunSpec.ENGINE_KVM, RunSpec.ENGINE_EMULATED};
+    private static final String[] ENGINES = {RunSpec.ENGINE_AUTO, RunSpec.ENGINE_KVM, RunSpec.ENGINE_PROCESS};
 
     private Text mem;
     private Button verbose;
@@ -65,7 +65,7 @@ public class GuestTab extends HexoTab {
                 where.add(b.label());
             }
         } else {
-            where.setItems("auto (KVM when /dev/kvm is usable, else emulated)", "kvm", "emulated (Unicorn)");
+            where.setItems("auto (KVM when /dev/kvm is usable, else the process engine)", "kvm", "process (a Linux process)");
         }
         where.addSelectionListener(sel);
         Label whereHint = new Label(w, SWT.WRAP);
@@ -128,6 +128,9 @@ public class GuestTab extends HexoTab {
             where.select(idx);
         } else {
             String e = get(config, HexoLaunch.ENGINE, RunSpec.ENGINE_AUTO);
+            if (e.equals("emulated")) {
+                e = RunSpec.ENGINE_PROCESS; // the CLI reads the retired word as the process engine too
+            }
             int idx = 0;
             for (int i = 0; i < ENGINES.length; i++) {
                 if (ENGINES[i].equals(e)) {

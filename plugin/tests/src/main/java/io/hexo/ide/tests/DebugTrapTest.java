@@ -40,6 +40,21 @@ public class DebugTrapTest {
         String console = Ui.console(s);
         assertTrue("the guest's output", console.contains("before the trap"));
         assertTrue("the command line has --verbose", console.contains("--verbose"));
+        // built without -g: the project's sources say where main is, and the editor opens there
+        assertEquals(p.getLocation().toPath().resolve("trap.c"), s.trapPlace().file());
+        assertEquals(4, s.trapPlace().line());
+        assertEditorAt(p.getFile("trap.c"), 4);
+    }
+
+    /** The active editor shows file with the caret on line (1-based). */
+    static void assertEditorAt(org.eclipse.core.resources.IFile file, int line) throws Exception {
+        Ui.waitFor("an editor on " + file.getName(), 20, () -> Ui.page().getActiveEditor() != null
+                && file.equals(Ui.page().getActiveEditor().getEditorInput().getAdapter(org.eclipse.core.resources.IFile.class)));
+        var editor = (org.eclipse.ui.texteditor.ITextEditor) Ui.page().getActiveEditor();
+        var doc = editor.getDocumentProvider().getDocument(editor.getEditorInput());
+        int caret = ((org.eclipse.jface.text.ITextSelection) editor.getSelectionProvider().getSelection()).getOffset();
+        assertEquals("the caret's line", line, doc.getLineOfOffset(caret) + 1);
+        editor.close(false);
     }
 
     @Test

@@ -123,6 +123,16 @@ public class LogicTest {
     }
 
     @Test
+    public void functionDefinitionsFromSources() {
+        String c = "int f(int);\nstruct s { int f; };\n/* int f(int x) { } */\nstatic int g(void) { return f(1); }\n"
+                + "int f(a, b)\n    int a; char *b;\n{\n    return a;\n}\n";
+        int at = io.hexo.ide.core.source.CFunctions.definition(c, "f");
+        assertEquals("K&R f, not its prototype, the struct member, the comment or the call", c.indexOf("int f(a, b)") + 4, at);
+        assertEquals(c.indexOf("g(void)"), io.hexo.ide.core.source.CFunctions.definition(c, "g"));
+        assertEquals(-1, io.hexo.ide.core.source.CFunctions.definition(c, "h"));
+    }
+
+    @Test
     public void toolchainAndBoards() {
         Toolchain.Report report = Toolchain.check();
         assertNull("hexo check --toolchain --json answered", report.problem());

@@ -32,7 +32,7 @@ public final class HexoLaunch {
     /** MIGTEST: seconds after which hexo migrates the guest by itself; 0 = never. */
     public static final String MIGRATE_AFTER = "io.hexo.ide.migrateAfter";
     public static final String RESUME = "io.hexo.ide.resume";
-    /** x86: auto, kvm or emulated. */
+    /** x86: auto, kvm or process (the CLI's --engine words, "emulated" included). */
     public static final String ENGINE = "io.hexo.ide.engine";
     /** board: the board id (Board.EMULATED_ID, or ssh:user@host). */
     public static final String BOARD = "io.hexo.ide.board";
@@ -112,8 +112,10 @@ public final class HexoLaunch {
             }
         } else {
             String engine = c.getAttribute(ENGINE, RunSpec.ENGINE_AUTO);
-            if (!engine.equals(RunSpec.ENGINE_AUTO) && !engine.equals(RunSpec.ENGINE_KVM) && !engine.equals(RunSpec.ENGINE_EMULATED)) {
-                return "Unknown engine " + engine;
+            try {
+                io.hexo.vmm.engine.EngineChoice.parse(engine); // the CLI's own words
+            } catch (IllegalArgumentException e) {
+                return "Engine: " + e.getMessage();
             }
         }
         return null;

@@ -20,7 +20,8 @@ final class EventTail {
     private final Path file;
     private final Consumer<RunEvent> consumer;
     private final Thread thread;
-    private final StringBuilder partial = new StringBuilder();
+    /** Bytes of a line not complete yet: decoded only whole, so a character split across reads stays whole. */
+    private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
     private long offset;
     private volatile boolean stopping;
 
@@ -64,17 +65,19 @@ final class EventTail {
             in.skipNBytes(Math.min(offset, Files.size(file)));
             byte[] b = in.readAllBytes();
             offset += b.length;
-            partial.append(new String(b, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return;
-        }
-        int nl;
-        while ((nl = partial.indexOf("\n")) >= 0) {
-            RunEvent e = RunEvent.parse(partial.substring(0, nl));
-            partial.delete(0, nl + 1);
-            if (e != null) {
-                consumer.accept(e);
+            for (byte x : b) {
+                if (x != '\n') {
+                    partial.write(x);
+                    continue;
+                }
+                RunEvent e = RunEvent.parse(partial.toString(StandardCharsets.UTF_8));
+                partial.reset();
+                if (e != null) {
+                    consumer.accept(e);
+                }
             }
+        } catch (IOException e) {
+            // read again at the next poll
         }
     }
 }

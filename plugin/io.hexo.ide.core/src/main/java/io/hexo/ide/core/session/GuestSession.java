@@ -24,6 +24,7 @@ import org.eclipse.debug.core.model.IStreamsProxy;
 import org.eclipse.debug.core.model.IStreamsProxy2;
 
 import io.hexo.ide.core.HexoCore;
+import io.hexo.ide.core.source.CFunctions;
 import io.hexo.vmm.run.RunEvent;
 
 /**
@@ -55,6 +56,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private volatile boolean terminated;
     private volatile boolean terminateRequested;
     private volatile RunEvent.Trap trap;
+    private volatile CFunctions.Place trapPlace;
     /** The engine hexo named in the current run's started event (hexo chooses; the IDE only reports). */
     private volatile String engineNamed;
     /** hexo's JVM, from the started event: the process SIGUSR1 migrates. */
@@ -171,6 +173,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
         } else if (e instanceof RunEvent.CheckpointWritten cw) {
             err.append("[hexo-ide] checkpoint written to " + cw.path() + " (" + cw.bytes() + " bytes) at migration point " + cw.point() + "\n");
         } else if (e instanceof RunEvent.Trap t) {
+            trapPlace = placeOf(t);
             trap = t;
         }
     }
@@ -320,13 +323,39 @@ public final class GuestSession extends PlatformObject implements IProcess {
         return List.copyOf(history);
     }
 
-    /** The trap's sentence, with where the C function is defined when the build kept debug information (-g). */
+    /** The trap's sentence, with where the C function is defined when that is known. */
     public String trapMessage() {
         RunEvent.Trap t = trap;
         if (t == null) {
             return null;
         }
-        return t.message() + (t.file() != null ? " \u2014 " + t.function() + " is defined at " + t.file() + ":" + t.line() : "");
+        CFunctions.Place at = trapPlace;
+        return t.message() + (at != null ? " \u2014 " + t.function() + " is defined at " + at.file() + ":" + at.line() : "");
+    }
+
+    /**
+     * Where the trapping function is defined: from the program's DWARF when it was built with -g (hexo's trap event),
+     * else from the project's sources (the first definition of that name), else null.
+     */
+    public CFunctions.Place trapPlace() {
+        return trapPlace;
+    }
+
+    private CFunctions.Place placeOf(RunEvent.Trap t) {
+        if (t.file() != null && t.line() != null) {
+            return new CFunctions.Place(Path.of(t.file()), t.line());
+        }
+        if (spec.workDir() == null || spec.imageDir() == null) {
+            return null;
+        }
+        List<String> skip = new ArrayList<>();
+        if (spec.imageDir().startsWith(spec.workDir()) && !spec.imageDir().equals(spec.workDir())) {
+            skip.add(spec.workDir().relativize(spec.imageDir()).toString());
+        }
+        if (spec.checkpointDir() != null && spec.checkpointDir().startsWith(spec.workDir()) && !spec.checkpointDir().equals(spec.workDir())) {
+            skip.add(spec.workDir().relativize(spec.checkpointDir()).toString());
+        }
+        return CFunctions.find(spec.workDir(), t.function(), skip);
     }
 
     /** The trap as hexo reported it (function, file, line), or null. */

@@ -30,7 +30,8 @@ public record RunSpec(
     public static final String ISA_ARM = Isa.AARCH64.shortName();
     public static final String ENGINE_AUTO = "auto";
     public static final String ENGINE_KVM = "kvm";
-    public static final String ENGINE_EMULATED = "emulated";
+    /** The process engine: a Linux process, native for x86-64 ("emulated" in configurations of the Unicorn days). */
+    public static final String ENGINE_PROCESS = "process";
 
     /** Exit code of hexo run meaning "a checkpoint was written, resume it with --resume": the CLI's own. */
     public static final int EXIT_CHECKPOINTED = Outcome.STATUS_CHECKPOINTED;
