@@ -11,7 +11,6 @@ import org.eclipse.jface.wizard.WizardDialog;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.ui.IWorkbenchPage;
-import org.eclipse.ui.PlatformUI;
 import org.junit.Test;
 
 import io.hexo.ide.core.launch.HexoLaunch;
@@ -36,10 +35,7 @@ public class NewcomerFlowTest {
             old.delete(true, true, null);
         }
         NewProjectWizard w = new NewProjectWizard();
-        w.init(PlatformUI.getWorkbench(), StructuredSelection.EMPTY);
-        WizardDialog dialog = new WizardDialog(Ui.window().getShell(), w);
-        dialog.setBlockOnOpen(false);
-        dialog.open();
+        WizardDialog dialog = ProjectWizardsTest.open(w);
         try {
             w.page().nameField().setText("npb-is");
             w.page().sampleButton(Sample.EMPTY).setSelection(false);

@@ -28,16 +28,22 @@ import io.hexo.ide.wizards.NewProjectWizard;
 /** File > New > hexo C project and File > Import > C sources as a hexo project, from the workbench's registries. */
 public class ProjectWizardsTest {
 
+    /** The wizard as File > New shows it: initialised for the workbench, in its (non-blocking) dialog. */
+    static WizardDialog open(org.eclipse.ui.IWorkbenchWizard w) {
+        w.init(PlatformUI.getWorkbench(), StructuredSelection.EMPTY);
+        WizardDialog dialog = new WizardDialog(Ui.window().getShell(), w);
+        dialog.setBlockOnOpen(false);
+        dialog.open();
+        return dialog;
+    }
+
     @Test
     public void newProjectFromTheNpbIsSampleWithItsClass() throws Exception {
         IWizardDescriptor d = PlatformUI.getWorkbench().getNewWizardRegistry().findWizard(NewProjectWizard.ID);
         assertNotNull("File > New lists the hexo C project wizard", d);
         assertEquals("hexo C project", d.getLabel());
         NewProjectWizard w = (NewProjectWizard) d.createWizard();
-        w.init(PlatformUI.getWorkbench(), StructuredSelection.EMPTY);
-        WizardDialog dialog = new WizardDialog(Ui.window().getShell(), w);
-        dialog.setBlockOnOpen(false);
-        dialog.open();
+        WizardDialog dialog = open(w);
         try {
             var page = w.page();
             assertFalse("no name yet", page.isPageComplete());
@@ -65,10 +71,7 @@ public class ProjectWizardsTest {
     public void aNameInUseIsRefusedInOneSentence() throws Exception {
         Ui.sampleProject("taken");
         NewProjectWizard w = new NewProjectWizard();
-        w.init(PlatformUI.getWorkbench(), StructuredSelection.EMPTY);
-        WizardDialog dialog = new WizardDialog(Ui.window().getShell(), w);
-        dialog.setBlockOnOpen(false);
-        dialog.open();
+        WizardDialog dialog = open(w);
         try {
             w.page().nameField().setText("taken");
             assertFalse(w.page().isPageComplete());
@@ -85,10 +88,7 @@ public class ProjectWizardsTest {
         Path dir = Files.createTempDirectory("hexo-import");
         Files.copy(Ui.hexoHome().resolve("resources/samples/hello-migrate/test.c"), dir.resolve("test.c"));
         ImportWizard w = (ImportWizard) d.createWizard();
-        w.init(PlatformUI.getWorkbench(), StructuredSelection.EMPTY);
-        WizardDialog dialog = new WizardDialog(Ui.window().getShell(), w);
-        dialog.setBlockOnOpen(false);
-        dialog.open();
+        WizardDialog dialog = open(w);
         try {
             Path empty = Files.createTempDirectory("hexo-empty");
             w.page().directoryField().setText(empty.toString());
