@@ -101,7 +101,7 @@ public final class DualIsaBuild {
         Path glue = work.resolve("glue.c");
         writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(linked, app)));
         Path appNative = work.resolve("app_native.c");
-        writeIfChanged(appNative, InlineHelpers.rewrite(FixedLinearMemory.rewrite(Files.readString(appC))));
+        writeIfChanged(appNative, SaturatingConversions.rewrite(InlineHelpers.rewrite(FixedLinearMemory.rewrite(Files.readString(appC)))));
 
         Result r = nativeImages(appNative, glue);
         diagnostics.flush();
