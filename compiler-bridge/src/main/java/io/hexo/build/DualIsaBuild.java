@@ -101,7 +101,8 @@ public final class DualIsaBuild {
         Path glue = work.resolve("glue.c");
         writeIfChanged(glue, GlueGenerator.generate(work.resolve("app.h"), appC, resources.resolve("guest/common/imports.h"), facts(linked, app)));
         Path appNative = work.resolve("app_native.c");
-        writeIfChanged(appNative, SaturatingConversions.rewrite(InlineHelpers.rewrite(FixedLinearMemory.rewrite(Files.readString(appC)))));
+        writeIfChanged(appNative, LibraryInlining.rewrite(
+                SaturatingConversions.rewrite(InlineHelpers.rewrite(FixedLinearMemory.rewrite(Files.readString(appC)))), programFunctions(compiles)));
 
         Result r = nativeImages(appNative, glue);
         diagnostics.flush();
@@ -385,6 +386,18 @@ public final class DualIsaBuild {
             return true;
         }
         return false;
+    }
+
+    /** The functions the program's own files define (LibraryInlining leaves them out-of-line). */
+    private Set<String> programFunctions(List<Compiled> compiles) throws IOException, InterruptedException, BuildException {
+        Set<String> names = new java.util.HashSet<>();
+        for (Compiled c : compiles) {
+            Process p = new ProcessBuilder(tools.path("wasm-objdump"), "-x", c.object().toString()).redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) throw new BuildException("wasm-objdump could not read " + c.object());
+            names.addAll(LibraryInlining.definedFunctions(dump));
+        }
+        return names;
     }
 
     private static final Pattern SEGMENT = Pattern.compile("^ - segment\\[\\d+\\] <[^>]*> memory=0 size=(\\d+) - init i32=(\\d+)", Pattern.MULTILINE);
