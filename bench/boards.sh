@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Boards over SSH on loopback: a real OpenSSH server (Debian's sshd) on a port of its own, this machine
+# as the board (an x86-64 board; `hexo run --board` picks its engine there as locally).
+#
+#   bench/boards.sh              # deploy cold/warm, a 277 MB checkpoint (NPB IS class B) vs scp, hello latency
+#   REPS=7 bench/boards.sh
+#
+# 1. Deploy: `hexo run --board b --isa x86 hello` into an empty board home (cold: runtime + images sent)
+#    and again (warm: nothing changed); the warm run is also the latency figure below.
+# 2. Transfer: `hexo transfer --to-board` of an NPB IS class B checkpoint into an empty directory on the
+#    board vs `scp` of the same files (same sshd, same user, OpenSSH's defaults). Goal: scp/hexo >= 0.9.
+# 3. Latency: `hexo run --board` of a hello world, warm, median of REPS, vs the same `hexo run` locally
+#    (the baseline, same run). Goal: <= 0.5 s.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+REPS="${REPS:-5}"
+ensure_hexo_built
+B="$WORK/boards"
+rm -rf "$B/board-home" "$B/config" "$B/ssh" "$B/server"
+mkdir -p "$B/server" "$B/ssh" "$B/scp-target"
+export HEXO_CONFIG_HOME="$B/config" HEXO_SSH_DIR="$B/ssh"
+
+# --- the board: sshd on a free loopback port, key login only
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ssh-keygen -q -t ed25519 -N '' -f "$B/server/host" && ssh-keygen -q -t ed25519 -N '' -f "$B/server/client"
+cp "$B/server/client.pub" "$B/server/authorized_keys"
+mkdir -p /run/sshd
+cat > "$B/server/sshd_config" <<C
+Port $port
+ListenAddress 127.0.0.1
+HostKey $B/server/host
+AuthorizedKeysFile $B/server/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+Subsystem sftp internal-sftp
+PidFile $B/server/sshd.pid
+C
+/usr/sbin/sshd -f "$B/server/sshd_config" || { echo "sshd did not start (tools/install.sh installs openssh-server)" >&2; exit 2; }
+trap 'kill "$(cat "$B/server/sshd.pid")" 2>/dev/null || true' EXIT
+"$HEXO" board add bench --host 127.0.0.1 --port "$port" --user "$(id -un)" --key "$B/server/client" --home "$B/board-home" >/dev/null
+"$HEXO" board trust bench >/dev/null
+
+# --- 1. deploy
+mkdir -p "$B/hello"
+printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' > "$B/hello/hello.c"
+"$HEXO" build -o "$B/hello/out" "$B/hello" >/dev/null 2>&1
+t=$(now); "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>"$B/cold.err"; cold=$(since "$t")
+grep -q "deploying to board bench" "$B/cold.err" || { echo "the cold run deployed nothing?" >&2; cat "$B/cold.err" >&2; exit 2; }
+t=$(now); "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>"$B/warm.err"; warm=$(since "$t")
+! grep -q deploying "$B/warm.err" || { echo "the warm run deployed again" >&2; exit 2; }
+
+# --- 3. latency (warm), baseline: the same hello run locally
+remote=(); here=()
+for _ in $(seq "$REPS"); do
+  t=$(now); "$HEXO" run --isa x86 "$B/hello/out" >/dev/null 2>&1; here+=("$(since "$t")")
+  t=$(now); "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>&1; remote+=("$(since "$t")")
+done
+
+# --- 2. transfer of a 277 MB checkpoint
+if [ ! -f "$WORK/npb-is-B/prog_x86-64" ]; then
+  "$HEXO" build --cflags "-DCLASS=B" -o "$WORK/npb-is-B" "$SAMPLES/npb-is" >/dev/null 2>&1
+fi
+ck="$WORK/npb-is-B-checkpoint"
+if [ ! -f "$ck/mdata.bin" ]; then
+  rm -rf "$ck"; mkdir -p "$ck"
+  (cd "$ck" && "$HEXO" run --isa x86 --migrate-at-point 2 --checkpoint-dir "$ck" "$WORK/npb-is-B" >/dev/null 2>&1) || [ $? = 75 ]
+fi
+size=$(du -sb "$ck" | cut -f1)
+hexo_t=(); scp_t=()
+for _ in $(seq 3); do
+  rm -rf "$B/board-home/ck" "$B/scp-target"/*
+  t=$(now); "$HEXO" transfer --from "$ck" --to-board bench --remote-dir "$B/board-home/ck" >/dev/null 2>&1; hexo_t+=("$(since "$t")")
+  t=$(now); scp -q -i "$B/server/client" -o UserKnownHostsFile="$B/ssh/known_hosts" -P "$port" "$ck"/*.bin* "$(id -un)@127.0.0.1:$B/scp-target/"; scp_t+=("$(since "$t")")
+done
+hx=$(min_of "${hexo_t[@]}"); sc=$(min_of "${scp_t[@]}")
+rm -rf "$B/board-home/ck"   # warm transfer: nothing changed, only the manifest travels
+"$HEXO" transfer --from "$ck" --to-board bench --remote-dir "$B/board-home/ck" >/dev/null 2>&1
+t=$(now); "$HEXO" transfer --from "$ck" --to-board bench --remote-dir "$B/board-home/ck" >/dev/null 2>&1; hx_warm=$(since "$t")
+
+echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-44s %8s\n' "what" "seconds"
+printf '%-44s %8s\n' "run --board hello, cold (deploys ~6 MB)" "$cold"
+printf '%-44s %8s\n' "run --board hello, warm (nothing sent)" "$warm"
+printf '%-44s %8s\n' "run hello locally, median of $REPS (baseline)" "$(median_of "${here[@]}")"
+printf '%-44s %8s\n' "run --board hello warm, median of $REPS" "$(median_of "${remote[@]}")"
+printf '%-44s %8s\n' "transfer --to-board, $((size / 1000000)) MB, best of 3" "$hx"
+printf '%-44s %8s\n' "scp of the same files, best of 3 (baseline)" "$sc"
+printf '%-44s %8s\n' "transfer --to-board again, nothing changed" "$hx_warm"
+echo "ratio transfer throughput hexo/scp $(ratio "$sc" "$hx") (goal >= 0.9); run --board warm latency $(median_of "${remote[@]}") s (goal <= 0.5), $(ratio "$(median_of "${remote[@]}")" "$(median_of "${here[@]}")")x the local run"
