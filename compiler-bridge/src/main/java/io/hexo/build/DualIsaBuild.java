@@ -44,6 +44,12 @@ public final class DualIsaBuild {
      * undefined (a value out of the integer's range), and the same way on both ISAs.
      */
     static final String WASM_FLOAT_TO_INT = "-mnontrapping-fptoint";
+    /**
+     * memcpy, memmove and memset the compiler sees (calls, struct copies, loops it recognises as a copy) as wasm's
+     * memory.copy and memory.fill, which wasm2c turns into one bounds check and the guest kernel's native
+     * memmove/memset, instead of calls to wasi-libc's byte and word loops run as translated wasm.
+     */
+    static final String WASM_BULK_MEMORY = "-mbulk-memory";
 
     public record Options(Path sourceDir, Path outDir, boolean instrumentFunctions, List<String> cflags) {}
 
@@ -264,7 +270,7 @@ public final class DualIsaBuild {
     private Compiled compileInstrumented(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
         Path ir = work.resolve("wasm").resolve(name + ".ll"), bare = work.resolve("wasm").resolve(name + ".bare.ll");
         Path obj = work.resolve("wasm").resolve(name + ".o"), dep = work.resolve("wasm").resolve(name + ".d");
-        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0", WASM_FLOAT_TO_INT,
+        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0", WASM_FLOAT_TO_INT, WASM_BULK_MEMORY,
                 "-I", resources.resolve("include").toString(), "-D__hexo__=1", "-finstrument-functions", "-Xclang", "-disable-llvm-passes"));
         cmd.addAll(src.flags());
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-S", "-emit-llvm", src.file().toString(), "-o", ir.toString()));
@@ -272,7 +278,7 @@ public final class DualIsaBuild {
         if (quiet) compile.quiet();
         if (step(compile)) src.warnings().forEach(diagnosticsSink::warning);
         writeIfChanged(bare, InstrumentedIr.bare(Files.readString(ir)));
-        step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", WASM_FLOAT_TO_INT, "-finstrument-functions",
+        step(new Step("[instrument] " + name, List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", WASM_FLOAT_TO_INT, WASM_BULK_MEMORY, "-finstrument-functions",
                 "-c", bare.toString(), "-o", obj.toString()), List.of(bare), obj, null, stamps));
         return new Compiled(name, src, obj, compile.log());
     }
@@ -280,7 +286,7 @@ public final class DualIsaBuild {
     private Compiled compileToWasm(ProgramSource src, String name, boolean quiet) throws BuildException, IOException, InterruptedException {
         Path obj = work.resolve("wasm").resolve(name + ".o");
         Path dep = work.resolve("wasm").resolve(name + ".d");
-        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0", WASM_FLOAT_TO_INT,
+        List<String> cmd = new ArrayList<>(List.of(tools.path("clang-16"), "--target=wasm32-wasi", "-O2", "-g0", WASM_FLOAT_TO_INT, WASM_BULK_MEMORY,
                 "-I", resources.resolve("include").toString(), "-D__hexo__=1"));
         cmd.addAll(src.flags());
         cmd.addAll(List.of("-MD", "-MF", dep.toString(), "-c", src.file().toString(), "-o", obj.toString()));
