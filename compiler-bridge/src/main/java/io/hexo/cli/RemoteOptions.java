@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RemoteOptions {
     /** A lost connection, as ssh says it (the guest's own statuses are 0-255 too; this one is documented). */
     static final int STATUS_CONNECTION_LOST = 255;
-    private static final Set<String> HANDLED_HERE = Set.of("--board", "--attach", "--workdir", "--checkpoint-dir", "--help", "--version");
+    private static final Set<String> HANDLED_HERE = Set.of("--board", "--attach", "--workdir", "--checkpoint-dir", "--events-to", "--help", "--version");
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec run;
@@ -59,8 +59,17 @@ final class RemoteOptions {
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+        // Hashing what a run needs there overlaps the SSH handshake: each costs about as much on a warm run.
+        java.util.concurrent.CompletableFuture<BoardDeploy.Plan> plan = attach != null ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return BoardDeploy.plan(out);
+                    } catch (BoardException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
         try (BoardSession s = BoardSession.open(b, BoardSession.HostKeys.KNOWN_ONLY)) {
-            String id = attach != null ? attachTo(s, b) : start(s, b, out);
+            String id = attach != null ? attachTo(s, b) : start(s, b, planned(plan));
             return follow(s, b, id);
         } catch (BoardException e) {
             System.err.println("hexo: " + e.getMessage());
@@ -75,7 +84,16 @@ final class RemoteOptions {
         return attach;
     }
 
-    private String start(BoardSession s, Board b, Path out) throws BoardException {
+    private static BoardDeploy.Plan planned(java.util.concurrent.CompletableFuture<BoardDeploy.Plan> plan) throws BoardException {
+        try {
+            return plan.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof BoardException be) throw be;
+            throw e;
+        }
+    }
+
+    private String start(BoardSession s, Board b, BoardDeploy.Plan plan) throws BoardException {
         ParseResult pr = run.commandLine().getParseResult();
         List<String> args = new ArrayList<>();
         String workdir = null, checkpointDir = null;
@@ -94,11 +112,10 @@ final class RemoteOptions {
             }
         }
         String display = "hexo " + String.join(" ", pr.originalArgs());
-        BoardDeploy.Plan plan = BoardDeploy.plan(out);
-        String id = RemoteRun.start(s, b.home(), plan, workdir, checkpointDir, args, display);
+        String id = RemoteRun.start(s, b.home(), plan, workdir, checkpointDir, args, display, eventsTo() != null);
         if (id == null) {
             BoardDeploy.deploy(s, b.home(), plan, line -> System.err.println("hexo: " + line));
-            id = RemoteRun.start(s, b.home(), plan, workdir, checkpointDir, args, display);
+            id = RemoteRun.start(s, b.home(), plan, workdir, checkpointDir, args, display, eventsTo() != null);
             if (id == null) throw new BoardException("board " + b.name() + " lost what was just deployed to " + b.home() + ": run again");
         }
         return id;
@@ -118,12 +135,24 @@ final class RemoteOptions {
         // The launcher turns Ctrl-C into SIGTERM while it records its class-data archive: the same request.
         Signal.handle(new Signal("TERM"), interrupt);
         Signal.handle(new Signal("USR1"), sig -> forward(s, b, id, false));
-        int status = RemoteRun.follow(s, b.home(), id, flushing(System.out), flushing(System.err));
+        int status;
+        // --events-to names a file here: the board's hexo writes the events into the run's directory, and they stream back
+        try (OutputStream events = eventsTo() == null ? null : new java.io.FileOutputStream(eventsTo())) {
+            status = RemoteRun.follow(s, b.home(), id, flushing(System.out), flushing(System.err), events);
+        } catch (IOException e) {
+            throw new BoardException("--events-to " + eventsTo() + " cannot be written (" + e.getMessage() + "): give a writable file");
+        }
         if (status == io.hexo.vmm.run.Outcome.STATUS_CHECKPOINTED) {
             System.err.println("hexo: the checkpoint is on board " + b.name() + "; `hexo transfer --from-board " + b.name()
                     + " --to DIR` brings it here, or resume it there with `hexo run --board " + b.name() + " --resume …`");
         }
         return status;
+    }
+
+    /** The local --events-to of a run with --events, or null. */
+    private String eventsTo() {
+        ParseResult pr = run.commandLine().getParseResult();
+        return pr.hasMatchedOption("--events") ? pr.matchedOptionValue("--events-to", null) : null;
     }
 
     private static void forward(BoardSession s, Board b, String id, boolean interrupt) {
