@@ -28,6 +28,15 @@ public final class RemoteRun {
      */
     public static String start(BoardSession board, String home, BoardDeploy.Plan plan, String workdir, String checkpointDir,
                                List<String> args, String display) throws BoardException {
+        return start(board, home, plan, workdir, checkpointDir, args, display, false);
+    }
+
+    /**
+     * The same; with events, the run's --events go to its directory (ID/events), which {@link #follow(BoardSession,
+     * String, String, OutputStream, OutputStream, OutputStream)} streams back like its output.
+     */
+    public static String start(BoardSession board, String home, BoardDeploy.Plan plan, String workdir, String checkpointDir,
+                               List<String> args, String display, boolean events) throws BoardException {
         StringBuilder cmd = new StringBuilder();
         for (String a : args) cmd.append(' ').append(q(a));
         String script = String.join("\n",
@@ -37,9 +46,9 @@ public final class RemoteRun {
                 "W=" + (workdir != null ? q(workdir) : "\"$H/work\"") + "; C=" + (checkpointDir != null ? q(checkpointDir) : "\"$W\""),
                 "mkdir -p \"$W\" \"$C\" \"$H/runs\" || exit 1",
                 "id=$(date -u +%Y%m%d-%H%M%S)-$$; d=\"$H/runs/$id\"; mkdir \"$d\" && : > \"$d/out\" && : > \"$d/err\" || exit 1",
-                "printf '%s\\n' " + q(display) + " > \"$d/cmd\"",
+                "printf '%s\\n' " + q(display) + " > \"$d/cmd\"" + (events ? " && : > \"$d/events\"" : ""),
                 "setsid \"$R/bin/hexo-supervise\" \"$d\" \"$R/hexo\" run \"$I\" --workdir \"$W\" --checkpoint-dir \"$C\"" + cmd
-                        + " < /dev/null > /dev/null 2>&1 &",
+                        + (events ? " --events-to=\"$d/events\"" : "") + " < /dev/null > /dev/null 2>&1 &",
                 "n=0; while [ ! -e \"$d/pid\" ]; do sleep 0.01; n=$((n+1)); [ $n -lt 3000 ] || { echo 'no supervisor'; exit 1; }; done",
                 "echo \"started $id\"");
         String reply = board.exec(script).strip();
@@ -59,6 +68,40 @@ public final class RemoteRun {
      * status; a BoardException when the connection went first (the run goes on).
      */
     public static int follow(BoardSession board, String home, String id, OutputStream out, OutputStream err) throws BoardException {
+        return follow(board, home, id, out, err, null);
+    }
+
+    /** The same, with the run's event stream (when it was started with events) into events, or null for none. */
+    public static int follow(BoardSession board, String home, String id, OutputStream out, OutputStream err, OutputStream events)
+            throws BoardException {
+        ChannelExec eventsChannel = events == null ? null : followEvents(board, home, id, events);
+        try {
+            return followOutput(board, home, id, out, err);
+        } finally {
+            if (eventsChannel != null) {
+                // its tail ends with the run's hexo, after its last line; a lost connection closes it as well
+                eventsChannel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 5000L);
+                eventsChannel.close(false);
+            }
+        }
+    }
+
+    private static ChannelExec followEvents(BoardSession board, String home, String id, OutputStream events) throws BoardException {
+        String d = runDir(home, id);
+        String script = "d=" + q(d) + "; pid=$(cat \"$d/pid\") && [ -e \"$d/events\" ] || exit 0; "
+                + "exec tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/events\"";
+        try {
+            ChannelExec ch = board.session().createExecChannel(script);
+            ch.setOut(events);
+            ch.setErr(OutputStream.nullOutputStream());
+            ch.open().verify(java.time.Duration.ofSeconds(20));
+            return ch;
+        } catch (IOException e) {
+            throw lost(board, id);
+        }
+    }
+
+    private static int followOutput(BoardSession board, String home, String id, OutputStream out, OutputStream err) throws BoardException {
         String d = runDir(home, id);
         String script = String.join("\n",
                 "d=" + q(d) + "; pid=$(cat \"$d/pid\") || exit 255",

@@ -47,9 +47,15 @@ final class BoardCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The configured boards.")
     static final class ListBoards implements Callable<Integer> {
+        @Option(names = "--json", description = "The boards as a JSON list (the fields of boards.json), for tools such as the IDE.") boolean json;
+
         @Override
         public Integer call() throws IOException {
             Boards boards = Boards.ofUser();
+            if (json) {
+                System.out.println(new com.google.gson.Gson().toJson(boards.list()));
+                return 0;
+            }
             if (boards.list().isEmpty()) System.out.println("no boards in " + boards.file() + ": add one with `hexo board add`");
             for (Board b : boards.list()) {
                 System.out.println(b.name() + "  " + b.address() + "  home " + b.home() + (b.key() != null ? "  key " + b.key() : ""));

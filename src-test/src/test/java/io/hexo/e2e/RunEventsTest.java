@@ -130,6 +130,35 @@ public class RunEventsTest {
     }
 
     /** Every complete line of the stream; each must be an event of this version. */
+    /**
+     * On a board (hexo run --board, a real sshd on loopback) the board's hexo writes the events into the run's
+     * directory there, and they stream back into the local --events-to file like the output: not into that path on
+     * the board (here the same machine, so the board home's file is checked too).
+     */
+    @Test
+    public void aBoardRunsEventsStreamBack() throws Exception {
+        Path home = Hexo.tempDir("events-board"), events = home.resolve("board.jsonl");
+        try (OpenSshServer sshd = new OpenSshServer(home.resolve("server"))) {
+            Files.createDirectories(home.resolve("ssh"));
+            Map<String, String> env = Map.of("HEXO_CONFIG_HOME", home.resolve("config").toString(), "HEXO_SSH_DIR", home.resolve("ssh").toString());
+            assertEquals(0, Hexo.cli(env, home, "board", "add", "pi", "--host", "127.0.0.1", "--port", Integer.toString(sshd.port),
+                    "--user", System.getProperty("user.name"), "--key", sshd.clientKey.toString(), "--home", home.resolve("board-home").toString()).status());
+            assertEquals(0, Hexo.cli(env, home, "board", "trust", "pi").status());
+            Hexo.Cli run = Hexo.cli(env, home, "run", "--board", "pi", "--isa", "arm", "--events=json", "--events-to=" + events,
+                    Hexo.sample("hello-migrate").toString());
+            assertEquals(run.stderr(), 0, run.status());
+            List<RunEvent> all = read(events);
+            assertTrue("started first: " + all, !all.isEmpty() && all.get(0) instanceof RunEvent.Started st && st.isa().equals("aarch64")
+                    && st.image().startsWith(home.resolve("board-home").toString()));
+            assertTrue("ten points: " + all, all.stream().anyMatch(e -> e instanceof RunEvent.PointsPassed pp && pp.count() == 10));
+            assertTrue("exit last: " + all, all.get(all.size() - 1) instanceof RunEvent.Exit);
+            try (var runs = Files.list(home.resolve("board-home/runs"))) {
+                Path dir = runs.findFirst().orElseThrow();
+                assertEquals("the same stream as the board's", Files.readString(dir.resolve("events")), Files.readString(events));
+            }
+        }
+    }
+
     private static List<RunEvent> read(Path events) throws IOException {
         List<RunEvent> all = new ArrayList<>();
         if (!Files.exists(events)) return all;
