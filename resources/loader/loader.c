@@ -9,8 +9,15 @@
  *   fd 3  guest memory (memfd); guest-physical address == file offset == our virtual address
  *   fd 4  doorbell, guest -> VMM (pipe): the 32-bit hypercall block address, as `out`/MMIO would carry
  *   fd 5  doorbell, VMM -> guest (pipe): 4 bytes once the VMM has written the block's `ret`
- *   argv  PARENT_PID ENTRY STACK_TOP START-END... (hexadecimal; the ranges to map; PARENT_PID 0: do not
- *         check that the VMM is our parent, as under gdbserver)
+ *   argv  PARENT_PID ENTRY STACK_TOP [LBASE] START-END... (hexadecimal; the ranges to map; PARENT_PID 0:
+ *         do not check that the VMM is our parent, as under gdbserver; LBASE: where linear memory starts,
+ *         should the VMM make it fill itself lazily)
+ *
+ * Lazily filled memory (a resume, a post-copy migration; vmm-runtime LazyMemory): qemu-user has no
+ * userfaultfd, so the VMM answers the restore hypercall with PROTECT | n, we map n blocks of linear
+ * memory PROT_NONE, and each first touch of a block lands in on_fault, which rings the doorbell with
+ * FAULT | block and, once the VMM has written the block into the memfd, makes it accessible and returns
+ * to the faulting instruction.
  *
  * It maps the ranges at their guest-physical addresses (so the image, which is linked at absolute
  * addresses, and wasm2c's loads and stores at __hexo_linmem work unchanged; the holes stay holes, so
@@ -59,10 +66,16 @@
 #define EINTR 4
 #define EXIT_SETUP_FAILED 127
 #define EXIT_VMM_GONE 125
+#define EXIT_FILL_FAILED 124
+#define PROT_NONE 0
+#define LAZY_BLOCK (64u << 10)  /* LazyMemory.BLOCK */
+#define LAZY_FAULT 0x80000000u  /* ProcessEngine.FAULT / PROTECT */
+#define LAZY_BLOCK_READY 0
+#define LAZY_ALL_READY 1
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_exit = 60, NR_mmap = 9, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
-       NR_rt_sigreturn = 15, NR_getppid = 110, NR_sigaltstack = 131, NR_prctl = 157, NR_exit_group = 231,
+       NR_rt_sigreturn = 15, NR_mprotect = 10, NR_getppid = 110, NR_sigaltstack = 131, NR_prctl = 157, NR_exit_group = 231,
        NR_execve = 59, NR_socket = 41, NR_connect = 42, NR_accept = 43, NR_bind = 49, NR_listen = 50,
        NR_socketpair = 53, NR_accept4 = 288, NR_ptrace = 101, NR_process_vm_readv = 310, NR_process_vm_writev = 311 };
 /* struct ucontext: uc_mcontext (struct sigcontext) starts at 40; rip is its 17th word. */
@@ -92,7 +105,7 @@ __asm__(".text\n.globl _start\n_start:\n"
 
 #elif defined(__aarch64__)
 enum { NR_read = 63, NR_write = 64, NR_close = 57, NR_exit = 93, NR_mmap = 222, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
-       NR_rt_sigreturn = 139, NR_getppid = 173, NR_sigaltstack = 132, NR_prctl = 167, NR_exit_group = 94,
+       NR_rt_sigreturn = 139, NR_mprotect = 226, NR_getppid = 173, NR_sigaltstack = 132, NR_prctl = 167, NR_exit_group = 94,
        NR_execve = 221, NR_socket = 198, NR_connect = 203, NR_accept = 202, NR_bind = 200, NR_listen = 201,
        NR_socketpair = 199, NR_accept4 = 242, NR_ptrace = 117, NR_process_vm_readv = 270, NR_process_vm_writev = 271 };
 /* struct ucontext: uc_mcontext at 176 (after the 128-byte sigset area), pc after fault_address, x0-x30, sp. */
@@ -175,14 +188,43 @@ static uint64_t hex_arg(const char *s) {
     return v;
 }
 
-/* The doorbell the guest kernel calls through boot_info->doorbell (arch_doorbell): the block address
- * to the VMM, then wait for its answer. Losing the VMM ends the guest: nobody is left to serve it. */
-static void doorbell(void) {
-    uint32_t v = HEXO_HYPERCALL_ADDR;
+/* Linear memory that fills itself: [lazy_base, lazy_end) while blocks may still be missing. */
+static uint64_t lazy_base, lazy_end;
+
+/* One word to the VMM, its one-word answer back. Losing the VMM ends the guest: nobody is left to serve it. */
+static uint32_t ring(uint32_t v) {
     if (SYS(write, FD_TO_VMM, &v, 4) != 4) exit_group(EXIT_VMM_GONE);
     long n;
     do n = SYS(read, FD_FROM_VMM, &v, 4); while (n == -EINTR);
     if (n != 4) exit_group(EXIT_VMM_GONE);
+    return v;
+}
+
+/* The doorbell the guest kernel calls through boot_info->doorbell (arch_doorbell): the block address
+ * to the VMM, then wait for its answer. */
+static void doorbell(void) {
+    uint32_t v = ring(HEXO_HYPERCALL_ADDR);
+    if (v & LAZY_FAULT) { /* from now on linear memory fills itself: see the top of this file */
+        uint64_t len = (uint64_t)(v & ~LAZY_FAULT) * LAZY_BLOCK;
+        if (SYS(mprotect, lazy_base, len, PROT_NONE) != 0) exit_group(EXIT_FILL_FAILED);
+        lazy_end = lazy_base + len;
+    }
+}
+
+/* A touch of a block not filled yet: have the VMM fill it, then let the access run again. */
+static int lazy_fault(uint64_t addr) {
+    if (addr < lazy_base || addr >= lazy_end) return 0;
+    uint64_t block = (addr - lazy_base) / LAZY_BLOCK;
+    uint32_t v = ring(LAZY_FAULT | (uint32_t)block);
+    if (v == LAZY_ALL_READY) {
+        if (SYS(mprotect, lazy_base, lazy_end - lazy_base, PROT_RWX) != 0) exit_group(EXIT_FILL_FAILED);
+        lazy_end = lazy_base;
+    } else if (v == LAZY_BLOCK_READY) {
+        if (SYS(mprotect, lazy_base + block * LAZY_BLOCK, LAZY_BLOCK, PROT_RWX) != 0) exit_group(EXIT_FILL_FAILED);
+    } else {
+        exit_group(EXIT_FILL_FAILED); /* the page was damaged or could not be had: the VMM says why */
+    }
+    return 1;
 }
 
 struct ksigaction {
@@ -198,6 +240,7 @@ static void on_fault(int sig, void *info, void *ucontext) {
     int code = *(int *)((char *)info + 8);              /* siginfo.si_code */
     uint64_t pc = *(uint64_t *)((char *)ucontext + UC_PC);
     uint64_t kind = HEXO_TRAP_CPU_EXCEPTION, detail;
+    if (sig == SIGSEGV && lazy_fault(addr)) return;
     switch (sig) {
     case SIGSEGV: kind = HEXO_TRAP_OUT_OF_BOUNDS; detail = TRAP_DETAIL_SEGV; break;
     case SIGBUS: kind = HEXO_TRAP_OUT_OF_BOUNDS; detail = TRAP_DETAIL_BUS; break;
@@ -259,8 +302,9 @@ static int confine(void) {
         { JEQ_K, 1, 0, AUDIT_ARCH },
         { RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS },
         { LD_W_ABS, 0, 0, 0 },                         /* seccomp_data.nr */
-        { JEQ_K, 5, 0, NR_read },
-        { JEQ_K, 4, 0, NR_write },
+        { JEQ_K, 6, 0, NR_read },
+        { JEQ_K, 5, 0, NR_write },
+        { JEQ_K, 4, 0, NR_mprotect },                  /* lazily filled memory; all guest memory is RWX already */
         { JEQ_K, 3, 0, NR_exit_group },
         { JEQ_K, 2, 0, NR_exit },
         { JEQ_K, 1, 0, NR_rt_sigreturn },
@@ -322,13 +366,15 @@ _Noreturn void loader_main(long *sp) {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
     if (argc > 2 && same(argv[1], "--jail")) jail(argv + 2);
-    if (argc < 5) fail("usage: hexo-loader PARENT_PID ENTRY STACK_TOP START-END...", 0);
+    if (argc < 5) fail("usage: hexo-loader PARENT_PID ENTRY STACK_TOP [LBASE] START-END...", 0);
     /* The VMM's death must end the guest too, also while it computes without ringing the doorbell. */
     SYS(prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
     uint64_t vmm = hex_arg(argv[1]); /* 0 under gdbserver, which is then our parent */
     if (vmm != 0 && (uint64_t)SYS(getppid, 0, 0, 0) != vmm) exit_group(EXIT_VMM_GONE);
     uint64_t entry = hex_arg(argv[2]), stack_top = hex_arg(argv[3]);
-    for (long i = 4; i < argc; i++) map_range(argv[i]);
+    long first = 4;
+    if (argv[4][0] == 'L') lazy_base = lazy_end = hex_arg(argv[first++] + 1);
+    for (long i = first; i < argc; i++) map_range(argv[i]);
     SYS(close, FD_MEMORY, 0, 0); /* the guest has its memory; it need not be able to resize it */
     install_fault_handlers();
     ignore_stray_signals();

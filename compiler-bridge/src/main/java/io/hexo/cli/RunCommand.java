@@ -76,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
     boolean resume;
 
     @Mixin EventOptions events = new EventOptions();
+    @Mixin PostCopyOptions postCopy = new PostCopyOptions();
 
     @Override
     public Integer call() {
@@ -96,6 +97,7 @@ final class RunCommand implements Callable<Integer> {
             for (String m : mounts) mounted.add(GuestFiles.Mount.parse(m));
             vm = new Vm(new Vm.Config(out, Isa.parse(isa), MemSize.checkFitsHere(MemSize.parse(mem)), ArgumentSplitter.split(args), env, workdir,
                     verbose, EngineChoice.parse(engine), checkpointDir, migrateAtPoint == null ? 0 : migrateAtPoint, resume, GuestConsole.system(verbose), mounted));
+            postCopy.applyTo(vm, resume);
         } catch (IllegalArgumentException e) {
             System.err.println("hexo: " + e.getMessage());
             return Outcome.STATUS_FAILED;

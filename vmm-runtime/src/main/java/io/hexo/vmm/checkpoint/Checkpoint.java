@@ -15,7 +15,23 @@ import java.util.List;
  */
 public record Checkpoint(Path dir, int formatVersion, int abiVersion, String moduleId, String isa, String engine,
                          String createdAt, long linmemSize, long pointsReached, List<FileEntry> files,
-                         List<Region> regions, List<GuestFiles.OpenFile> openFiles) {
+                         List<Region> regions, List<GuestFiles.OpenFile> openFiles, PostCopy postCopy) {
+
+    /**
+     * Present in a post-copy migration's minimal checkpoint (`--full-chkpt-save 0`): its region files hold
+     * the page index and CRCs but no page bytes, which the source's page server serves to whoever shows
+     * this token (docs/architecture.md, "Post-copy protocol").
+     *
+     * @param token 64 hex digits, random per migration
+     * @param server where the source said it listens ("HOST:PORT"), a hint for the destination
+     */
+    public record PostCopy(String token, String server) {}
+
+    public Checkpoint(Path dir, int formatVersion, int abiVersion, String moduleId, String isa, String engine,
+                      String createdAt, long linmemSize, long pointsReached, List<FileEntry> files,
+                      List<Region> regions, List<GuestFiles.OpenFile> openFiles) {
+        this(dir, formatVersion, abiVersion, moduleId, isa, engine, createdAt, linmemSize, pointsReached, files, regions, openFiles, null);
+    }
 
     /** One file of the checkpoint, with its whole-file size and CRC-32C (hex). */
     public record FileEntry(String name, String kind, long size, String crc32c) {}
@@ -36,12 +52,12 @@ public record Checkpoint(Path dir, int formatVersion, int abiVersion, String mod
     /** The same, without the directory: what mdata.bin stores (the directory is wherever the files are). */
     public Checkpoint withoutDir() {
         return new Checkpoint(null, formatVersion, abiVersion, moduleId, isa, engine, createdAt, linmemSize, pointsReached,
-                files, regions, openFiles);
+                files, regions, openFiles, postCopy);
     }
 
     public Checkpoint inDir(Path dir) {
         return new Checkpoint(dir, formatVersion, abiVersion, moduleId, isa, engine, createdAt, linmemSize, pointsReached,
-                files, regions, openFiles);
+                files, regions, openFiles, postCopy);
     }
 
     public long bytesOnDisk() {

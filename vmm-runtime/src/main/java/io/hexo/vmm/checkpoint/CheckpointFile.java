@@ -19,7 +19,8 @@ import java.util.zip.CRC32C;
  */
 public final class CheckpointFile {
     public static final byte[] MAGIC = "HEXOCKPT".getBytes(StandardCharsets.US_ASCII);
-    public static final int FORMAT_VERSION = 1;
+    /** 2: region files carry a CRC-32C per stored page (resume verifies pages as they are first used). */
+    public static final int FORMAT_VERSION = 2;
     public static final int HEADER_SIZE = 96;
 
     public static final int KIND_MEMORY = 1, KIND_THREAD = 2, KIND_FILES = 3, KIND_MANIFEST = 4;
@@ -37,22 +38,35 @@ public final class CheckpointFile {
      * header's and the payload's instead of reading the file back.
      */
     static int write(Path path, int kind, String moduleId, PayloadWriter payload) throws IOException {
+        return writeChecksummed(path, kind, moduleId, ch -> {
+            CRC32C crc = new CRC32C();
+            payload.write(ch, crc);
+            return (int) crc.getValue();
+        });
+    }
+
+    /** Writes the payload and returns its CRC-32C, computed however the writer likes (a region combines per-page CRCs). */
+    interface ChecksummedWriter {
+        int write(FileChannel out) throws IOException;
+    }
+
+    /** {@link #write} for a payload whose writer knows its CRC-32C without a second pass. */
+    static int writeChecksummed(Path path, int kind, String moduleId, ChecksummedWriter payload) throws IOException {
         // NOFOLLOW: a link planted under a checkpoint file's name must not make hexo write elsewhere.
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ch.position(HEADER_SIZE);
-            CRC32C crc = new CRC32C();
-            payload.write(ch, crc);
+            int payloadCrc = payload.write(ch);
             long length = ch.position() - HEADER_SIZE;
             ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putInt(FORMAT_VERSION).putInt(kind).putLong(length).putInt((int) crc.getValue()).putInt(0);
+            h.put(MAGIC).putInt(FORMAT_VERSION).putInt(kind).putLong(length).putInt(payloadCrc).putInt(0);
             h.put(moduleId.getBytes(StandardCharsets.US_ASCII), 0, 64);
             h.flip();
             CRC32C header = new CRC32C();
             header.update(h.array(), 0, HEADER_SIZE);
             while (h.hasRemaining()) ch.write(h, h.position());
-            ch.force(true);
-            return Crc32c.combine((int) header.getValue(), (int) crc.getValue(), length);
+            ch.force(false); // fdatasync: the data and the size that finds it; the directory is forced once at commit
+            return Crc32c.combine((int) header.getValue(), payloadCrc, length);
         }
     }
 
@@ -120,7 +134,8 @@ public final class CheckpointFile {
         byte[] id = new byte[64];
         b.get(id);
         if (version != FORMAT_VERSION) {
-            throw new CheckpointException(name + " in " + path.getParent() + " has checkpoint format " + version + "; this hexo reads format " + FORMAT_VERSION);
+            throw new CheckpointException(name + " in " + path.getParent() + " has checkpoint format " + version + " but this hexo reads format "
+                    + FORMAT_VERSION + ": resume it with the hexo that wrote it, or take the checkpoint again with this one");
         }
         if (reserved != 0) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (bad header)");
         if (k != kind) throw new CheckpointException(name + " in " + path.getParent() + " holds the wrong kind of data");

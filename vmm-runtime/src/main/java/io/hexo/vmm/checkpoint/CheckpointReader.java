@@ -32,22 +32,29 @@ public final class CheckpointReader {
 
     private static Checkpoint verifyFiles(Path dir, String expectedModule) throws CheckpointException, IOException {
         Checkpoint cp = manifestOf(dir);
+        checkModule(cp, dir, expectedModule);
+        for (Checkpoint.FileEntry f : cp.files()) {
+            Path p = dir.resolve(f.name());
+            if (!Files.exists(p)) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
+            CheckpointFile.verifyStreaming(p, f.size(), f.crc32c(), kindOf(f), cp.moduleId());
+        }
+        return cp;
+    }
+
+    private static void checkModule(Checkpoint cp, Path dir, String expectedModule) throws CheckpointException {
         if (expectedModule != null && !cp.moduleId().equals(expectedModule)) {
             throw new CheckpointException("the checkpoint in " + dir + " was taken from another program (module "
                     + cp.moduleId().substring(0, 12) + ") than these images (module " + expectedModule.substring(0, 12)
                     + "): resume it with the images it came from, or rebuild them from the same sources");
         }
-        for (Checkpoint.FileEntry f : cp.files()) {
-            Path p = dir.resolve(f.name());
-            if (!Files.exists(p)) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
-            int kind = switch (f.kind()) {
-                case "memory" -> CheckpointFile.KIND_MEMORY;
-                case "thread" -> CheckpointFile.KIND_THREAD;
-                default -> CheckpointFile.KIND_FILES;
-            };
-            CheckpointFile.verifyStreaming(p, f.size(), f.crc32c(), kind, cp.moduleId());
-        }
-        return cp;
+    }
+
+    private static int kindOf(Checkpoint.FileEntry f) {
+        return switch (f.kind()) {
+            case "memory" -> CheckpointFile.KIND_MEMORY;
+            case "thread" -> CheckpointFile.KIND_THREAD;
+            default -> CheckpointFile.KIND_FILES;
+        };
     }
 
     /** The manifest alone (mdata.bin verified, the files it lists not yet). */
@@ -95,96 +102,63 @@ public final class CheckpointReader {
     }
 
     /**
-     * Reads every stored page straight into linear memory at linmemBase (pages not stored stay zero), in one
-     * pass over each region file that also checksums what landed in guest memory: the file's CRC-32C
-     * against the manifest and the payload's against its header. The index is checked before any page is
-     * written, so pages land only inside linear memory; a damaged page is found after it was copied, and
-     * then the resume fails and the guest never runs (MigrationCalls stops it).
+     * What `--resume` needs before the guest runs: the manifest, the thread state and the open files fully
+     * verified, and every memory region's header and page index checked (and the files' checksums
+     * recomputed from the pages' own) — without reading the pages, which are verified one by one as they
+     * are first used ({@link CheckpointPages}). The caller closes the pages.
+     */
+    public record Resumable(Checkpoint checkpoint, CheckpointPages pages) {}
+
+    public static Resumable openForResume(Path dir, String expectedModule) throws CheckpointException, IOException {
+        return openForResume(dir, expectedModule, null);
+    }
+
+    /** Where a post-copy migration's pages come from, given its minimal checkpoint (the page server's client). */
+    public interface RemoteFetch {
+        CheckpointPages.Fetch connect(Checkpoint minimal) throws CheckpointException;
+    }
+
+    /** The same; a post-copy migration's minimal checkpoint takes its pages from remote (null: refused in one sentence). */
+    public static Resumable openForResume(Path dir, String expectedModule, RemoteFetch remote) throws CheckpointException, IOException {
+        return CheckpointDirectory.read(dir, () -> {
+            Checkpoint cp = manifestOf(dir);
+            checkModule(cp, dir, expectedModule);
+            for (Checkpoint.FileEntry f : cp.files()) {
+                if (!Files.exists(dir.resolve(f.name()))) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
+                if (!f.kind().equals("memory")) CheckpointFile.verifyStreaming(dir.resolve(f.name()), f.size(), f.crc32c(), kindOf(f), cp.moduleId());
+            }
+            if (cp.postCopy() == null || remote == null) return new Resumable(cp, CheckpointPages.open(cp));
+            CheckpointPages.Fetch fetch = remote.connect(cp);
+            try {
+                return new Resumable(cp, CheckpointPages.open(cp, fetch));
+            } catch (CheckpointException | IOException | RuntimeException e) {
+                fetch.close();
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Reads every stored page straight into linear memory at linmemBase (pages not stored become zero),
+     * each verified against its CRC-32C, after the region's header and index were checked: pages land
+     * only inside linear memory, and a damaged one fails the load (the guest never runs on it).
      */
     public static void loadMemory(Checkpoint cp, GuestMemory memory, long linmemBase, long linmemLimit) throws CheckpointException, IOException {
         if (cp.linmemSize() > linmemLimit) {
             throw new CheckpointException("the checkpoint in " + cp.dir() + " needs " + (cp.linmemSize() >> 20)
                     + " MiB of program memory but MEM leaves " + (linmemLimit >> 20) + " MiB: give it more with --mem");
         }
-        for (Checkpoint.Region r : cp.regions()) loadRegion(cp, r, memory, linmemBase);
-    }
-
-    private static void loadRegion(Checkpoint cp, Checkpoint.Region r, GuestMemory memory, long linmemBase) throws CheckpointException, IOException {
-        Path file = cp.dir().resolve(r.file());
-        String where = r.file() + " in " + cp.dir();
-        Checkpoint.FileEntry entry = cp.files().stream().filter(f -> f.name().equals(r.file())).findFirst()
-                .orElseThrow(() -> new CheckpointException(Checkpoint.MANIFEST + " in " + cp.dir() + " lists no checksum for " + r.file()));
-        try (FileChannel ch = CheckpointFile.open(file)) {
-            long size = ch.size();
-            if (size != entry.size()) throw new CheckpointException(where + " is truncated or was changed (size " + size + ", expected " + entry.size() + ")");
-            long pages = (r.length() + CheckpointWriter.PAGE - 1) / CheckpointWriter.PAGE;
-            if (size < CheckpointFile.HEADER_SIZE + 32) throw new CheckpointException(where + " is damaged (truncated region header)");
-            ByteBuffer header = ByteBuffer.allocate(CheckpointFile.HEADER_SIZE);
-            CheckpointFile.readFully(ch, header, where);
-            ByteBuffer head = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-            CheckpointFile.readFully(ch, head, where);
-            long stored = head.getLong(24);
-            if (stored < 0 || stored > pages) throw new CheckpointException(where + " is damaged (page count " + stored + " for a region of " + pages + " pages)");
-            ByteBuffer prefix = ByteBuffer.allocate(32 + (int) ((stored * 4 + 7) & ~7)).order(ByteOrder.LITTLE_ENDIAN);
-            prefix.put(head.flip());
-            if (size < CheckpointFile.HEADER_SIZE + prefix.capacity()) throw new CheckpointException(where + " is damaged (its page index ends early)");
-            CheckpointFile.readFully(ch, prefix, where);
-            int[] index = regionIndex(prefix.flip(), r, where, size - CheckpointFile.HEADER_SIZE - prefix.capacity());
-
-            CRC32C whole = new CRC32C(), payload = new CRC32C();
-            whole.update(header.array(), 0, CheckpointFile.HEADER_SIZE);
-            payload.update(prefix.array(), 0, prefix.capacity());
-            for (int at = 0; at < index.length; ) {
-                int first = index[at], end = at + 1;
-                while (end < index.length && index[end] == first + (end - at) && end - at < MAX_RUN_PAGES) end++;
-                long from = (long) first * CheckpointWriter.PAGE;
-                int len = (int) (Math.min(r.length(), (long) (first + end - at) * CheckpointWriter.PAGE) - from);
-                ByteBuffer dst = memory.buffer(linmemBase + r.start() + from, len);
-                CheckpointFile.readFully(ch, dst, where);
-                payload.update(dst.flip()); // what is now in guest memory, not a copy that could differ
-                at = end;
+        try (CheckpointPages pages = CheckpointPages.open(cp)) {
+            for (long at = 0; at < cp.linmemSize(); at += LOAD_CHUNK) {
+                int len = (int) Math.min(LOAD_CHUNK, cp.linmemSize() - at);
+                pages.read(at, memory.buffer(linmemBase + at, len));
             }
-            long payloadLength = size - CheckpointFile.HEADER_SIZE;
-            int wholeCrc = Crc32c.combine((int) whole.getValue(), (int) payload.getValue(), payloadLength);
-            if (!java.util.HexFormat.of().toHexDigits(wholeCrc).equals(entry.crc32c())) {
-                throw new CheckpointException(where + " is damaged (checksum mismatch)");
-            }
-            CheckpointFile.checkHeader(file, header.flip(), size, (int) payload.getValue(), CheckpointFile.KIND_MEMORY, cp.moduleId());
+        } catch (io.hexo.vmm.memory.PageSource.Failed e) {
+            throw new CheckpointException(e.getMessage());
         }
     }
 
-    /** The longest single read into guest memory: 64 MiB. */
-    private static final int MAX_RUN_PAGES = 16384;
-
-    /**
-     * A region file's header and page index, every value checked against its manifest entry (which
-     * {@link ManifestCheck} bounded by linear memory) and against the bytes that follow: indices in
-     * range and increasing, exactly the page bytes they announce.
-     */
-    private static int[] regionIndex(ByteBuffer b, Checkpoint.Region r, String where, long pageBytes) throws CheckpointException {
-        if (b.remaining() < 32) throw new CheckpointException(where + " is damaged (truncated region header)");
-        long start = b.getLong(), length = b.getLong();
-        int page = b.getInt();
-        b.getInt();
-        long stored = b.getLong();
-        long pages = (r.length() + CheckpointWriter.PAGE - 1) / CheckpointWriter.PAGE;
-        if (start != r.start() || length != r.length() || page != CheckpointWriter.PAGE) {
-            throw new CheckpointException(where + " does not match its manifest (region start, length or page size)");
-        }
-        if (stored < 0 || stored > pages || stored != r.pagesStored() || b.remaining() < 4 * stored) {
-            throw new CheckpointException(where + " is damaged (page count " + stored + " for a region of " + pages + " pages)");
-        }
-        int[] index = new int[(int) stored];
-        long bytes = 0;
-        for (int i = 0; i < index.length; i++) {
-            long v = Integer.toUnsignedLong(b.getInt());
-            if (v >= pages || (i > 0 && v <= index[i - 1])) throw new CheckpointException(where + " is damaged (page index " + v + ")");
-            index[i] = (int) v;
-            bytes += Math.min(CheckpointWriter.PAGE, r.length() - v * CheckpointWriter.PAGE);
-        }
-        if (pageBytes != bytes) throw new CheckpointException(where + " is damaged (" + pageBytes + " bytes of pages, " + bytes + " announced)");
-        return index;
-    }
+    private static final int LOAD_CHUNK = 64 << 20;
 
     public static ThreadState thread(Checkpoint cp) throws CheckpointException, IOException {
         ByteBuffer b = CheckpointFile.readVerified(cp.dir().resolve(Checkpoint.THREAD), CheckpointFile.KIND_THREAD, cp.moduleId());

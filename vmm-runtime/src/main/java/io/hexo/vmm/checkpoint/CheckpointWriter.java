@@ -25,8 +25,7 @@ import java.util.zip.CRC32C;
  * instant leaves the old or the new checkpoint, never a mix.
  */
 public final class CheckpointWriter {
-    static final int PAGE = 4096;
-    private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocateDirect(PAGE);
+    static final int PAGE = RegionFile.PAGE;
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /** The guest's state at a migration point, as the VMM collected it. */
@@ -36,6 +35,12 @@ public final class CheckpointWriter {
     private CheckpointWriter() {}
 
     public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s) throws CheckpointException, IOException {
+        return write(dir, memory, info, s, null);
+    }
+
+    /** With postCopy: the minimal checkpoint of a post-copy migration (page index and CRCs, no page bytes). */
+    public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s, Checkpoint.PostCopy postCopy)
+            throws CheckpointException, IOException {
         Files.createDirectories(dir);
         String module = info.moduleId();
         List<Checkpoint.FileEntry> files = new ArrayList<>();
@@ -43,7 +48,7 @@ public final class CheckpointWriter {
         for (RegionBounds r : RegionBounds.of(info, s.linmemSize())) {
             Path tmp = tmp(dir, r.file());
             long[] pages = new long[2];
-            int fileCrc = CheckpointFile.write(tmp, CheckpointFile.KIND_MEMORY, module, (ch, crc) -> pages[0] = writeRegion(ch, crc, memory, s.linmemBase(), r));
+            int fileCrc = CheckpointFile.writeChecksummed(tmp, CheckpointFile.KIND_MEMORY, module, ch -> RegionFile.write(ch, memory, s.linmemBase(), r, pages, postCopy == null));
             pages[1] = (r.length() + PAGE - 1) / PAGE;
             regions.add(new Checkpoint.Region(r.name(), r.file(), r.start(), r.length(), pages[0], pages[1]));
             files.add(entry(tmp, r.file(), "memory", fileCrc));
@@ -59,7 +64,7 @@ public final class CheckpointWriter {
         files.add(entry(fds, Checkpoint.FILES, "files", fdsCrc));
 
         Checkpoint cp = new Checkpoint(dir, CheckpointFile.FORMAT_VERSION, info.abiVersion(), module, s.isa(), s.engine(),
-                Instant.now().toString(), s.linmemSize(), s.pointsReached(), files, regions, s.openFiles());
+                Instant.now().toString(), s.linmemSize(), s.pointsReached(), files, regions, s.openFiles(), postCopy);
         Path manifest = tmp(dir, Checkpoint.MANIFEST);
         byte[] json = GSON.toJson(cp.withoutDir()).getBytes(StandardCharsets.UTF_8);
         CheckpointFile.write(manifest, CheckpointFile.KIND_MANIFEST, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(json)));
@@ -92,41 +97,6 @@ public final class CheckpointWriter {
         }
         return HexFormat.of().toHexDigits((int) crc.getValue());
     }
-
-    /**
-     * Region payload: u64 start, u64 length, u32 page size, u32 reserved, u64 pages stored, u32 page
-     * index[pages stored] (padded to 8 bytes), then each stored page's bytes (the last page of a
-     * region may be shorter). All-zero pages are left out.
-     */
-    private static long writeRegion(FileChannel ch, CRC32C crc, GuestMemory memory, long linmemBase, RegionBounds r) throws IOException {
-        List<Integer> stored = new ArrayList<>();
-        long pages = (r.length() + PAGE - 1) / PAGE;
-        for (int i = 0; i < pages; i++) {
-            int len = (int) Math.min(PAGE, r.length() - (long) i * PAGE);
-            ByteBuffer page = memory.buffer(linmemBase + r.start() + (long) i * PAGE, len);
-            if (page.mismatch(ZERO_PAGE.slice(0, len)) != -1) stored.add(i);
-        }
-        int indexBytes = (stored.size() * 4 + 7) & ~7;
-        ByteBuffer head = ByteBuffer.allocate(32 + indexBytes).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(r.start()).putLong(r.length()).putInt(PAGE).putInt(0).putLong(stored.size());
-        for (int i : stored) head.putInt(i);
-        head.position(32 + indexBytes).flip();
-        CheckpointFile.put(ch, crc, head);
-        // Consecutive stored pages go out as one write straight from guest memory: a system call and a
-        // checksum update per run instead of per page.
-        for (int at = 0; at < stored.size(); ) {
-            int first = stored.get(at), end = at + 1;
-            while (end < stored.size() && stored.get(end) == first + (end - at) && end - at < MAX_RUN_PAGES) end++;
-            long from = (long) first * PAGE;
-            int len = (int) (Math.min(r.length(), (long) (first + end - at) * PAGE) - from);
-            CheckpointFile.put(ch, crc, memory.buffer(linmemBase + r.start() + from, len));
-            at = end;
-        }
-        return stored.size();
-    }
-
-    /** The longest single write: 64 MiB. */
-    private static final int MAX_RUN_PAGES = 16384;
 
     /** Thread payload: u32 nglobals, u32 reserved, u64 globals[], u64 asyncify data, u64 control, u64 linear memory size, u64 points reached. */
     private static ByteBuffer threadPayload(State s) {

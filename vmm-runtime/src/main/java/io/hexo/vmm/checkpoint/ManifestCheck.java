@@ -38,6 +38,10 @@ final class ManifestCheck {
             throw new CheckpointException(where + " has an impossible linear memory size (" + linmem + " bytes)");
         }
         if (cp.pointsReached() < 0) throw new CheckpointException(where + " has a negative migration point count");
+        if (cp.postCopy() != null && (cp.postCopy().token() == null || !cp.postCopy().token().matches("[0-9a-f]{64}")
+                || (cp.postCopy().server() != null && !cp.postCopy().server().matches("[A-Za-z0-9.:\\[\\]_-]{1,300}")))) {
+            throw new CheckpointException(where + " has a damaged post-copy section (token or server)");
+        }
         Set<String> names = new HashSet<>();
         for (Checkpoint.FileEntry f : cp.files()) {
             if (f == null || f.kind() == null || f.crc32c() == null) throw new CheckpointException(where + " has an incomplete file entry");

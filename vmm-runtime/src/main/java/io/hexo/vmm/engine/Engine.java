@@ -2,6 +2,8 @@ package io.hexo.vmm.engine;
 
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.LazyMemory;
+import io.hexo.vmm.memory.PageSource;
 
 /**
  * One execution engine for one guest vCPU: KVM or the process engine, for x86-64 or AArch64.
@@ -30,6 +32,14 @@ public interface Engine extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * From now on (called from a doorbell handler, i.e. while the guest waits), guest memory
+     * [start, start+length) drops what it holds and fills itself from source as it is touched, the way this
+     * engine can notice touches (userfaultfd on KVM, the guest process's SIGSEGV handler on the process
+     * engine). Page-aligned; length a multiple of {@link LazyMemory#BLOCK}.
+     */
+    LazyMemory fillLazily(long start, long length, PageSource source);
 
     /**
      * Everything an engine needs to start a guest.

@@ -4,6 +4,7 @@ import io.hexo.vmm.abi.Abi;
 import io.hexo.vmm.engine.DoorbellHandler;
 import io.hexo.vmm.memory.GuestFault;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.LazyMemory;
 import io.hexo.vmm.run.Outcome;
 
 /**
@@ -35,12 +36,20 @@ public final class HypercallTable implements DoorbellHandler {
         long block = Abi.HYPERCALL_ADDR;
         long nr = memory.getLong(block + Abi.HC_NR);
         for (int i = 0; i < args.length; i++) args[i] = memory.getLong(block + Abi.HC_ARG0 + 8L * i);
+        String stop = lazyMemoryStop(nr);
+        if (stop != null) {
+            outcome = new Outcome.Failed(stop);
+            return false;
+        }
         long ret;
         try {
             Hypercall call = nr >= 0 && nr < MAX_NR ? calls[(int) nr] : null;
             ret = call == null ? -Abi.ENOSYS : call.call(args);
-        } catch (GuestStopped stop) {
-            outcome = stop.outcome();
+        } catch (GuestStopped e) {
+            outcome = e.outcome();
+            return false;
+        } catch (LazyMemory.Failed e) {
+            outcome = new Outcome.Failed(e.getMessage());
             return false;
         } catch (GuestFault | ArithmeticException | IndexOutOfBoundsException e) {
             ret = -Abi.EFAULT;
@@ -49,6 +58,20 @@ public final class HypercallTable implements DoorbellHandler {
         }
         memory.putLong(block + Abi.HC_RET, ret);
         return true;
+    }
+
+    /**
+     * While guest memory fills itself ({@link LazyMemory}): a failed fill stops the guest at this exit, and
+     * when the pages come from a checkpoint on disk every call but those without effects outside the guest
+     * (time, randomness, the control block, the restore itself) first waits for all of them to be verified.
+     */
+    private String lazyMemoryStop(long nr) {
+        LazyMemory lazy = memory.lazy();
+        if (lazy == null) return null;
+        String failed = lazy.failure();
+        boolean free = nr == Abi.HC_RESTORE || nr == Abi.HC_CLOCK || nr == Abi.HC_RANDOM || nr == Abi.HC_SLEEP || nr == Abi.HC_SET_CONTROL || nr == Abi.HC_LOG;
+        if (failed == null && !lazy.complete() && lazy.holdsEffects() && !free) failed = lazy.awaitComplete();
+        return failed;
     }
 
     /** Why the guest stopped, once a hypercall stopped it; null otherwise. */

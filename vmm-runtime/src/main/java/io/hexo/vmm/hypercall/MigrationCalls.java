@@ -5,11 +5,16 @@ import io.hexo.vmm.checkpoint.Checkpoint;
 import io.hexo.vmm.checkpoint.CheckpointException;
 import io.hexo.vmm.checkpoint.CheckpointReader;
 import io.hexo.vmm.checkpoint.CheckpointWriter;
+import io.hexo.vmm.engine.Engine;
 import io.hexo.vmm.engine.GuestLayout;
 import io.hexo.vmm.guest.GuestFiles;
 import io.hexo.vmm.guest.MigrationControl;
 import io.hexo.vmm.loader.ImageInfo;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.LazyMemory;
+import io.hexo.vmm.memory.PageSource;
+import io.hexo.vmm.postcopy.PageServer;
+import io.hexo.vmm.checkpoint.CheckpointPages;
 import io.hexo.vmm.run.Outcome;
 
 import java.io.IOException;
@@ -26,7 +31,13 @@ public final class MigrationCalls implements HypercallFamily {
     /** The restore side: the verified checkpoint to resume, and the notices channel. */
     public record Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
                           Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices,
-                          Checkpoint resumeFrom) {}
+                          Checkpoint resumeFrom, PageSource resumePages, Supplier<Engine> lazyEngine, PageServer.Settings serve) {
+        /** Memory loaded in full at the restore (no engine to fill it lazily). */
+        public Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
+                       Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices, Checkpoint resumeFrom) {
+            this(memory, layout, info, files, control, checkpointDir, isa, engine, notices, resumeFrom, null, null, null);
+        }
+    }
 
     private final Context c;
 
@@ -57,6 +68,9 @@ public final class MigrationCalls implements HypercallFamily {
     }
 
     private long checkpoint(long addr) {
+        LazyMemory lazy = c.memory().lazy();
+        String unfilled = lazy == null ? null : lazy.awaitComplete(); // a checkpoint holds every page, so they must all be here
+        if (unfilled != null) throw new GuestStopped(new Outcome.Failed(unfilled));
         Snapshot s = snapshot(addr);
         long[] globals = new long[s.nglobals()];
         for (int i = 0; i < globals.length; i++) globals[i] = c.memory().getLong(s.globals() + 8L * i);
@@ -67,8 +81,10 @@ public final class MigrationCalls implements HypercallFamily {
         }
         c.control().freeze();
         try {
-            CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), new CheckpointWriter.State(c.isa(), c.engine().get(),
-                    c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot()));
+            CheckpointWriter.State state = new CheckpointWriter.State(c.isa(), c.engine().get(),
+                    c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot());
+            if (c.serve() != null) return postCopySource(state, points);
+            CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state);
         } catch (IOException | CheckpointException e) {
             c.control().thaw();
             // Never lose the guest: it stays here and goes on running.
@@ -79,6 +95,41 @@ public final class MigrationCalls implements HypercallFamily {
         throw new GuestStopped(new Outcome.Checkpointed(c.checkpointDir(), points));
     }
 
+    /**
+     * Post-copy source: the minimal checkpoint (no page bytes), then the guest's pages served from here,
+     * the guest stopped at its migration point, until the destination holds them all. A port that cannot
+     * be had or a checkpoint that cannot be written leaves the program going on here.
+     */
+    private long postCopySource(CheckpointWriter.State state, long points) {
+        try (PageServer server = PageServer.listen(c.serve(), c.notices())) {
+            Checkpoint minimal = CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state, server.migration());
+            try (CheckpointPages index = CheckpointPages.open(minimal, (region, first, count, dst) -> {
+                throw new IOException("the source reads its own pages from guest memory");
+            })) {
+                c.notices().accept(server.serve(index, c.memory(), c.layout().linmemBase()));
+            }
+        } catch (IOException | CheckpointException e) {
+            c.control().thaw();
+            c.notices().accept("hexo: could not start the post-copy migration (" + e.getMessage() + "): the program goes on here");
+            return 0;
+        }
+        throw new GuestStopped(new Outcome.Checkpointed(c.checkpointDir(), points));
+    }
+
+    /**
+     * The guest goes on at once; its linear memory fills itself from the checkpoint (or the page server)
+     * as it is touched, the rest in the background ({@link LazyMemory}).
+     */
+    private void fillLazily(Checkpoint cp) throws CheckpointException {
+        if (cp.linmemSize() > c.layout().linmemLimit()) {
+            throw new CheckpointException("the checkpoint in " + cp.dir() + " needs " + (cp.linmemSize() >> 20)
+                    + " MiB of program memory but MEM leaves " + (c.layout().linmemLimit() >> 20) + " MiB: give it more with --mem");
+        }
+        if (cp.linmemSize() == 0) return;
+        LazyMemory lazy = c.lazyEngine().get().fillLazily(c.layout().linmemBase(), cp.linmemSize(), c.resumePages());
+        lazy.startPrefetch();
+    }
+
     private long restore(long addr) {
         Checkpoint cp = c.resumeFrom();
         if (cp == null) return -Abi.EINVAL;
@@ -86,7 +137,11 @@ public final class MigrationCalls implements HypercallFamily {
         try {
             CheckpointReader.ThreadState thread = CheckpointReader.thread(cp);
             if (thread.globals().length != s.nglobals()) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " does not match this image");
-            CheckpointReader.loadMemory(cp, c.memory(), c.layout().linmemBase(), c.layout().linmemLimit());
+            if (c.resumePages() == null) {
+                CheckpointReader.loadMemory(cp, c.memory(), c.layout().linmemBase(), c.layout().linmemLimit());
+            } else {
+                fillLazily(cp);
+            }
             for (int i = 0; i < thread.globals().length; i++) c.memory().putLong(s.globals() + 8L * i, thread.globals()[i]);
             c.memory().putLong(addr + Abi.SNAP_LINMEM_SIZE, cp.linmemSize());
             c.memory().putLong(addr + Abi.SNAP_ASYNCIFY_DATA, thread.asyncifyData());
@@ -96,6 +151,8 @@ public final class MigrationCalls implements HypercallFamily {
             throw new GuestStopped(new Outcome.Failed(e.getMessage()));
         } catch (IOException e) {
             throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + cp.dir() + ": " + e.getMessage()));
+        } catch (io.hexo.vmm.engine.EngineUnavailableException e) {
+            throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + cp.dir() + " on this engine: " + e.getMessage()));
         } catch (RuntimeException e) {
             // A value no check foresaw: still one sentence, and the guest does not run on half-restored state.
             throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + cp.dir() + ": it is damaged in a way hexo did not expect ("

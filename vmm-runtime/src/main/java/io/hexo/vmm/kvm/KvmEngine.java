@@ -3,6 +3,8 @@ package io.hexo.vmm.kvm;
 import com.sun.jna.Pointer;
 import io.hexo.vmm.engine.Engine;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.LazyMemory;
+import io.hexo.vmm.memory.PageSource;
 
 /**
  * What every KVM engine is, whatever the ISA: one VM with all guest RAM in one memory slot, one vCPU,
@@ -15,9 +17,12 @@ abstract class KvmEngine implements Engine {
     final KvmSystem.Vcpu vcpu;
     /** The vCPU's shared kvm_run structure, where exits are read. */
     final Pointer run;
+    private final GuestMemory memory;
+    private UserFaults userFaults;
     private boolean ran, closed;
 
     KvmEngine(Parts parts) {
+        this.memory = parts.memory;
         this.kvm = parts.kvm;
         this.vm = parts.vm;
         this.vcpu = parts.vcpu;
@@ -30,12 +35,14 @@ abstract class KvmEngine implements Engine {
      */
     static final class Parts implements AutoCloseable {
         final KvmSystem kvm;
+        final GuestMemory memory;
         KvmSystem.Vm vm;
         KvmSystem.Vcpu vcpu;
         private boolean handedOver;
 
         Parts(KvmSystem kvm, long vmType, GuestMemory memory) {
             this.kvm = kvm;
+            this.memory = memory;
             try {
                 vm = kvm.createVm(vmType);
                 vm.setUserMemoryRegion(0, 0, 0, memory.size(), memory.hostBase());
@@ -74,10 +81,23 @@ abstract class KvmEngine implements Engine {
         ran = true;
     }
 
+    /** userfaultfd on the VMM's mapping: KVM's accesses to a missing page wait in KVM_RUN until it is filled. */
+    @Override
+    public final LazyMemory fillLazily(long start, long length, PageSource source) {
+        if (userFaults != null) throw new IllegalStateException("guest memory fills itself once per run");
+        memory.discard(start, length); // what the guest kernel wrote there before the restore is not the program's
+        userFaults = UserFaults.register(memory, start, length);
+        LazyMemory lazy = new LazyMemory(start, length, source, userFaults);
+        memory.fillLazily(lazy);
+        userFaults.serve(lazy);
+        return lazy;
+    }
+
     @Override
     public final void close() {
         if (closed) return;
         closed = true;
+        if (userFaults != null) userFaults.close();
         vcpu.close();
         vm.close();
         kvm.close();

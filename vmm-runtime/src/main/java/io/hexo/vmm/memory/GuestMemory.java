@@ -18,6 +18,8 @@ public final class GuestMemory implements AutoCloseable {
     private final long size;
     private final int fd;
     private boolean closed;
+    /** Set while part of memory fills itself: the VMM's own accesses make their blocks present first. */
+    private volatile LazyMemory lazy;
 
     private GuestMemory(Pointer base, long size, int fd) {
         this.base = base;
@@ -59,6 +61,54 @@ public final class GuestMemory implements AutoCloseable {
 
     public void check(long gpa, long len) {
         if (!contains(gpa, len)) throw new GuestFault(gpa, len);
+        LazyMemory l = lazy;
+        if (l != null) l.ensure(gpa, len);
+    }
+
+    /** From now on, accesses through this object wait for l's blocks (null: none fill themselves any more). */
+    public void fillLazily(LazyMemory l) {
+        lazy = l;
+    }
+
+    /** The range that fills itself, or null. */
+    public LazyMemory lazy() { return lazy; }
+
+    /**
+     * Writes src at gpa without waiting for lazily filled blocks: for the {@link LazyMemory.Installer} that
+     * is filling them (the process engine's, which writes the shared memfd the guest process maps).
+     */
+    public void install(long gpa, ByteBuffer src) {
+        if (!contains(gpa, src.remaining())) throw new GuestFault(gpa, src.remaining());
+        base.getByteBuffer(gpa, src.remaining()).put(src);
+    }
+
+    /** Drops the contents of [gpa, gpa+len) (page-aligned): they read as zeros, or fault in again under userfaultfd. */
+    public void discard(long gpa, long len) {
+        if (!contains(gpa, len)) throw new GuestFault(gpa, len);
+        LibC.fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, gpa, len);
+    }
+
+    /**
+     * The first guest-physical address at or after gpa (and before end) that may hold data: pages never
+     * written are holes in the memfd and need not be read to know they are zero. end when none.
+     */
+    public long nextData(long gpa, long end) {
+        if (gpa >= end) return end;
+        try {
+            return Math.min(end, LibC.lseek(fd, gpa, LibC.SEEK_DATA));
+        } catch (LastErrorException e) {
+            return end; // ENXIO: nothing but holes from gpa on
+        }
+    }
+
+    /** The first hole at or after gpa (a position that holds data): where the data extent ends. */
+    public long nextHole(long gpa, long end) {
+        if (gpa >= end) return end;
+        try {
+            return Math.min(end, LibC.lseek(fd, gpa, LibC.SEEK_HOLE));
+        } catch (LastErrorException e) {
+            return end;
+        }
     }
 
     /** A host pointer to [gpa, gpa+len), checked. */

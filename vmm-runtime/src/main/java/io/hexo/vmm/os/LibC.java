@@ -29,4 +29,13 @@ public final class LibC {
     public static native int getpid();
     public static native int memfd_create(String name, int flags) throws LastErrorException;
     public static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    // Guest memory that fills itself (io.hexo.vmm.memory.LazyMemory): holes in the memfd, userfaultfd.
+    public static final int SEEK_DATA = 3, SEEK_HOLE = 4;
+    public static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
+    public static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+    public static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+    public static native long syscall(long number, long arg) throws LastErrorException;
+    public static native long read(int fd, Pointer buf, long count) throws LastErrorException;
+    public static native int poll(Pointer fds, long nfds, int timeoutMs) throws LastErrorException;
 }

@@ -69,7 +69,12 @@ final class Doorbell implements AutoCloseable {
 
     /** Lets the guest continue; false when it is gone. */
     boolean answer() {
-        buf.setInt(0, 0);
+        return answer(0);
+    }
+
+    /** Lets the guest continue with a word for the loader (see loader.c, doorbell() and on_fault()); false when it is gone. */
+    boolean answer(int word) {
+        buf.setInt(0, word);
         while (true) {
             try {
                 return Posix.write(toGuest, buf, 4) == 4;

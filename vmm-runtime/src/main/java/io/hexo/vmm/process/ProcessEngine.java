@@ -10,6 +10,8 @@ import io.hexo.vmm.engine.Exit;
 import io.hexo.vmm.engine.GuestLayout;
 import io.hexo.vmm.engine.MemoryRange;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.LazyMemory;
+import io.hexo.vmm.memory.PageSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,6 +41,17 @@ public final class ProcessEngine implements Engine {
     private Path privateDir;
     private GuestProcess process;
     private boolean ran;
+    private LazyMemory lazy;
+    /** Blocks of linear memory the loader is to make inaccessible with its next doorbell answer (0: none). */
+    private int protectBlocks;
+
+    /**
+     * Doorbell words of the loader's lazy-memory protocol (loader.c): a fault in linear memory rings with
+     * FAULT | block number (from linear memory's base, in {@link LazyMemory#BLOCK}s); the answer is
+     * BLOCK_READY, ALL_READY or FILL_FAILED. A hypercall's answer of PROTECT | n makes the loader map the
+     * first n blocks of linear memory PROT_NONE, so that the guest's next touch of each rings.
+     */
+    static final int FAULT = 0x80000000, PROTECT = 0x80000000, BLOCK_READY = 0, ALL_READY = 1, FILL_FAILED = 2;
 
     private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator, Path gdbserver, Path jail) {
         this.isa = isa;
@@ -98,6 +111,14 @@ public final class ProcessEngine implements Engine {
             while (true) {
                 long value = doorbell.await();
                 if (value < 0) return died();
+                if ((value & FAULT) != 0) {
+                    if (!answerFault(doorbell, value & ~FAULT)) {
+                        process.kill();
+                        process.waitFor();
+                        return new Exit.Stopped(); // Vm reports the lazy memory's failure
+                    }
+                    continue;
+                }
                 boolean go;
                 try {
                     go = handler.onDoorbell(value);
@@ -110,10 +131,53 @@ public final class ProcessEngine implements Engine {
                     process.waitFor();
                     return new Exit.Stopped();
                 }
-                if (!doorbell.answer()) return died();
+                int word = protectBlocks > 0 ? PROTECT | protectBlocks : 0;
+                protectBlocks = 0;
+                if (!doorbell.answer(word)) return died();
             }
         }
     }
+
+    /** A touch of linear memory the guest process could not see: fill its block. False when the guest must stop. */
+    private boolean answerFault(Doorbell doorbell, long block) {
+        if (lazy == null) return doorbell.answer(ALL_READY);
+        boolean ok = lazy.fault(lazy.start() + block * LazyMemory.BLOCK);
+        if (!ok) {
+            doorbell.answer(FILL_FAILED);
+            return false;
+        }
+        return doorbell.answer(lazy.complete() ? ALL_READY : BLOCK_READY);
+    }
+
+    /**
+     * The guest process maps linear memory from layout.linmemBase(); the answer to the hypercall that
+     * called this makes the loader protect the range, and each first touch then rings the doorbell. The
+     * VMM fills blocks straight into the shared memfd (all-zero ones are holes already).
+     */
+    @Override
+    public LazyMemory fillLazily(long start, long length, PageSource source) {
+        if (lazy != null) throw new IllegalStateException("guest memory fills itself once per run");
+        if (start != layout.linmemBase() || length % LazyMemory.BLOCK != 0) {
+            throw new IllegalArgumentException("the process engine fills linear memory lazily from its base, in whole blocks");
+        }
+        memory.discard(start, length);
+        lazy = new LazyMemory(start, length, source, (gpa, data) -> {
+            if (!allZero(data)) memory.install(gpa, data);
+        });
+        memory.fillLazily(lazy);
+        protectBlocks = (int) (length / LazyMemory.BLOCK);
+        return lazy;
+    }
+
+    private static boolean allZero(java.nio.ByteBuffer b) {
+        for (int at = b.position(); at < b.limit(); at += ZEROS.capacity()) {
+            int n = Math.min(ZEROS.capacity(), b.limit() - at);
+            if (b.slice(at, n).mismatch(ZEROS.slice(0, n)) != -1) return false;
+        }
+        return true;
+    }
+
+    private static final java.nio.ByteBuffer ZEROS = java.nio.ByteBuffer.allocateDirect(LazyMemory.BLOCK * 64);
 
     private List<String> commandLine() {
         List<String> cmd = new ArrayList<>();
@@ -126,6 +190,7 @@ public final class ProcessEngine implements Engine {
         cmd.add(Long.toHexString(gdbserver != null ? 0 : Posix.getpid()));
         cmd.add(Long.toHexString(layout.entry()));
         cmd.add(Long.toHexString(layout.stackTop()));
+        cmd.add("L" + Long.toHexString(layout.linmemBase())); // where lazily filled memory starts, if it ever does
         for (MemoryRange r : layout.mappedRanges()) {
             long start = Math.max(r.start(), Abi.PROCESS_MAP_START), end = Math.min(r.end(), memory.size());
             if (end > start) cmd.add(Long.toHexString(start) + "-" + Long.toHexString(end));

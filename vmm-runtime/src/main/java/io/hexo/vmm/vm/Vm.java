@@ -23,6 +23,11 @@ import io.hexo.vmm.loader.ElfImage;
 import io.hexo.vmm.loader.ImageException;
 import io.hexo.vmm.loader.ImageInfo;
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.LazyMemory;
+import io.hexo.vmm.memory.PageSource;
+import io.hexo.vmm.checkpoint.CheckpointPages;
+import io.hexo.vmm.postcopy.PostCopyMode;
+import io.hexo.vmm.postcopy.RemotePages;
 import io.hexo.vmm.run.MemSize;
 import io.hexo.vmm.run.Outcome;
 
@@ -63,6 +68,8 @@ public final class Vm {
     private volatile long pointsReached;
     private volatile int gdbPort;
     private volatile boolean migrationRequested;
+    private PostCopyMode postCopy;
+    private RemotePages remotePages;
     /** While true, guest memory is mapped and {@link #pointsPassedSoFar} may read the control block (guarded by control). */
     private boolean guestRunning;
 
@@ -75,6 +82,11 @@ public final class Vm {
     /** Before {@link #run}: the guest waits for gdb on this TCP port before its first instruction (process engine). */
     public void debugWithGdb(int port) {
         gdbPort = port;
+    }
+
+    /** Before {@link #run}: this run is the source or the destination of a post-copy migration. */
+    public void postCopy(PostCopyMode mode) {
+        postCopy = mode;
     }
 
     /** Asks the guest to migrate at its next migration point. */
@@ -94,7 +106,7 @@ public final class Vm {
 
     /** Migration points passed so far, read live from the guest's control block while it runs (progress events). */
     public long pointsPassedSoFar() {
-        synchronized (control) { return guestRunning ? control.pointsReached() : pointsReached; }
+        synchronized (control) { return guestRunning ? pointsInGuest() : pointsReached; }
     }
 
     public Outcome run() {
@@ -107,7 +119,11 @@ public final class Vm {
             ElfImage image = ElfImage.read(config.imageDir().resolve(config.isa().imageName()));
             ImageInfo info = checkImage(image);
             GuestLayout layout = layout(image, info);
-            Checkpoint resumeFrom = config.resume() ? CheckpointReader.verify(config.checkpointDir(), info.moduleId()) : null;
+            // Resume checks everything but the pages now; each page is verified as it is first used (LazyMemory).
+            CheckpointReader.Resumable resumable = config.resume() ? CheckpointReader.openForResume(config.checkpointDir(), info.moduleId(),
+                    postCopy == null || postCopy.server() == null ? null : this::connectToSource) : null;
+            Checkpoint resumeFrom = resumable == null ? null : resumable.checkpoint();
+            Engine[] engineRef = new Engine[1];
             image.load(memory);
             writeBootInfo(layout, info);
 
@@ -117,18 +133,25 @@ public final class Vm {
                     new FileCalls(memory, files, config.console()),
                     new ClockCalls(memory, control),
                     new MigrationCalls(new MigrationCalls.Context(memory, layout, info, files, control, config.checkpointDir(),
-                            config.isa().displayName(), () -> engineDescription, config.console().notices(), resumeFrom)));
+                            config.isa().displayName(), () -> engineDescription, config.console().notices(), resumeFrom,
+                            resumable == null ? null : resumable.pages(), () -> engineRef[0], postCopy == null ? null : postCopy.serve())));
 
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout, gdbPort),
                     config.console().notices())) {
                 engineDescription = engine.description();
+                engineRef[0] = engine;
                 Exit exit;
                 synchronized (control) { guestRunning = true; }
                 try {
                     exit = engine.run(hypercalls);
                 } finally {
-                    synchronized (control) { pointsReached = control.pointsReached(); guestRunning = false; }
+                    synchronized (control) { pointsReached = pointsInGuest(); guestRunning = false; }
+                    stopFilling(resumable);
                 }
+                LazyMemory lazy = memory.lazy();
+                if (lazy != null && lazy.failure() != null) return new Outcome.Failed(lazy.failure());
+                Outcome outcome = hypercalls.outcome();
+                if (remotePages != null) handOver(lazy, outcome);
                 if (exit instanceof Exit.Fault f) return lifecycle.fault(f);
                 return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
             }
@@ -139,6 +162,47 @@ public final class Vm {
         } catch (IOException e) {
             return new Outcome.Failed("cannot use " + e.getMessage() + " (working directory " + config.workdir() + ")");
         }
+    }
+
+    /** The count in the guest's control block (in linear memory): if that memory could not be filled, the last one known. */
+    private long pointsInGuest() {
+        try {
+            return control.pointsReached();
+        } catch (LazyMemory.Failed e) {
+            return pointsReached;
+        }
+    }
+
+    private CheckpointPages.Fetch connectToSource(Checkpoint minimal) throws CheckpointException {
+        try {
+            remotePages = RemotePages.connect(postCopy.server(), minimal);
+            return remotePages;
+        } catch (PageSource.Failed e) {
+            throw new CheckpointException(e.getMessage());
+        }
+    }
+
+    /**
+     * The destination's last word to the source: it holds every page (said by the prefetcher already), or
+     * the job ended here before that; then the progress line.
+     */
+    private void handOver(LazyMemory lazy, Outcome outcome) {
+        boolean ended = outcome instanceof Outcome.Exited || outcome instanceof Outcome.Checkpointed || outcome instanceof Outcome.Trapped;
+        if (!remotePages.handedOver() && ended) remotePages.jobEnded();
+        long ms = lazy == null ? -1 : lazy.fillNanos() / 1_000_000;
+        config.console().notices().accept("hexo: post-copy from " + remotePages.server() + ": " + (lazy == null ? "no pages"
+                : lazy.filledBlocks() + "/" + lazy.blocks() + " blocks of 64 KiB moved (" + (lazy.bytesFetched() >> 20) + " MiB), " + lazy.faults()
+                + " faults served" + (ms > 0 ? ", all in after " + ms + " ms (" + (lazy.bytesFetched() / 1000 / Math.max(1, ms)) + " MB/s)" : ""))
+                + (remotePages.reconnects() > 0 ? ", " + remotePages.reconnects() + " reconnections" : "")
+                + (remotePages.handedOver() ? "; hand-over done (" + (lazy != null && lazy.complete() ? "every page held in memory" : "the job ended here") + ")"
+                : "; no hand-over: the source was not told"));
+    }
+
+    /** Guest memory stops filling itself before it goes away. */
+    private void stopFilling(CheckpointReader.Resumable resumable) {
+        LazyMemory lazy = memory.lazy();
+        if (lazy != null) lazy.close();
+        if (resumable != null) resumable.pages().close();
     }
 
     private ImageInfo checkImage(ElfImage image) {

@@ -127,6 +127,45 @@ public class CheckpointFormatTest {
         return h;
     }
 
+    /**
+     * The resume path (CheckpointReader.openForResume, then every page read as LazyMemory reads them):
+     * refused up front or when the damaged page is read; returns the sentence.
+     */
+    private static String refusedLazily(Path dir, String module, String why) throws IOException {
+        try {
+            CheckpointReader.Resumable r = CheckpointReader.openForResume(dir, module);
+            try (CheckpointPages pages = r.pages()) {
+                CheckpointReader.thread(r.checkpoint());
+                CheckpointReader.openFiles(r.checkpoint());
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(64 << 10);
+                for (long at = 0; at < pages.size(); at += buf.capacity()) pages.read(at, buf.clear().limit((int) Math.min(buf.capacity(), pages.size() - at)));
+            }
+            fail(why + ": the checkpoint was resumed");
+            return null;
+        } catch (CheckpointException e) {
+            assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+            return e.getMessage();
+        } catch (io.hexo.vmm.memory.PageSource.Failed e) {
+            assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    public void aCheckpointOfAnOlderFormatIsRefusedInOneSentence() throws Exception {
+        Path dir = root.resolve("old");
+        write(dir, MODULE_A);
+        for (String name : Checkpoint.ALL_FILES) {
+            byte[] b = Files.readAllBytes(dir.resolve(name));
+            java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, 1);
+            Files.write(dir.resolve(name), b);
+        }
+        String lazy = refusedLazily(dir, MODULE_A, "format 1");
+        assertEquals(Checkpoint.MANIFEST + " in " + dir + " has checkpoint format 1 but this hexo reads format " + CheckpointFile.FORMAT_VERSION
+                + ": resume it with the hexo that wrote it, or take the checkpoint again with this one", lazy);
+        assertEquals(lazy, refused(dir, MODULE_A, "format 1").getMessage());
+    }
+
     private static CheckpointException refused(Path dir, String module, String why) throws IOException {
         try {
             Checkpoint cp = CheckpointReader.verify(dir, module);
@@ -186,7 +225,7 @@ public class CheckpointFormatTest {
             totalStored += r.pagesStored();
             // The file holds a 96-byte header, a 32-byte region header, the index, and only the stored pages.
             long size = Files.size(dir.resolve(r.file()));
-            assertTrue(r.file() + " is " + size + " bytes", size <= 96 + 32 + ((r.pagesStored() * 4 + 7) & ~7) + r.pagesStored() * PAGE);
+            assertTrue(r.file() + " is " + size + " bytes", size <= 96 + 32 + r.pagesStored() * 8 + r.pagesStored() * PAGE);
         }
         assertTrue(totalStored < 20);
         assertTrue("2 MiB of linear memory, mostly zero, in under 80 KiB: " + cp.bytesOnDisk(), cp.bytesOnDisk() < 80 << 10);
@@ -257,6 +296,8 @@ public class CheckpointFormatTest {
                 Files.write(dir.resolve(name), b);
                 CheckpointException e = refused(dir, MODULE_A, name + " with byte " + at + " flipped");
                 assertTrue(name + "@" + at + ": " + e.getMessage(), e.getMessage().contains(name));
+                String lazy = refusedLazily(dir, MODULE_A, name + " with byte " + at + " flipped");
+                assertTrue(name + "@" + at + " (lazy): " + lazy, lazy.contains(name));
                 CheckpointReport r = CheckpointReport.of(dir);
                 assertFalse(r.valid());
                 assertEquals(e.getMessage(), r.problem());

@@ -27,4 +27,15 @@ public class Crc32cTest {
             }
         }
     }
+
+    @Test
+    public void aShiftAppendsPartsOfItsLengthLikeCombine() {
+        Random r = new Random(7);
+        Crc32c.Shift page = new Crc32c.Shift(4096);
+        byte[] all = new byte[5 * 4096 + 32];
+        r.nextBytes(all);
+        int acc = crc(all, 0, 32);
+        for (int p = 0; p < 5; p++) acc = page.append(acc, crc(all, 32 + p * 4096, 4096));
+        assertEquals(crc(all, 0, all.length), acc);
+    }
 }

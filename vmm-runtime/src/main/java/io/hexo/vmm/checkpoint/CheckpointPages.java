@@ -1,0 +1,179 @@
+package io.hexo.vmm.checkpoint;
+
+import io.hexo.vmm.memory.PageSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * A checkpoint's linear memory as a {@link PageSource}: the region files opened once (so a later
+ * checkpoint renamed over them does not change what this resume reads), their indices checked up
+ * front ({@link RegionFile#open}), and each stored page verified against its CRC-32C whenever it is
+ * read. Offsets are linear-memory addresses.
+ */
+public final class CheckpointPages implements PageSource, AutoCloseable {
+    private record Open(Checkpoint.Region region, FileChannel ch, RegionFile.Index index, int[] slotOfPage) {}
+
+    /**
+     * Where stored pages' bytes come from: the region files, or a post-copy source's page server. Fills
+     * dst (exactly the bytes of stored pages first..first+count of region number `region`, in the order
+     * of the index); they are verified here.
+     */
+    public interface Fetch extends AutoCloseable {
+        void fetch(int region, int first, int count, ByteBuffer dst) throws IOException, Failed;
+
+        /** Every page is in (hand-over). */
+        default void allRead() {}
+
+        @Override
+        default void close() {}
+    }
+
+    private final Checkpoint cp;
+    private final List<Open> regions;
+    private final Fetch fetch;
+    private static final int MAX_READ_PAGES = 1024;
+    private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_READ_PAGES * RegionFile.PAGE));
+
+    private CheckpointPages(Checkpoint cp, List<Open> regions, Fetch fetch) {
+        this.cp = cp;
+        this.regions = regions;
+        this.fetch = fetch != null ? fetch : (region, first, count, dst) -> {
+            Open o = regions.get(region);
+            long at = o.index().at(first);
+            while (dst.hasRemaining()) {
+                if (o.ch().read(dst, at + dst.position()) < 0) throw new Failed(o.region().file() + " in " + cp.dir() + " shrank while it was read");
+            }
+        };
+    }
+
+    /** The memory of a checkpoint whose manifest has been verified: every region file's header and index checked. */
+    public static CheckpointPages open(Checkpoint cp) throws CheckpointException, IOException {
+        if (cp.postCopy() != null) {
+            throw new CheckpointException("the checkpoint in " + cp.dir() + " is the minimal checkpoint of a post-copy migration (its pages are on the source"
+                    + (cp.postCopy().server() == null ? "" : " at " + Printable.of(cp.postCopy().server())) + "): resume it with --full-chkpt-restore 0 --server HOST[:PORT]");
+        }
+        return open(cp, null);
+    }
+
+    /** The same, with the stored pages' bytes from fetch (null: the region files). */
+    public static CheckpointPages open(Checkpoint cp, Fetch fetch) throws CheckpointException, IOException {
+        List<Open> open = new ArrayList<>();
+        try {
+            for (Checkpoint.Region r : cp.regions()) {
+                Checkpoint.FileEntry entry = cp.files().stream().filter(f -> f.name().equals(r.file())).findFirst()
+                        .orElseThrow(() -> new CheckpointException(Checkpoint.MANIFEST + " in " + cp.dir() + " lists no checksum for " + r.file()));
+                FileChannel ch = CheckpointFile.open(cp.dir().resolve(r.file()));
+                try {
+                    RegionFile.Index index = RegionFile.open(ch, cp.dir().resolve(r.file()), r, entry, cp.moduleId(), cp.postCopy() == null);
+                    int[] slot = new int[(int) ((r.length() + RegionFile.PAGE - 1) / RegionFile.PAGE)];
+                    java.util.Arrays.fill(slot, -1);
+                    for (int k = 0; k < index.stored(); k++) slot[index.pages()[k]] = k;
+                    open.add(new Open(r, ch, index, slot));
+                } catch (CheckpointException | IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
+                }
+            }
+        } catch (CheckpointException | IOException | RuntimeException e) {
+            for (Open o : open) o.ch().close();
+            throw e;
+        }
+        return new CheckpointPages(cp, open, fetch);
+    }
+
+    /** Bytes of linear memory the checkpoint describes. */
+    public long size() { return cp.linmemSize(); }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws Failed {
+        long end = offset + dst.remaining();
+        int base = dst.position();
+        PageSource.zero(dst); // unstored pages and what no region covers
+        try {
+            for (Open o : regions) {
+                Checkpoint.Region r = o.region();
+                long from = Math.max(offset, r.start()), to = Math.min(end, r.start() + r.length());
+                if (from >= to) continue;
+                int firstPage = (int) ((from - r.start()) / RegionFile.PAGE), lastPage = (int) ((to - 1 - r.start()) / RegionFile.PAGE);
+                for (int p = firstPage; p <= lastPage; ) {
+                    int k = o.slotOfPage()[p];
+                    if (k < 0) { p++; continue; }
+                    int run = 1;
+                    while (p + run <= lastPage && run < MAX_READ_PAGES && o.slotOfPage()[p + run] == k + run) run++;
+                    readRun(o, k, run, offset, end, dst, base);
+                    p += run;
+                }
+            }
+        } catch (IOException e) {
+            throw new Failed((cp.postCopy() != null ? "cannot fetch pages for the checkpoint in " : "cannot read the checkpoint in ") + cp.dir() + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Stored pages k..k+run of one region: read in one call, each verified, the part inside [offset, end) copied to dst. */
+    private void readRun(Open o, int k, int run, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
+        RegionFile.Index ix = o.index();
+        int bytes = bytesOf(regions.indexOf(o), k, run);
+        ByteBuffer buf = scratch.get().clear().limit(bytes);
+        fetch.fetch(regions.indexOf(o), k, run, buf);
+        CRC32C crc = new CRC32C();
+        int pos = 0;
+        for (int i = 0; i < run; i++) {
+            int len = ix.length(k + i);
+            crc.reset();
+            crc.update(buf.slice(pos, len));
+            int page = ix.pages()[k + i];
+            if ((int) crc.getValue() != ix.crcs()[k + i]) {
+                throw new Failed(cp.postCopy() != null
+                        ? "page " + page + " of " + o.region().file() + " from the page server fails its checksum in the minimal checkpoint in " + cp.dir() + ": the migration stops"
+                        : o.region().file() + " in " + cp.dir() + " is damaged (page " + page + " fails its checksum); nothing computed from it was let out");
+            }
+            long pageAt = o.region().start() + (long) page * RegionFile.PAGE;
+            long from = Math.max(pageAt, offset), to = Math.min(pageAt + len, end);
+            if (from < to) dst.put(base + (int) (from - offset), buf, pos + (int) (from - pageAt), (int) (to - from));
+            pos += len;
+        }
+    }
+
+    @Override
+    public boolean holdEffectsUntilAllRead() { return cp.postCopy() == null; }
+
+    @Override
+    public void allRead() {
+        fetch.allRead();
+        closeFiles();
+    }
+
+    /** The stored pages of each region, for a page server: page numbers in index order. */
+    public int[] storedPages(int region) { return regions.get(region).index().pages().clone(); }
+
+    public Checkpoint checkpoint() { return cp; }
+
+    /** Bytes of the stored pages first..first+count of a region (every page whole but a region's last). */
+    public int bytesOf(int region, int first, int count) {
+        RegionFile.Index ix = regions.get(region).index();
+        int bytes = 0;
+        for (int i = 0; i < count; i++) bytes += ix.length(first + i);
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        fetch.close();
+        closeFiles();
+    }
+
+    private void closeFiles() {
+        for (Open o : regions) {
+            try {
+                o.ch().close();
+            } catch (IOException ignored) {
+                // read-only: nothing to lose
+            }
+        }
+    }
+}
