@@ -20,6 +20,9 @@ run_app() { # APP
   mkdir -p "$conf" "$RESULTS/workspace-$app"
   cp "$ECLIPSE/configuration/config.ini" "$conf/config.ini"
   sed -i "s#^osgi.framework=file:plugins/#osgi.framework=file:$ECLIPSE/plugins/#" "$conf/config.ini"
+  # the tests' boards and host keys, never the user's (~/.config/hexo/boards.json, ~/.ssh/known_hosts)
+  mkdir -p "$RESULTS/hexo-config" "$RESULTS/ssh"
+  HEXO_CONFIG_HOME="$RESULTS/hexo-config" HEXO_SSH_DIR="$RESULTS/ssh" \
   timeout 900 "$JAVA" -Xmx1g -Dhexo.home="$HEXO_HOME" -Dhexo.ide.results="$RESULTS/$app.txt" \
     -Dhexo.ide.screenshots="$SHOTS" -Dhexo.ide.noDialogs=true -Dhexo.ide.tests="${HEXO_IDE_TESTS:-}" \
     -Dosgi.install.area="file:$ECLIPSE/" \

@@ -28,6 +28,7 @@ import org.eclipse.swt.custom.SashForm;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
@@ -53,6 +54,8 @@ public class MigrationView extends ViewPart {
     private final java.util.Set<GuestSession> shown = new java.util.HashSet<>();
     private Button migrate;
     private Button terminate;
+    private Combo target;
+    private List<Board> targets = List.of();
     private TreeViewer checkpoints;
     private RegionBar bar;
     private Label status;
@@ -82,11 +85,12 @@ public class MigrationView extends ViewPart {
         g.setLayout(new GridLayout(1, false));
         Composite buttons = new Composite(g, SWT.NONE);
         // above the table, so that however short the view is, Migrate and Terminate stay visible
-        buttons.setLayout(new GridLayout(3, true));
+        buttons.setLayout(new GridLayout(5, false));
         buttons.setLayoutData(new GridData(SWT.LEFT, SWT.TOP, false, false));
         migrate = new Button(buttons, SWT.PUSH);
         migrate.setText("&Migrate");
-        migrate.setToolTipText("Checkpoint the selected guest at its next migration point and resume it on the other ISA");
+        migrate.setToolTipText("Checkpoint the selected guest at its next migration point and resume it on the other ISA"
+                + " (from x86-64: on the target board)");
         migrate.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         migrate.addListener(SWT.Selection, e -> migrateSelected());
         terminate = new Button(buttons, SWT.PUSH);
@@ -96,6 +100,21 @@ public class MigrationView extends ViewPart {
             GuestSession s = selectedGuest();
             if (s != null) {
                 s.terminate();
+            }
+        });
+        Label to = new Label(buttons, SWT.NONE);
+        to.setText("Target &board:");
+        target = new Combo(buttons, SWT.READ_ONLY);
+        GridData td = new GridData(SWT.FILL, SWT.CENTER, false, false);
+        td.widthHint = 320; // a board's label is long; Clear finished stays in sight
+        target.setLayoutData(td);
+        target.setToolTipText("Where Migrate sends a guest running on x86-64: the built-in board on this host, or a board of"
+                + " hexo's boards file (checkpoint here, hexo transfer --to-board, hexo run --board --resume)");
+        target.addListener(SWT.Selection, e -> {
+            GuestSession s = selectedGuest();
+            int i = target.getSelectionIndex();
+            if (s != null && i >= 0 && i < targets.size()) {
+                s.setTargetBoard(targets.get(i).id());
             }
         });
         Button clear = new Button(buttons, SWT.PUSH);
@@ -112,7 +131,7 @@ public class MigrationView extends ViewPart {
         guests.setContentProvider(ArrayContentProvider.getInstance());
         column(tl, "Launch \u2014 program", 5, GuestSession::title);
         column(tl, "ISA", 2, s -> RunSpec.isaLabel(s.isa()));
-        column(tl, "Engine", 2, GuestSession::engine);
+        column(tl, "Engine / board", 2, GuestSession::engine);
         column(tl, "State", 3, s -> s.state().name().toLowerCase()
                 + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
         column(tl, "Points", 1, s -> Long.toString(s.pointsPassed()));
@@ -153,7 +172,11 @@ public class MigrationView extends ViewPart {
         Button refresh = new Button(c, SWT.PUSH);
         refresh.setText("&Refresh");
         refresh.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
-        refresh.addListener(SWT.Selection, e -> refreshCheckpoints());
+        refresh.addListener(SWT.Selection, e -> {
+            HexoPreferences.boardsChanged(); // boards added from a terminal since
+            updateButtons();
+            refreshCheckpoints();
+        });
         bar = new RegionBar(c);
         GridData bd = new GridData(SWT.FILL, SWT.TOP, true, false, 2, 1);
         bd.heightHint = 64;
@@ -172,8 +195,8 @@ public class MigrationView extends ViewPart {
         if (RunSpec.ISA_ARM.equals(s.isa())) {
             return RunSpec.isaLabel(RunSpec.ISA_X86) + " (this host)";
         }
-        Board b = HexoPreferences.board(s.spec().boardId());
-        return b == null ? s.spec().boardId() : b.label();
+        Board b = HexoPreferences.board(s.targetBoard());
+        return b == null ? s.targetBoard() : b.label();
     }
 
     private static String exit(GuestSession s) {
@@ -272,6 +295,18 @@ public class MigrationView extends ViewPart {
 
     private void updateButtons() {
         GuestSession s = selectedGuest();
+        List<Board> now = HexoPreferences.boards();
+        if (!now.equals(targets)) {
+            targets = now;
+            target.setItems(now.stream().map(Board::label).toArray(String[]::new));
+        }
+        String id = s != null ? s.targetBoard() : Board.EMULATED_ID;
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i).id().equals(id)) {
+                target.select(i);
+            }
+        }
+        target.setEnabled(s != null && !s.isTerminated());
         migrate.setEnabled(s != null && s.canMigrate());
         terminate.setEnabled(s != null && !s.isTerminated());
     }
@@ -356,6 +391,23 @@ public class MigrationView extends ViewPart {
 
     public Button terminateButton() {
         return terminate;
+    }
+
+    /** The target board combo: where Migrate sends a guest that runs on x86-64. */
+    public Combo targetCombo() {
+        return target;
+    }
+
+    /** Chooses the target board of the selected guest, as picking it in the combo does. */
+    public void chooseTarget(String boardId) {
+        HexoPreferences.boardsChanged();
+        updateButtons();
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i).id().equals(boardId)) {
+                target.select(i);
+                target.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            }
+        }
     }
 
     public Button migrateButton() {

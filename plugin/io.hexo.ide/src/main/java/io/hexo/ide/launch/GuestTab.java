@@ -69,7 +69,7 @@ public class GuestTab extends HexoTab {
         }
         where.addSelectionListener(sel);
         Label whereHint = new Label(w, SWT.WRAP);
-        whereHint.setText(board ? "SSH boards are added in Window > Preferences > hexo (running on them comes later)."
+        whereHint.setText(board ? "SSH boards are hexo's (hexo board add, or Window > Preferences > hexo): hexo run --board deploys there and runs."
                 : "The engine of hexo run --isa x86.");
         whereHint.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
 

@@ -60,7 +60,7 @@ public class LaunchDialogsTest {
         assertTrue(HexoLaunch.validate(wc).startsWith("Resume"));
         ILaunchConfigurationWorkingCopy b = config(HexoLaunch.TYPE_BOARD, "b", p);
         b.setAttribute(HexoLaunch.BOARD, "ssh:pi@unknown");
-        assertTrue(HexoLaunch.validate(b).startsWith("Unknown board"));
+        assertTrue(HexoLaunch.validate(b), HexoLaunch.validate(b).startsWith("There is no board ssh:pi@unknown in hexo's boards file"));
         b.setAttribute(HexoLaunch.BOARD, "emulated");
         assertNull(HexoLaunch.validate(b));
     }
@@ -68,25 +68,19 @@ public class LaunchDialogsTest {
     @Test
     public void aBoardThatCannotRunSaysSoBeforeAnyBuild() throws Exception {
         IProject p = Ui.sampleProject("ssh-board");
-        var prefs = io.hexo.ide.core.prefs.HexoPreferences.node();
-        String before = prefs.get(io.hexo.ide.core.prefs.HexoPreferences.BOARDS, "");
-        prefs.put(io.hexo.ide.core.prefs.HexoPreferences.BOARDS, "ssh:pi@board.example:22");
+        ILaunchConfigurationWorkingCopy b = config(HexoLaunch.TYPE_BOARD, "ssh", p);
+        b.setAttribute(HexoLaunch.BOARD, "gone");
+        String why = "There is no board gone in hexo's boards file";
+        assertTrue(HexoLaunch.validate(b), HexoLaunch.validate(b).startsWith(why));
+        long t0 = System.nanoTime();
         try {
-            ILaunchConfigurationWorkingCopy b = config(HexoLaunch.TYPE_BOARD, "ssh", p);
-            b.setAttribute(HexoLaunch.BOARD, "ssh:pi@board.example:22");
-            assertTrue(HexoLaunch.validate(b), HexoLaunch.validate(b).contains("cannot run on SSH boards yet"));
-            long t0 = System.nanoTime();
-            try {
-                b.doSave().launch(ILaunchManager.RUN_MODE, new org.eclipse.core.runtime.NullProgressMonitor());
-                org.junit.Assert.fail("the launch on an SSH board started");
-            } catch (org.eclipse.core.runtime.CoreException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains("cannot run on SSH boards yet"));
-            }
-            assertTrue("refused at once", System.nanoTime() - t0 < 5_000_000_000L);
-            assertTrue("nothing was built", !java.nio.file.Files.exists(p.getLocation().toPath().resolve("build")));
-        } finally {
-            prefs.put(io.hexo.ide.core.prefs.HexoPreferences.BOARDS, before);
+            b.doSave().launch(ILaunchManager.RUN_MODE, new org.eclipse.core.runtime.NullProgressMonitor());
+            org.junit.Assert.fail("the launch on a board that is not configured started");
+        } catch (org.eclipse.core.runtime.CoreException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains(why));
         }
+        assertTrue("refused at once", System.nanoTime() - t0 < 5_000_000_000L);
+        assertTrue("nothing was built", !java.nio.file.Files.exists(p.getLocation().toPath().resolve("build")));
     }
 
     @Test

@@ -120,6 +120,17 @@ public class LogicTest {
         assertTrue(resumed.contains("--resume"));
         assertFalse(resumed.contains("--migrate-after"));
         assertFalse("the board's engine is hexo's choice (auto), not the IDE's", resumed.contains("--engine"));
+        List<String> onBoard = s.command("arm", "pi", true, Path.of("/tmp/e.jsonl"));
+        assertEquals(List.of("run", "--board", "pi", "--isa", "arm"), onBoard.subList(1, 6));
+        assertTrue(onBoard.contains("--resume"));
+        assertFalse("the board keeps its own working and checkpoint directories: " + onBoard,
+                onBoard.contains("--workdir") || onBoard.contains("--checkpoint-dir"));
+        assertTrue("its events stream back here: " + onBoard, onBoard.contains("--events-to=/tmp/e.jsonl"));
+        assertEquals(List.of("transfer", "--to-board", "pi", "--from", "/w/p/checkpoint", "--from-workdir", "/w/p"),
+                s.transfer(null, "pi").subList(1, 8));
+        assertEquals(List.of("transfer", "--from-board", "pi", "--to", "/w/p/checkpoint", "--to-workdir", "/w/p"),
+                s.transfer("pi", null).subList(1, 8));
+        assertNull("both on this host: no transfer", s.transfer(null, null));
     }
 
     @Test
@@ -143,8 +154,6 @@ public class LogicTest {
             assertTrue(t.describe(), t.found() ? t.describe().contains("found") : t.describe().contains("apt-get install"));
         }
         assertEquals(Board.EMULATED, HexoPreferences.boards().get(0));
-        assertNull(Board.checkSshAddress("pi@board.local:22"));
-        assertNotNull(Board.checkSshAddress("no host"));
         assertNull(HexoPreferences.checkMem("2G"));
         assertNotNull(HexoPreferences.checkMem("lots"));
     }

@@ -149,4 +149,71 @@ final class Ui {
             System.out.println("[uitest] no screenshot " + name + ": " + e);
         }
     }
+
+    /** A click on a button: its selection listeners run as for a real click (a dialog it opens runs its own loop). */
+    static void press(org.eclipse.swt.widgets.Button b) {
+        if (!b.isEnabled()) {
+            fail("the button " + b.getText() + " is disabled");
+        }
+        b.notifyListeners(org.eclipse.swt.SWT.Selection, new org.eclipse.swt.widgets.Event());
+    }
+
+    /**
+     * Answers the next dialog of that class (a JFace window, as its shell's data) when it opens: the function fills it
+     * and names the button to press ("OK", "Yes", ...), which is then pressed as a user would.
+     */
+    static void answer(Class<?> dialog, java.util.function.Function<org.eclipse.jface.window.Window, String> fill) {
+        Display d = display();
+        long end = System.currentTimeMillis() + 30_000;
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            for (org.eclipse.swt.widgets.Shell sh : d.getShells()) {
+                if (!sh.isDisposed() && sh.isVisible() && dialog.isInstance(sh.getData())) {
+                    String label = fill.apply((org.eclipse.jface.window.Window) sh.getData());
+                    org.eclipse.swt.widgets.Button b = button(sh, label);
+                    if (b == null) {
+                        fail("no button " + label + " in " + sh.getText());
+                    }
+                    b.notifyListeners(org.eclipse.swt.SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    return;
+                }
+            }
+            if (System.currentTimeMillis() < end) {
+                d.timerExec(100, poll[0]);
+            }
+        };
+        d.timerExec(100, poll[0]);
+    }
+
+    private static org.eclipse.swt.widgets.Button button(org.eclipse.swt.widgets.Composite c, String label) {
+        for (org.eclipse.swt.widgets.Control child : c.getChildren()) {
+            if (child instanceof org.eclipse.swt.widgets.Button b && b.getText().replace("&", "").equals(label)) {
+                return b;
+            }
+            if (child instanceof org.eclipse.swt.widgets.Composite cc) {
+                org.eclipse.swt.widgets.Button b = button(cc, label);
+                if (b != null) {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What hexo board ARGS prints (stdout and stderr): the command line's view of the boards file. */
+    static String hexoBoard(String... args) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(io.hexo.ide.core.HexoCli.executable(), "board"));
+        cmd.addAll(java.util.List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(60, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 }

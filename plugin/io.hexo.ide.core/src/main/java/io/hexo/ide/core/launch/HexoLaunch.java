@@ -34,7 +34,7 @@ public final class HexoLaunch {
     public static final String RESUME = "io.hexo.ide.resume";
     /** x86: auto, kvm or process (the CLI's --engine words, "emulated" included). */
     public static final String ENGINE = "io.hexo.ide.engine";
-    /** board: the board id (Board.EMULATED_ID, or ssh:user@host). */
+    /** board: the board id (Board.EMULATED_ID, or a board's name in hexo's boards file). */
     public static final String BOARD = "io.hexo.ide.board";
 
     private HexoLaunch() {
@@ -91,7 +91,8 @@ public final class HexoLaunch {
         if (!mig.isBlank() && !mig.trim().matches("[0-9]{1,6}")) {
             return "Migrate after (MIGTEST) is a number of seconds (0 = never)";
         }
-        if (c.getAttribute(RESUME, false)) {
+        boolean onSshBoard = isBoard(c) && RunSpec.sshBoard(c.getAttribute(BOARD, Board.EMULATED_ID)) != null;
+        if (c.getAttribute(RESUME, false) && !onSshBoard) { // a board keeps its checkpoint in its hexo home
             Path cp = checkpointDir(p, c);
             if (!java.nio.file.Files.isDirectory(cp)) {
                 return "Resume: there is no checkpoint directory " + cp;
@@ -104,11 +105,8 @@ public final class HexoLaunch {
             String boardId = c.getAttribute(BOARD, Board.EMULATED_ID);
             Board b = HexoPreferences.board(boardId);
             if (b == null) {
-                return "Unknown board " + boardId + " (add it in Window > Preferences > hexo)";
-            }
-            if (b.kind() == Board.Kind.SSH) {
-                return "Board " + b.address() + ": the IDE cannot run on SSH boards yet (hexo run --board from a terminal can);"
-                        + " choose the built-in board";
+                return "There is no board " + boardId + " in hexo's boards file: add it in Window > Preferences > hexo"
+                        + " (or with hexo board add), or choose another board";
             }
         } else {
             String engine = c.getAttribute(ENGINE, RunSpec.ENGINE_AUTO);

@@ -9,16 +9,24 @@ import java.util.concurrent.TimeUnit;
 import io.hexo.ide.core.HexoCli;
 
 /**
- * "Test connection" of an SSH board: what {@code hexo board test} says about it, after {@code hexo board add} put it in
- * the boards file the command line and the IDE share (~/.config/hexo/boards.json). The boards helper's own code
- * (io.hexo.board: BoardProbe) logs in and reports; the IDE only shows its words.
+ * The boards commands of hexo as the preference page uses them: {@code hexo board add / remove / test / trust}. The
+ * boards helper's code (io.hexo.board: Boards, BoardProbe) keeps the file and logs in; the IDE only shows its words.
  */
 public final class BoardCheck {
 
-    /** hexo board test's exit status and what it printed (its report, or its one sentence why not). */
+    /** A hexo board command's exit status and what it printed (its report, or its one sentence why not). */
     public record Result(int status, String report) {
         public boolean ok() {
             return status == 0;
+        }
+
+        /**
+         * The fingerprint of a host key that known_hosts does not know yet (hexo's sentence names it, then offers
+         * {@code hexo board trust}); null when the failure was something else.
+         */
+        public String unknownHostKey() {
+            var m = java.util.regex.Pattern.compile("does not know \\((SHA256:[A-Za-z0-9+/=]+)\\)").matcher(report);
+            return !ok() && m.find() ? m.group(1) : null;
         }
     }
 
@@ -27,33 +35,41 @@ public final class BoardCheck {
     private BoardCheck() {
     }
 
-    /** The name the board has in the boards file: its address, in the characters a board name allows. */
-    public static String nameOf(Board b) {
-        return b.address().replaceAll("[^A-Za-z0-9._-]", "-");
+    /** hexo board add NAME --host H --port P --user U [--key K] [--home D]. */
+    public static Result add(String name, String host, int port, String user, String key, String home) {
+        List<String> args = new ArrayList<>(List.of("board", "add", name, "--host", host, "--port", Integer.toString(port), "--user", user));
+        if (key != null && !key.isBlank()) {
+            args.addAll(List.of("--key", key.trim()));
+        }
+        if (home != null && !home.isBlank()) {
+            args.addAll(List.of("--home", home.trim()));
+        }
+        Result r = hexo(args.toArray(String[]::new));
+        HexoPreferences.boardsChanged();
+        return r;
     }
 
+    /** What hexo board test reports (the same lines as in a terminal). */
     public static Result test(Board b) {
-        if (b.kind() != Board.Kind.SSH) {
+        if (!b.isSsh()) {
             return new Result(0, "the built-in board runs on this host: nothing to connect to");
         }
-        String addr = b.address();
-        String user = addr.substring(0, addr.indexOf('@'));
-        String hostPort = addr.substring(addr.indexOf('@') + 1);
-        String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.indexOf(':')) : hostPort;
-        String port = hostPort.contains(":") ? hostPort.substring(hostPort.indexOf(':') + 1) : "22";
-        Result add = hexo("board", "add", nameOf(b), "--host", host, "--port", port, "--user", user);
-        if (!add.ok()) {
-            return add;
-        }
-        return hexo("board", "test", nameOf(b));
+        return hexo("board", "test", b.id());
+    }
+
+    /** Records the board's host key in known_hosts (hexo board trust): only after the user saw its fingerprint. */
+    public static Result trust(Board b) {
+        return hexo("board", "trust", b.id());
     }
 
     /** Forgets the board in the boards file (hexo board remove). */
     public static Result forget(Board b) {
-        return hexo("board", "remove", nameOf(b));
+        Result r = hexo("board", "remove", b.id());
+        HexoPreferences.boardsChanged();
+        return r;
     }
 
-    private static Result hexo(String... args) {
+    static Result hexo(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(HexoCli.executable());
         cmd.addAll(List.of(args));

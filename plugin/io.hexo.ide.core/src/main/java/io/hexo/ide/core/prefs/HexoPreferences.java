@@ -15,7 +15,6 @@ public final class HexoPreferences {
     public static final String HEXO_HOME = "hexoHome";
     public static final String DEFAULT_MEM = "defaultMem";
     public static final String DEFAULT_CHECKPOINT_DIR = "defaultCheckpointDir";
-    public static final String BOARDS = "boards";
 
     public static final String MEM_DEFAULT = "2G";
     public static final String CHECKPOINT_DIR_DEFAULT = "checkpoint";
@@ -40,17 +39,43 @@ public final class HexoPreferences {
         return node().get(DEFAULT_CHECKPOINT_DIR, CHECKPOINT_DIR_DEFAULT);
     }
 
-    /** The built-in emulated board first, then the SSH boards the user added. */
+    /** The boards as hexo board list --json last said (null: ask again). */
+    private static volatile List<Board> boards;
+
+    /**
+     * The built-in board first, then the boards of hexo's boards file (hexo board list --json: the one file the command
+     * line edits too). Asked once and kept until {@link #boardsChanged()}; the preference page asks again when opened.
+     */
     public static List<Board> boards() {
-        List<Board> boards = new ArrayList<>();
-        boards.add(Board.EMULATED);
-        for (String s : node().get(BOARDS, "").split(",")) {
-            Board b = Board.decode(s.trim());
-            if (b != null && b.kind() == Board.Kind.SSH) {
-                boards.add(b);
-            }
+        List<Board> known = boards;
+        if (known != null) {
+            return known;
         }
+        List<Board> list = new ArrayList<>();
+        list.add(Board.EMULATED);
+        BoardCheck.Result r = BoardCheck.hexo("board", "list", "--json");
+        if (r.ok()) {
+            try {
+                com.google.gson.JsonArray a = com.google.gson.JsonParser.parseString(r.report()).getAsJsonArray();
+                for (com.google.gson.JsonElement e : a) {
+                    com.google.gson.JsonObject o = e.getAsJsonObject();
+                    int port = o.get("port").getAsInt();
+                    list.add(Board.ssh(o.get("name").getAsString(),
+                            o.get("user").getAsString() + "@" + o.get("host").getAsString() + (port == 22 ? "" : ":" + port)));
+                }
+            } catch (RuntimeException e) {
+                HexoCore.log("hexo board list --json said: " + r.report(), e);
+            }
+        } else {
+            HexoCore.log("hexo board list --json: " + r.report(), null);
+        }
+        boards = List.copyOf(list);
         return boards;
+    }
+
+    /** The boards file changed (added, removed, or the user asked to look again). */
+    public static void boardsChanged() {
+        boards = null;
     }
 
     public static Board board(String id) {
@@ -62,7 +87,6 @@ public final class HexoPreferences {
         return null;
     }
 
-    /** MEM as hexo run takes it: a number with an optional K, M or G. Null when fine. */
     /** Why mem is not a memory size, in hexo run's own words (its parser), or null. */
     public static String checkMem(String mem) {
         try {

@@ -66,6 +66,10 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private volatile Path eventsFile;
     private volatile int migrations;
     private volatile long startedAt = System.currentTimeMillis();
+    /** The SSH board the current run is on (hexo run --board), or null when it runs on this host. */
+    private volatile String board;
+    /** Where a migration from x86 goes: Board.EMULATED_ID (this host) or an SSH board's name; the Migration view sets it. */
+    private volatile String targetBoard;
 
     public GuestSession(ILaunch launch, RunSpec spec, boolean debug, Consumer<GuestSession> onTrap) {
         this.launch = launch;
@@ -73,6 +77,8 @@ public final class GuestSession extends PlatformObject implements IProcess {
         this.debug = debug;
         this.onTrap = onTrap;
         this.isa = spec.startIsa();
+        this.targetBoard = spec.boardId();
+        this.board = RunSpec.ISA_ARM.equals(isa) ? RunSpec.sshBoard(spec.boardId()) : null;
         this.label = "hexo run " + spec.program();
         attributes.put(IProcess.ATTR_PROCESS_TYPE, "hexo");
     }
@@ -90,12 +96,12 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     private void spawn(boolean afterMigration) throws IOException {
         eventsFile = Files.createTempFile("hexo-events-", ".jsonl");
-        List<String> cmd = spec.command(isa, afterMigration, eventsFile);
+        List<String> cmd = spec.command(isa, board, afterMigration, eventsFile);
         attributes.put(IProcess.ATTR_CMDLINE, String.join(" ", cmd));
         engineNamed = null;
         hexoPid = -1;
         setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
-        history.add(RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")");
+        history.add(RunSpec.isaLabel(isa) + " (" + (board != null ? "board " + board : spec.engineFor(isa)) + ")");
         err.append("[hexo-ide] $ " + String.join(" ", cmd) + "\n");
         if (spec.checkpointDir() != null) {
             Files.createDirectories(spec.checkpointDir());
@@ -181,8 +187,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
     /** The Console's title: it follows the guest's ISA and engine across migrations. */
     private String consoleTitle() {
         var config = launch.getLaunchConfiguration();
-        String engine = engineNamed != null ? engineNamed : spec.engineFor(isa);
-        return (config == null ? "" : config.getName() + " ") + "[hexo: " + spec.program() + " on " + RunSpec.isaLabel(isa) + ", " + engine
+        return (config == null ? "" : config.getName() + " ") + "[hexo: " + spec.program() + " on " + RunSpec.isaLabel(isa) + ", " + engine()
                 + (migrations > 0 ? ", after " + migrations + " migration(s)" : "") + "]";
     }
 
@@ -197,11 +202,22 @@ public final class GuestSession extends PlatformObject implements IProcess {
                     return;
                 }
                 if (code == RunSpec.EXIT_CHECKPOINTED && migrations < MAX_MIGRATIONS) {
-                    String from = isa;
-                    isa = RunSpec.other(isa);
-                    migrations++;
-                    err.append("[hexo-ide] migrating " + RunSpec.isaLabel(from) + " -> " + RunSpec.isaLabel(isa) + " (" + spec.engineFor(isa) + ")\n");
+                    String from = isa, fromBoard = board;
+                    String toIsa = RunSpec.other(isa);
+                    String toBoard = RunSpec.ISA_ARM.equals(toIsa) ? RunSpec.sshBoard(targetBoard) : null;
+                    err.append("[hexo-ide] migrating " + RunSpec.isaLabel(from) + where(fromBoard) + " -> " + RunSpec.isaLabel(toIsa)
+                            + (toBoard != null ? where(toBoard) : " (" + spec.engineFor(toIsa) + ")") + "\n");
                     setState(State.RESUMING);
+                    List<String> transfer = spec.transfer(fromBoard, toBoard);
+                    if (transfer != null && !step(transfer)) {
+                        err.append("[hexo-ide] the checkpoint stays where it was written (" + (fromBoard != null ? "board " + fromBoard
+                                : spec.checkpointDir().toString()) + "): resume it with a Run on ARM board / Run on x86 launch with Resume\n");
+                        finish(code, State.FAILED);
+                        return;
+                    }
+                    isa = toIsa;
+                    board = toBoard;
+                    migrations++;
                     try {
                         spawn(true);
                     } catch (IOException e) {
@@ -237,6 +253,30 @@ public final class GuestSession extends PlatformObject implements IProcess {
         }
     }
 
+    private static String where(String board) {
+        return board != null ? " on board " + board : "";
+    }
+
+    /** One step of a migration between this host and a board (hexo transfer), its words in the Console; true when it worked. */
+    private boolean step(List<String> cmd) throws InterruptedException {
+        err.append("[hexo-ide] $ " + String.join(" ", cmd) + "\n");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            current = p;
+            p.getOutputStream().close();
+            pump(p.getInputStream(), err, "transfer");
+            int code = p.waitFor();
+            drainPumps();
+            if (terminateRequested) {
+                return false;
+            }
+            return code == 0;
+        } catch (IOException e) {
+            err.append("[hexo-ide] cannot run hexo transfer: " + e.getMessage() + "\n");
+            return false;
+        }
+    }
+
     private void finish(int code, State s) {
         exitValue = code;
         terminated = true;
@@ -264,7 +304,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
             return false;
         }
         // hexo's JVM as its started event named it (the launcher forwards the signal too, until that event came)
-        long pid = hexoPid > 0 ? hexoPid : p.pid();
+        long pid = hexoPid > 0 && board == null ? hexoPid : p.pid();
         try {
             Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).redirectErrorStream(true).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -278,14 +318,31 @@ public final class GuestSession extends PlatformObject implements IProcess {
             Thread.currentThread().interrupt();
             return false;
         }
-        err.append("[hexo-ide] migration requested (SIGUSR1 to hexo, pid " + pid + "): "
-                + RunSpec.isaLabel(isa) + " -> " + RunSpec.isaLabel(RunSpec.other(isa)) + "\n");
+        String to = RunSpec.other(isa);
+        String toBoard = RunSpec.ISA_ARM.equals(to) ? RunSpec.sshBoard(targetBoard) : null;
+        err.append("[hexo-ide] migration requested (SIGUSR1 to hexo, pid " + pid + (board != null ? ", which passes it on to board " + board : "")
+                + "): " + RunSpec.isaLabel(isa) + where(board) + " -> " + RunSpec.isaLabel(to) + where(toBoard) + "\n");
         setState(State.MIGRATING);
         return true;
     }
 
     public boolean canMigrate() {
         return state == State.RUNNING && spec.checkpointDir() != null;
+    }
+
+    /** The SSH board the guest runs on now, or null when it runs on this host. */
+    public String board() {
+        return board;
+    }
+
+    /** Where a migration from x86 sends the guest: Board.EMULATED_ID or an SSH board's name. */
+    public String targetBoard() {
+        return targetBoard;
+    }
+
+    public void setTargetBoard(String id) {
+        targetBoard = id == null ? io.hexo.ide.core.prefs.Board.EMULATED_ID : id;
+        Guests.get().changed(this);
     }
 
     public RunSpec spec() {
@@ -304,6 +361,10 @@ public final class GuestSession extends PlatformObject implements IProcess {
     /** The engine as hexo named it for the current run, or the choice passed to it until hexo says. */
     public String engine() {
         String named = engineNamed;
+        if (board != null) {
+            // the board's own hexo picks the engine there (its /dev/kvm, else its process engine) and names it
+            return "board " + board + (named != null ? ": " + named : "");
+        }
         return named != null ? named : spec.engineFor(isa);
     }
 
@@ -470,11 +531,19 @@ public final class GuestSession extends PlatformObject implements IProcess {
     @Override
     public void terminate() {
         if (!terminateRequested && !terminated) {
-            err.append("\n[hexo-ide] Terminated by the user on " + RunSpec.isaLabel(isa) + "\n");
+            err.append("\n[hexo-ide] Terminated by the user on " + RunSpec.isaLabel(isa) + where(board) + "\n");
         }
         terminateRequested = true;
         Process p = current;
-        if (p != null) {
+        if (p != null && board != null) {
+            // one SIGTERM to hexo's JVM, which passes it to the board as Ctrl-C (a second one would leave the run there)
+            List<ProcessHandle> jvm = p.descendants().toList();
+            if (jvm.isEmpty()) {
+                p.destroy();
+            } else {
+                jvm.forEach(ProcessHandle::destroy);
+            }
+        } else if (p != null) {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
         }

@@ -53,6 +53,11 @@ public record RunSpec(
         return x86Engine == null || x86Engine.isBlank() ? ENGINE_AUTO : x86Engine;
     }
 
+    /** The SSH board of a board id (its name in hexo's boards file), or null for the built-in board on this host. */
+    public static String sshBoard(String boardId) {
+        return boardId == null || boardId.isBlank() || boardId.equals(io.hexo.ide.core.prefs.Board.EMULATED_ID) ? null : boardId;
+    }
+
     public static String isaLabel(String isa) {
         return Isa.parse(isa).displayName();
     }
@@ -62,9 +67,22 @@ public record RunSpec(
      * on the other ISA after a checkpoint (always --resume, no migrate-after). Its events go to {@code events}.
      */
     public List<String> command(String isa, boolean afterMigration, Path events) {
+        return command(isa, null, afterMigration, events);
+    }
+
+    /**
+     * The same on an SSH board ({@code hexo run --board NAME}; null = this host). The board keeps the run's working and
+     * checkpoint directories in its hexo home (where hexo transfer --to-board / --from-board looks); its events are
+     * written there and stream back into {@code events} like its output.
+     */
+    public List<String> command(String isa, String board, boolean afterMigration, Path events) {
         List<String> cmd = new ArrayList<>();
         cmd.add(HexoCli.executable());
         cmd.add("run");
+        if (board != null) {
+            cmd.add("--board");
+            cmd.add(board);
+        }
         cmd.add("--isa");
         cmd.add(isa);
         if (mem != null && !mem.isBlank()) {
@@ -81,14 +99,14 @@ public record RunSpec(
                 cmd.add(k + "=" + v);
             });
         }
-        if (workDir != null) {
+        if (workDir != null && board == null) {
             cmd.add("--workdir");
             cmd.add(workDir.toString());
         }
         if (verbose) {
             cmd.add("--verbose");
         }
-        if (checkpointDir != null) {
+        if (checkpointDir != null && board == null) {
             cmd.add("--checkpoint-dir");
             cmd.add(checkpointDir.toString());
         }
@@ -107,6 +125,24 @@ public record RunSpec(
         cmd.add("--events=json");
         cmd.add("--events-to=" + events);
         cmd.add(imageDir.toString());
+        return cmd;
+    }
+
+    /**
+     * The transfer between a migration's two runs when one of them is on an SSH board: the checkpoint this host wrote
+     * to the board ({@code toBoard}), or the board's back here. Null when both runs are on this host (the checkpoint
+     * directory is shared).
+     */
+    public List<String> transfer(String fromBoard, String toBoard) {
+        if (fromBoard == null && toBoard == null) {
+            return null;
+        }
+        List<String> cmd = new ArrayList<>(List.of(HexoCli.executable(), "transfer"));
+        if (toBoard != null) {
+            cmd.addAll(List.of("--to-board", toBoard, "--from", checkpointDir.toString(), "--from-workdir", workDir.toString()));
+        } else {
+            cmd.addAll(List.of("--from-board", fromBoard, "--to", checkpointDir.toString(), "--to-workdir", workDir.toString()));
+        }
         return cmd;
     }
 }
