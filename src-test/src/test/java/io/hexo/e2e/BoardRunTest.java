@@ -234,6 +234,29 @@ public class BoardRunTest {
         assertFalse("nothing went to a board whose key changed", Files.exists(boardHome.resolve("runs")));
     }
 
+    @Test
+    public void aBoardWithoutJavaIsOneSentence() throws Exception {
+        // Its sessions find every command of this machine but java.
+        Path bin = Files.createDirectories(home.resolve("no-java-bin"));
+        for (String dir : new String[] {"/usr/bin", "/usr/sbin"}) {
+            try (var files = Files.list(Path.of(dir))) {
+                for (Path f : files.toList()) {
+                    Path link = bin.resolve(f.getFileName());
+                    if (!f.getFileName().toString().equals("java") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, f);
+                    }
+                }
+            }
+        }
+        try (OpenSshServer noJava = new OpenSshServer(home.resolve("server-no-java"), List.of("SetEnv PATH=" + bin))) {
+            Files.copy(sshd.clientKey.resolveSibling("client_ed25519.pub"), noJava.dir.resolve("authorized_keys"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            addBoard("bare", noJava.port, sshd.clientKey, System.getProperty("user.name"));
+            assertEquals(0, hexo("board", "trust", "bare").status());
+            oneSentence(hexo("run", "--board", "bare", "--isa", "arm", hello().toString()), "board bare has no Java (no `java` on its PATH)");
+        }
+    }
+
     /** The launcher running in the background, its output collected as it comes. */
     static final class Live {
         private final Process process;

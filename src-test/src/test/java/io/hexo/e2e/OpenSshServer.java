@@ -22,6 +22,11 @@ final class OpenSshServer implements AutoCloseable {
     private Process process;
 
     OpenSshServer(Path dir) throws Exception {
+        this(dir, List.of());
+    }
+
+    /** With more sshd_config lines (e.g. "SetEnv PATH=…": a board whose sessions see other commands). */
+    OpenSshServer(Path dir, List<String> moreConfig) throws Exception {
         if (!Files.isExecutable(SSHD)) throw new AssertionError(SSHD + " is missing: tools/install.sh installs openssh-server");
         this.dir = dir;
         Files.createDirectories(dir);
@@ -37,7 +42,8 @@ final class OpenSshServer implements AutoCloseable {
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_ed25519"),
                 "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "PermitRootLogin prohibit-password",
-                "StrictModes no", "UsePAM no", "Subsystem sftp internal-sftp", "PidFile " + dir.resolve("sshd.pid"), "") );
+                "StrictModes no", "UsePAM no", "Subsystem sftp internal-sftp", "PidFile " + dir.resolve("sshd.pid"), "")
+                + String.join("\n", moreConfig) + "\n");
         start();
     }
 
