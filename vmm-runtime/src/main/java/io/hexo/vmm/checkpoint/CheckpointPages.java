@@ -26,6 +26,9 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
     public interface Fetch extends AutoCloseable {
         void fetch(int region, int first, int count, ByteBuffer dst) throws IOException, Failed;
 
+        /** See {@link PageSource#prefetchBlocks}. */
+        default int prefetchBlocks() { return 64; }
+
         /** Every page is in (hand-over). */
         default void allRead() {}
 
@@ -138,6 +141,9 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
             pos += len;
         }
     }
+
+    @Override
+    public int prefetchBlocks() { return fetch.prefetchBlocks(); }
 
     @Override
     public boolean holdEffectsUntilAllRead() { return cp.postCopy() == null; }

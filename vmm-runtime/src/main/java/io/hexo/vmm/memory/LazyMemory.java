@@ -46,7 +46,7 @@ public final class LazyMemory implements AutoCloseable {
     private int filledBlocks;
     private volatile boolean complete;
     private volatile String failure;
-    private volatile long faults, bytesFetched;
+    private volatile long faults, bytesFetched, faultNanos;
     private final long armedAt = System.nanoTime();
     private volatile long completedAt;
     private Thread prefetcher;
@@ -103,9 +103,17 @@ public final class LazyMemory implements AutoCloseable {
 
     /** A touch the engine noticed (a fault): the block that holds gpa. Returns false when the source failed. */
     public boolean fault(long gpa) {
-        faults++;
+        long t0 = System.nanoTime();
         if (contains(gpa)) fill((int) ((gpa - start) / BLOCK), 1);
+        faultNanos += System.nanoTime() - t0;
+        faults++;
         return failure == null;
+    }
+
+    /** Mean time from a fault being noticed to its block installed, in microseconds (0 before any). */
+    public long meanFaultMicros() {
+        long n = faults;
+        return n == 0 ? 0 : faultNanos / n / 1000;
     }
 
     /**
@@ -177,7 +185,7 @@ public final class LazyMemory implements AutoCloseable {
             for (int b = 0; b < blocks && !closed; b++) {
                 boolean missing;
                 synchronized (this) { missing = state[b] == 0; }
-                if (missing) fill(b, BATCH_BLOCKS);
+                if (missing) fill(b, Math.max(1, Math.min(BATCH_BLOCKS, source.prefetchBlocks())));
             }
         }, "hexo-prefetch");
         prefetcher.setDaemon(true);

@@ -24,6 +24,12 @@ public interface PageSource {
      */
     default boolean holdEffectsUntilAllRead() { return false; }
 
+    /**
+     * Blocks the prefetcher reads at a time: large for a file; smaller over a network, where a fault
+     * that arrives while a batch is in flight waits for it.
+     */
+    default int prefetchBlocks() { return 64; }
+
     /** Called once every page has been read: the source may let go of its files or its connection. */
     default void allRead() {}
 

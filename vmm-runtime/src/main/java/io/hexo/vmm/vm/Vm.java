@@ -140,18 +140,24 @@ public final class Vm {
                     config.console().notices())) {
                 engineDescription = engine.description();
                 engineRef[0] = engine;
+                Thread progress = remotePages == null ? null : progressLine();
                 Exit exit;
                 synchronized (control) { guestRunning = true; }
                 try {
                     exit = engine.run(hypercalls);
                 } finally {
                     synchronized (control) { pointsReached = pointsInGuest(); guestRunning = false; }
-                    stopFilling(resumable);
+                    LazyMemory lazy = memory.lazy();
+                    if (lazy != null) lazy.close(); // the prefetcher stops before guest memory goes away
+                    if (progress != null) progress.interrupt();
                 }
                 LazyMemory lazy = memory.lazy();
-                if (lazy != null && lazy.failure() != null) return new Outcome.Failed(lazy.failure());
-                Outcome outcome = hypercalls.outcome();
-                if (remotePages != null) handOver(lazy, outcome);
+                try {
+                    if (lazy != null && lazy.failure() != null) return new Outcome.Failed(lazy.failure());
+                    if (remotePages != null) handOver(lazy, hypercalls.outcome());
+                } finally {
+                    if (resumable != null) resumable.pages().close();
+                }
                 if (exit instanceof Exit.Fault f) return lifecycle.fault(f);
                 return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
             }
@@ -192,17 +198,34 @@ public final class Vm {
         long ms = lazy == null ? -1 : lazy.fillNanos() / 1_000_000;
         config.console().notices().accept("hexo: post-copy from " + remotePages.server() + ": " + (lazy == null ? "no pages"
                 : lazy.filledBlocks() + "/" + lazy.blocks() + " blocks of 64 KiB moved (" + (lazy.bytesFetched() >> 20) + " MiB), " + lazy.faults()
-                + " faults served" + (ms > 0 ? ", all in after " + ms + " ms (" + (lazy.bytesFetched() / 1000 / Math.max(1, ms)) + " MB/s)" : ""))
+                + " faults served (" + lazy.meanFaultMicros() + " us each to serve)" + (ms > 0 ? ", all in after " + ms + " ms (" + (lazy.bytesFetched() / 1000 / Math.max(1, ms)) + " MB/s)" : ""))
                 + (remotePages.reconnects() > 0 ? ", " + remotePages.reconnects() + " reconnections" : "")
                 + (remotePages.handedOver() ? "; hand-over done (" + (lazy != null && lazy.complete() ? "every page held in memory" : "the job ended here") + ")"
                 : "; no hand-over: the source was not told"));
     }
 
-    /** Guest memory stops filling itself before it goes away. */
-    private void stopFilling(CheckpointReader.Resumable resumable) {
-        LazyMemory lazy = memory.lazy();
-        if (lazy != null) lazy.close();
-        if (resumable != null) resumable.pages().close();
+    /** While a post-copy destination's pages arrive: one progress line a second on the notices channel. */
+    private Thread progressLine() {
+        Thread t = new Thread(() -> {
+            long lastBytes = 0;
+            try {
+                while (true) {
+                    Thread.sleep(1000);
+                    LazyMemory lazy = memory.lazy();
+                    if (lazy == null) continue;
+                    if (lazy.complete()) return;
+                    long bytes = lazy.bytesFetched();
+                    config.console().notices().accept("hexo: post-copy: " + lazy.filledBlocks() + "/" + lazy.blocks() + " blocks moved, "
+                            + lazy.faults() + " faults served, prefetch " + ((bytes - lastBytes) >> 20) + " MiB/s");
+                    lastBytes = bytes;
+                }
+            } catch (InterruptedException e) {
+                // the run ended
+            }
+        }, "hexo-postcopy-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private ImageInfo checkImage(ElfImage image) {

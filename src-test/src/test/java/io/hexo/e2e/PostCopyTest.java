@@ -1,0 +1,290 @@
+package io.hexo.e2e;
+
+import org.junit.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * Post-copy migration between real `hexo run` processes: the source writes the minimal checkpoint and
+ * serves pages, the destination (another process, its own copy of the minimal checkpoint) resumes at
+ * once. The link goes through a relay this test controls, so it can be cut at any moment.
+ */
+public class PostCopyTest {
+    private static final Path HEXO = Hexo.HOME.resolve("hexo");
+    private static final Pattern SERVER = Pattern.compile("--server (\\S+)");
+
+    /** A program whose pages all hold data (64 MiB of them) and whose output depends on every one. */
+    private static final Path TOUCHY = Hexo.program("postcopy-touchy", Map.of("touchy.c", """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <hermit/migration.h>
+            #define N (16 << 20)
+            int main(void) {
+                unsigned *a = malloc(N * sizeof *a);
+                for (unsigned i = 0; i < N; i++) a[i] = i * 2654435761u;
+                popcorn_check_migrate();
+                unsigned long long sum = 0;
+                for (unsigned i = 0; i < N; i += 7) sum += a[i] ^ (sum >> 3);
+                printf("sum %llu\\n", sum);
+                return 0;
+            }
+            """), false);
+
+    /** A running source: its process, its checkpoint directory, where it serves. */
+    private record Source(Process process, Path dir, Path out, Path err, String server) {
+        String stderr() throws IOException { return Files.readString(err); }
+
+        String stdout() throws IOException { return Files.readString(out); }
+    }
+
+    private static Source source(Path images, String isa, long point) throws Exception {
+        Path dir = Hexo.tempDir("pc-src"), out = dir.resolveSibling(dir.getFileName() + ".out"), err = dir.resolveSibling(dir.getFileName() + ".err");
+        Process p = new ProcessBuilder(HEXO.toString(), "run", "--isa", isa, "--migrate-at-point", Long.toString(point), "--full-chkpt-save", "0",
+                "--port", "0", "--checkpoint-dir", dir.toString(), "--workdir", dir.toString(), images.toString())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            Matcher m = SERVER.matcher(Files.readString(err));
+            if (m.find()) return new Source(p, dir, out, err, m.group(1));
+            assertTrue("the source ended before serving: " + Files.readString(err), p.isAlive());
+            Thread.sleep(50);
+        }
+        p.destroyForcibly();
+        throw new AssertionError("the source never said where it serves: " + Files.readString(err));
+    }
+
+    /** The destination's own copy of the minimal checkpoint (as `hexo transfer` or the Makefile's targets would make it). */
+    private static Path copyOf(Path dir) throws IOException {
+        Path c = Hexo.tempDir("pc-dst");
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) if (p.getFileName().toString().contains(".bin")) Files.copy(p, c.resolve(p.getFileName()));
+        }
+        return c;
+    }
+
+    private static Hexo.Cli destination(Path images, String isa, Path dir, String server) {
+        return Hexo.cli(dir, "run", "--isa", isa, "--resume", "--full-chkpt-restore", "0", "--server", server, "--checkpoint-dir", dir.toString(),
+                "--workdir", dir.toString(), images.toString());
+    }
+
+    private static void migrate(Path images, String from, String to, long point, String expected) throws Exception {
+        Source s = source(images, from, point);
+        Hexo.Cli d = destination(images, to, copyOf(s.dir()), s.server());
+        assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
+        String label = images.getFileName() + " " + from + " -> " + to + ": ";
+        assertEquals(label + d.stderr(), 0, d.status());
+        assertEquals(label + s.stderr(), 75, s.process().exitValue());
+        assertEquals(label, expected, s.stdout() + d.stdout());
+        assertTrue(label + s.stderr(), s.stderr().contains("post-copy hand-over: "));
+        assertTrue(label + d.stderr(), d.stderr().contains("hand-over done"));
+    }
+
+    @Test
+    public void samplesMigratedPostCopyPrintWhatAnUnmigratedRunPrints() throws Exception {
+        String hello = Hexo.expected("hello-migrate");
+        migrate(Hexo.sample("hello-migrate"), "x86", "arm", 8, hello);
+        migrate(Hexo.sample("hello-migrate"), "arm", "x86", 8, hello);
+        migrate(Hexo.sample("postcopy-100mb"), "x86", "x86", 1, Hexo.expected("postcopy-100mb"));
+        String touchy = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
+        migrate(TOUCHY, "x86", "arm", 1, touchy);
+        migrate(TOUCHY, "arm", "x86", 1, touchy);
+    }
+
+    @Test
+    public void aWrongTokenAndAnotherProgramsServerAreRefusedInOneSentence() throws Exception {
+        Source a = source(TOUCHY, "x86", 1), b = source(TOUCHY, "x86", 1), other = source(Hexo.sample("hello-migrate"), "x86", 2);
+        try {
+            Hexo.Cli wrongToken = destination(TOUCHY, "x86", copyOf(a.dir()), b.server());
+            assertEquals(wrongToken.stderr(), 2, wrongToken.status());
+            assertTrue(wrongToken.stderr(), wrongToken.stderr().contains("refused the token"));
+            assertEquals("", wrongToken.stdout());
+            Hexo.Cli wrongProgram = destination(TOUCHY, "x86", copyOf(a.dir()), other.server());
+            assertEquals(wrongProgram.stderr(), 2, wrongProgram.status());
+            assertTrue(wrongProgram.stderr(), wrongProgram.stderr().contains("serves another program"));
+            for (Hexo.Cli c : List.of(wrongToken, wrongProgram)) {
+                assertEquals(c.stderr(), 1, c.stderr().lines().filter(l -> l.startsWith("hexo:") && !l.contains("engine:")).count());
+            }
+            // The refused ones took nothing: the right destination still gets the whole job.
+            Hexo.Cli right = destination(TOUCHY, "x86", copyOf(a.dir()), a.server());
+            assertEquals(right.stderr(), 0, right.status());
+            assertTrue(a.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(75, a.process().exitValue());
+        } finally {
+            for (Source s : List.of(a, b, other)) s.process().destroyForcibly();
+        }
+    }
+
+    @Test
+    public void theSourceKilledBeforeTheHandOverStopsTheDestinationCleanly() throws Exception {
+        Source s = source(TOUCHY, "x86", 1);
+        try (Relay relay = new Relay(s.server(), 64 << 10)) { // the link stalls after 64 KiB towards the destination
+            Path dir = copyOf(s.dir());
+            Process d = new ProcessBuilder(HEXO.toString(), "run", "--isa", "x86", "--resume", "--full-chkpt-restore", "0", "--server", relay.address(),
+                    "--checkpoint-dir", dir.toString(), "--workdir", dir.toString(), TOUCHY.toString())
+                    .redirectErrorStream(true).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (relay.forwarded() < 64 << 10 && System.nanoTime() < deadline) Thread.sleep(20);
+            s.process().destroyForcibly().waitFor(); // killed before the hand-over: the pages are gone with it
+            relay.cutAll();
+            String said = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(d.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(said, 2, d.exitValue());
+            assertTrue(said, said.contains("the page server at " + relay.address() + " is gone"));
+            assertFalse(said, said.contains("sum "));
+            assertFalse(said, said.contains("Exception"));
+        }
+    }
+
+    @Test
+    public void theLinkCutAtRandomMomentsNeverChangesTheResult() throws Exception {
+        String expected = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
+        Random random = new Random(16);
+        int cuts = 0, migrations = 0;
+        while (cuts < 50) {
+            Source s = source(TOUCHY, migrations % 2 == 0 ? "x86" : "arm", 1);
+            try (Relay relay = new Relay(s.server(), -1)) {
+                relay.cutAtRandom(random, 10);
+                Hexo.Cli d = destination(TOUCHY, migrations % 3 == 0 ? "arm" : "x86", copyOf(s.dir()), relay.address());
+                assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
+                assertEquals("migration " + migrations + ", " + relay.cuts() + " cuts: " + d.stderr(), 0, d.status());
+                assertEquals(s.stderr(), 75, s.process().exitValue());
+                assertEquals("migration " + migrations + " after " + relay.cuts() + " cuts", expected, s.stdout() + d.stdout());
+                cuts += relay.cuts();
+            } finally {
+                s.process().destroyForcibly();
+            }
+            migrations++;
+        }
+        System.out.println("[postcopy] " + cuts + " link cuts over " + migrations + " migrations, every result right");
+    }
+
+    /**
+     * A TCP relay between the destination and the source's page server: counts the bytes it forwards
+     * towards the destination, and can stall or cut every connection.
+     */
+    static final class Relay implements AutoCloseable {
+        private final ServerSocket socket;
+        private final String target;
+        private final long stallAfter;
+        private final AtomicLong forwarded = new AtomicLong();
+        private final List<Socket> open = new ArrayList<>();
+        private volatile long cutAt = Long.MAX_VALUE;
+        private volatile int cuts, cutsLeft;
+        private Random random;
+
+        /** stallAfter: stop forwarding towards the destination after this many bytes (-1: never). */
+        Relay(String target, long stallAfter) throws IOException {
+            this.target = target;
+            this.stallAfter = stallAfter;
+            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread t = new Thread(this::accept, "relay");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String address() { return "127.0.0.1:" + socket.getLocalPort(); }
+
+        long forwarded() { return forwarded.get(); }
+
+        int cuts() { return cuts; }
+
+        /** Cuts every connection after a random number of forwarded bytes (up to 3 MiB), count times. */
+        synchronized void cutAtRandom(Random r, int count) {
+            random = r;
+            cutsLeft = count;
+            cutAt = forwarded.get() + 1 + r.nextInt(3 << 20);
+        }
+
+        private void accept() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket in = socket.accept();
+                    int colon = target.lastIndexOf(':');
+                    Socket out = new Socket();
+                    try {
+                        out.connect(new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))), 2000);
+                    } catch (IOException e) {
+                        in.close();
+                        continue;
+                    }
+                    synchronized (this) { open.add(in); open.add(out); }
+                    pump(in, out, false);
+                    pump(out, in, true);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void pump(Socket from, Socket to, boolean towardsDestination) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[16 << 10];
+                try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
+                    int n;
+                    while ((n = i.read(buf)) > 0) {
+                        if (towardsDestination) {
+                            if (stallAfter >= 0 && forwarded.get() >= stallAfter) { Thread.sleep(Long.MAX_VALUE); }
+                            long now = forwarded.addAndGet(n);
+                            if (now >= cutAt) { cut(); return; }
+                        }
+                        o.write(buf, 0, n);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // cut, or the other side closed
+                } finally {
+                    closeQuietly(from);
+                    closeQuietly(to);
+                }
+            }, "relay-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private synchronized void cut() {
+            cuts++;
+            cutAll();
+            cutAt = --cutsLeft > 0 ? forwarded.get() + 1 + random.nextInt(3 << 20) : Long.MAX_VALUE;
+        }
+
+        synchronized void cutAll() {
+            for (Socket s : open) closeQuietly(s);
+            open.clear();
+        }
+
+        private static void closeQuietly(Socket s) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            cutAll();
+        }
+    }
+}
