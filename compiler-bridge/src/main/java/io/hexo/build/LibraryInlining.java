@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Lets the native compiler inline the C library's functions (and hexo's runtime's) into the program's,
- * while every function of the program itself stays one native function.
+ * Lets the native compiler inline the C library's functions (and hexo's runtime's) that the program calls
+ * into the program's functions, while every function of the program itself stays one native function.
  *
  * <p>The translated program is compiled with {@code -finline-hint-functions}: the program's functions were
  * inlined already where clang and wasm-opt saw fit, functions the user marked {@code noinline} must stay
@@ -26,6 +26,10 @@ final class LibraryInlining {
     private static final Pattern DEFINED_FUNCTION = Pattern.compile("(?m)^\\s+- \\d+: F <([A-Za-z0-9_]+)> func=\\d+ \\[ binding=");
     /** A translated function's declaration or definition: wasm2c makes every one of them static. */
     private static final Pattern TRANSLATED = Pattern.compile("(?m)^static ([A-Za-z0-9_]+) w2c_([A-Za-z0-9_]+)\\(");
+    /** A translated function's definition (wasm2c ends each with a "}" line of its own). */
+    private static final Pattern DEFINITION = Pattern.compile("(?m)^static [A-Za-z0-9_]+ w2c_([A-Za-z0-9_]+)\\([^;{]*\\) \\{$");
+    /** A direct call (wasm2c passes the instance first). */
+    private static final Pattern CALL = Pattern.compile("\\bw2c_([A-Za-z0-9_]+)\\(instance");
 
     private LibraryInlining() {}
 
@@ -37,18 +41,19 @@ final class LibraryInlining {
         return names;
     }
 
-    /** app.c with every translated function that is not one of {@code programFunctions} declared inline. */
+    /**
+     * app.c with the library functions that the program's functions call directly declared inline. Only
+     * those: hinting all of the library inline made clang inline it into itself too (printf's internals and
+     * the like), which made the native compile of NPB IS half as long again and gained nothing.
+     */
     static String rewrite(String appC, Set<String> programFunctions) throws BuildException {
+        Set<String> inline = calledFromProgram(appC, programFunctions);
         Matcher m = TRANSLATED.matcher(appC);
         StringBuilder out = new StringBuilder(appC.length() + 4096);
         int translated = 0;
         while (m.find()) {
             translated++;
-            if (programFunctions.contains(m.group(2))) {
-                m.appendReplacement(out, "$0");
-            } else {
-                m.appendReplacement(out, "static inline $1 w2c_$2(");
-            }
+            m.appendReplacement(out, inline.contains(m.group(2)) ? "static inline $1 w2c_$2(" : "$0");
         }
         m.appendTail(out);
         // The program defines main at least, and wasm2c translates some function (wasm-opt may have inlined
@@ -59,5 +64,18 @@ final class LibraryInlining {
                     + "Debian 12's 1.0.32?): install the wabt package with tools/install.sh");
         }
         return out.toString();
+    }
+
+    /** The functions the bodies of the program's functions call that the program does not define. */
+    private static Set<String> calledFromProgram(String appC, Set<String> programFunctions) {
+        Set<String> called = new HashSet<>();
+        Matcher def = DEFINITION.matcher(appC);
+        while (def.find()) {
+            if (!programFunctions.contains(def.group(1))) continue;
+            int end = appC.indexOf("\n}\n", def.end());
+            Matcher call = CALL.matcher(appC.substring(def.end(), end < 0 ? appC.length() : end));
+            while (call.find()) if (!programFunctions.contains(call.group(1))) called.add(call.group(1));
+        }
+        return called;
     }
 }
