@@ -210,6 +210,10 @@ public final class GuestSession extends PlatformObject implements IProcess {
                     setState(State.RESUMING);
                     List<String> transfer = spec.transfer(fromBoard, toBoard);
                     if (transfer != null && !step(transfer)) {
+                        if (terminateRequested) {
+                            finish(code, State.TERMINATED);
+                            return;
+                        }
                         err.append("[hexo-ide] the checkpoint stays where it was written (" + (fromBoard != null ? "board " + fromBoard
                                 : spec.checkpointDir().toString()) + "): resume it with a Run on ARM board / Run on x86 launch with Resume\n");
                         finish(code, State.FAILED);
