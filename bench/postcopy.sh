@@ -57,8 +57,8 @@ postcopy() {
   local src="$WORK/pc-$name-src" dst="$WORK/pc-$name-dst" t0 td server pid
   rm -rf "$src" "$dst"; mkdir -p "$src" "$dst"
   t0=$(now)
-  ( "$HEXO" run --verbose --isa "$FROM" --mem 3G --full-chkpt-save 0 --port 0 --checkpoint-dir "$src" --workdir "$src" "$@" "$img" \
-      >"$src.out" 2> >(stamp >"$src.err"); echo $? >"$src.rc" ) &
+  ( rc=0; "$HEXO" run --verbose --isa "$FROM" --mem 3G --full-chkpt-save 0 --port 0 --checkpoint-dir "$src" --workdir "$src" "$@" "$img" \
+      >"$src.out" 2> >(stamp >"$src.err") || rc=$?; echo "$rc" >"$src.rc" ) &
   pid=$!
   for _ in $(seq 1200); do grep -q -- "--server " "$src.err" 2>/dev/null && break; sleep 0.05; done
   server=$(grep -o -- "--server [^ ]*" "$src.err" | head -1 | cut -d' ' -f2)
