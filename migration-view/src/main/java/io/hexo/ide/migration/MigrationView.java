@@ -55,7 +55,8 @@ public class MigrationView extends ViewPart {
     private Button migrate;
     private Button terminate;
     private Combo target;
-    private List<Board> targets = List.of();
+    /** The boards Migrate can send a guest to: the built-in one until hexo board list --json has answered. */
+    private volatile List<Board> targets = List.of(Board.EMULATED);
     private TreeViewer checkpoints;
     private RegionBar bar;
     private Label status;
@@ -135,7 +136,7 @@ public class MigrationView extends ViewPart {
         column(tl, "State", 3, s -> s.state().name().toLowerCase()
                 + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
         column(tl, "Points", 1, s -> Long.toString(s.pointsPassed()));
-        column(tl, "Migrates to", 3, MigrationView::target);
+        column(tl, "Migrates to", 3, this::target);
         column(tl, "PID", 1, s -> s.isTerminated() ? "" : Long.toString(s.pid()));
         guests.addSelectionChangedListener(e -> updateButtons());
 
@@ -174,7 +175,7 @@ public class MigrationView extends ViewPart {
         refresh.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
         refresh.addListener(SWT.Selection, e -> {
             HexoPreferences.boardsChanged(); // boards added from a terminal since
-            updateButtons();
+            loadTargets();
             refreshCheckpoints();
         });
         bar = new RegionBar(c);
@@ -186,17 +187,41 @@ public class MigrationView extends ViewPart {
         sash.setWeights(2, 3);
 
         Guests.get().addListener(listener);
+        showTargets();
         updateGuests();
+        loadTargets();
         refreshCheckpoints();
     }
 
+    /** Asks hexo for its boards in a Job (a JVM start: not on the UI thread), then shows them in the combo. */
+    private void loadTargets() {
+        Job job = Job.create("hexo board list", monitor -> {
+            List<Board> boards = HexoPreferences.boards();
+            if (!target.isDisposed()) {
+                target.getDisplay().asyncExec(() -> {
+                    if (!target.isDisposed()) {
+                        targets = boards;
+                        showTargets();
+                        updateButtons();
+                        guests.refresh(true);
+                    }
+                });
+            }
+        });
+        job.setSystem(true);
+        job.schedule();
+    }
+
+    private void showTargets() {
+        target.setItems(targets.stream().map(Board::label).toArray(String[]::new));
+    }
+
     /** Where Migrate sends the guest: the launch's board from x86, this host from the board. */
-    static String target(GuestSession s) {
+    private String target(GuestSession s) {
         if (RunSpec.ISA_ARM.equals(s.isa())) {
             return RunSpec.isaLabel(RunSpec.ISA_X86) + " (this host)";
         }
-        Board b = HexoPreferences.board(s.targetBoard());
-        return b == null ? s.targetBoard() : b.label();
+        return targets.stream().filter(b -> b.id().equals(s.targetBoard())).map(Board::label).findFirst().orElse(s.targetBoard());
     }
 
     private static String exit(GuestSession s) {
@@ -295,12 +320,8 @@ public class MigrationView extends ViewPart {
 
     private void updateButtons() {
         GuestSession s = selectedGuest();
-        List<Board> now = HexoPreferences.boards();
-        if (!now.equals(targets)) {
-            targets = now;
-            target.setItems(now.stream().map(Board::label).toArray(String[]::new));
-        }
         String id = s != null ? s.targetBoard() : Board.EMULATED_ID;
+        target.deselectAll();
         for (int i = 0; i < targets.size(); i++) {
             if (targets.get(i).id().equals(id)) {
                 target.select(i);
@@ -401,6 +422,8 @@ public class MigrationView extends ViewPart {
     /** Chooses the target board of the selected guest, as picking it in the combo does. */
     public void chooseTarget(String boardId) {
         HexoPreferences.boardsChanged();
+        targets = HexoPreferences.boards(); // as the combo would show them once loaded
+        showTargets();
         updateButtons();
         for (int i = 0; i < targets.size(); i++) {
             if (targets.get(i).id().equals(boardId)) {

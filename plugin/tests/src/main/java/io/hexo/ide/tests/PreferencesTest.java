@@ -22,12 +22,7 @@ public class PreferencesTest {
                 tools.tools().stream().anyMatch(t -> t.name().equals("clang-16") && t.found()));
         assertEquals("2G", HexoPreferences.defaultMem());
         assertEquals("checkpoint", HexoPreferences.defaultCheckpointDir());
-        PreferenceDialog d = PreferencesUtil.createPreferenceDialogOn(Ui.page().getWorkbenchWindow().getShell(),
-                "io.hexo.ide.preferences", null, null);
-        d.setBlockOnOpen(false);
-        d.open();
-        d.getShell().setSize(1000, 700);
-        Ui.spin(800);
+        PreferenceDialog d = open();
         assertTrue("the hexo page is selected", d.getSelectedPage() != null
                 && d.getSelectedPage().getClass().getName().equals("io.hexo.ide.prefs.HexoPreferencePage"));
         Ui.screenshot("preferences");
@@ -67,7 +62,7 @@ public class PreferencesTest {
         d.setBlockOnOpen(false);
         d.open();
         d.getShell().setSize(1000, 800);
-        Ui.spin(500);
+        Ui.spin(800);
         return d;
     }
 
