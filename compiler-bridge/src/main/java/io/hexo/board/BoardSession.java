@@ -115,6 +115,34 @@ public final class BoardSession implements AutoCloseable {
 
     ClientSession session() { return session; }
 
+    /**
+     * The argv of OpenSSH's ssh running command on this board with the same login as this session (its
+     * keys only, host key checked against the same known_hosts, no prompt, no ~/.ssh/config), or null when
+     * this machine has no ssh. Bulk bytes go through it when it is there: its AES/ChaCha20 in C move a
+     * checkpoint ~2x faster than MINA's Java crypto in a JVM that lives for a few seconds (the JIT is
+     * still warming up when the transfer ends).
+     */
+    List<String> openssh(String command) throws BoardException {
+        if (System.getenv().getOrDefault("HEXO_SSH_CLIENT", "").equals("mina")) return null;
+        Path ssh = null;
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, "ssh");
+            if (Files.isExecutable(p)) {
+                ssh = p;
+                break;
+            }
+        }
+        if (ssh == null) return null;
+        List<String> argv = new ArrayList<>(List.of(ssh.toString(), "-F", "/dev/null", "-T", "-x", "-o", "BatchMode=yes",
+                "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts(),
+                "-o", "GlobalKnownHostsFile=/dev/null", "-o", "ConnectTimeout=" + TIMEOUT.toSeconds(),
+                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR",
+                "-p", String.valueOf(board.port()), "-l", board.user()));
+        for (Path key : keys(board)) argv.addAll(List.of("-i", key.toString()));
+        argv.addAll(List.of("--", board.host(), command));
+        return argv;
+    }
+
     /** The SHA-256 fingerprint of the board's host key, as ssh shows it. */
     public String hostKeyFingerprint() {
         return KeyUtils.getFingerPrint(session.getServerKey());

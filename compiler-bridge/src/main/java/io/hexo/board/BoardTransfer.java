@@ -55,9 +55,18 @@ public final class BoardTransfer {
      */
     public static Result push(BoardSession board, Path fromDir, Path fromWorkdir, String remoteDir, boolean full, Consumer<String> progress)
             throws BoardException, CheckpointException, IOException {
-        Checkpoint cp = CheckpointReader.verify(fromDir, null);
+        // The manifest says what to send; the files' own checks (a full read of each) run beside the
+        // sending and are awaited before anything is committed on the board: until then it only holds .part/.tmp files.
+        Checkpoint listed = CheckpointReader.manifest(fromDir);
+        java.util.concurrent.ExecutorService verifying = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hexo-verify");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.Future<Checkpoint> verified = verifying.submit(() -> CheckpointReader.verify(fromDir, null));
+        verifying.shutdown();
         List<String> names = new ArrayList<>();
-        cp.files().forEach(f -> names.add(f.name()));
+        listed.files().forEach(f -> names.add(f.name()));
         names.add(Checkpoint.MANIFEST);
         String dir = quote(remoteDir);
         RemoteState there = RemoteState.read(board, remoteDir);
@@ -70,13 +79,15 @@ public final class BoardTransfer {
             t.setDaemon(true);
             return t;
         });
+        Checkpoint cp;
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
             for (String name : names) {
                 Path file = fromDir.resolve(name);
                 long size = Files.size(file);
                 // Our hash is computed beside the copy (the other core), unless it decides whether to copy at all.
                 java.util.concurrent.Future<String> ours = hashing.submit(() -> Hashes.sha256(file));
-                String match = full || name.equals(Checkpoint.MANIFEST) ? null : there.sameAs(name, size, await(ours));
+                // Awaited only when the board holds a file of this size: otherwise the hash is computed while the file travels.
+                String match = full || name.equals(Checkpoint.MANIFEST) || !there.hasSize(name, size) ? null : there.sameAs(name, size, await(ours));
                 if (match != null) {
                     local.put(name, await(ours));
                     if (match.endsWith(".tmp")) keptAsTmp.add(name);
@@ -123,6 +134,7 @@ public final class BoardTransfer {
                 }
                 progress.accept("sent " + String.join(", ", small));
             }
+            cp = awaitVerified(verified, listed, fromDir);
             if (!arrived.isEmpty()) {
                 // Whole and checked: NAME.tmp, and remembered with the board's hash so that a transfer
                 // interrupted before the commit need not send it again.
@@ -145,6 +157,7 @@ public final class BoardTransfer {
             }
         } finally {
             hashing.shutdownNow();
+            verifying.shutdownNow();
         }
         // Every file to commit was hashed by the board: as it arrived now, or when it arrived before (the
         // sums file, whose entries count only for files of the size they had then).
@@ -163,6 +176,25 @@ public final class BoardTransfer {
                 .append(".new && mv -f ").append(RemoteState.SUMS).append(".new ").append(RemoteState.SUMS).append(" && sync .");
         board.exec(commit.toString());
         return new Result(cp, sent, unchanged, bytes);
+    }
+
+    /** The checkpoint as verified beside the sending; it must be the one whose manifest was sent. */
+    private static Checkpoint awaitVerified(java.util.concurrent.Future<Checkpoint> verified, Checkpoint listed, Path fromDir)
+            throws CheckpointException, IOException {
+        Checkpoint cp;
+        try {
+            cp = verified.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof CheckpointException c) throw c;
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while verifying the checkpoint");
+        }
+        if (!cp.files().equals(listed.files())) {
+            throw new CheckpointException("the checkpoint in " + fromDir + " changed while it was being sent: the board keeps its previous checkpoint; run the transfer again");
+        }
+        return cp;
     }
 
     private static String await(java.util.concurrent.Future<String> hash) throws IOException {
@@ -201,6 +233,11 @@ public final class BoardTransfer {
                 else if (!listing && f[0].matches("[0-9a-f]{64}")) sums.put(f[1], f[0]);
             }
             return new RemoteState(sizes, sums);
+        }
+
+        /** Whether the board holds a file of this size as NAME or NAME.tmp (only then can it be this file). */
+        boolean hasSize(String name, long size) {
+            return sizes.getOrDefault(name, -1L) == size || sizes.getOrDefault(name + ".tmp", -1L) == size;
         }
 
         /** NAME or NAME.tmp when the board holds exactly this file under that name, else null. */
@@ -298,6 +335,12 @@ public final class BoardTransfer {
     private static String streamUp(BoardSession board, Path file, String part, long from, Consumer<String> progress) throws BoardException, IOException {
         String p = quote(part);
         String cmd = (from > 0 ? "truncate -s " + from + " " + p : ": > " + p) + " && { cat " + p + "; tee -a " + p + "; } | { " + Hashes.SHELL_SHA256 + "; }";
+        List<String> ssh = board.openssh(cmd);
+        if (ssh != null) {
+            String theirs = streamUpOpenSsh(ssh, file, part, from, progress);
+            if (theirs != null) return theirs;
+            // ssh itself could not log in (e.g. a key only MINA can read): the same command over this session.
+        }
         java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
         try (org.apache.sshd.client.channel.ChannelExec ch = board.session().createExecChannel(cmd)) {
             ch.setOut(reply);
@@ -314,6 +357,47 @@ public final class BoardTransfer {
             }
         }
         return reply.toString(StandardCharsets.UTF_8).trim().split("\\s+")[0];
+    }
+
+    /**
+     * streamUp's command through OpenSSH's ssh: the board's hash of the part, or null when ssh itself
+     * failed (exit status 255) and the caller should use the MINA session instead. The command starts by
+     * truncating the part to `from`, so running it again after a failed ssh is harmless.
+     */
+    private static String streamUpOpenSsh(List<String> argv, Path file, String part, long from, Consumer<String> progress)
+            throws BoardException, IOException {
+        Path errors = Files.createTempFile("hexo-ssh", ".err");
+        try {
+            Process ssh = new ProcessBuilder(argv).redirectError(errors.toFile()).start();
+            java.util.concurrent.CompletableFuture<byte[]> reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = ssh.getInputStream()) {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    return new byte[0];
+                }
+            });
+            IOException cut = null;
+            try (InputStream in = Files.newInputStream(file); OutputStream up = ssh.getOutputStream()) {
+                in.skipNBytes(from);
+                byte[] buf = new byte[BUFFER];
+                OutputStream counted = Progress.counting(up, file.getFileName().toString(), from, Files.size(file), progress);
+                for (int n; (n = in.read(buf)) > 0; ) counted.write(buf, 0, n);
+            } catch (IOException e) {
+                cut = e; // ssh went away early: its exit status below says whether it or the board failed
+            }
+            int status = ssh.waitFor();
+            if (status == 255) return null;
+            if (status == 0 && cut != null) throw cut; // reading our own file failed
+            if (status != 0) {
+                throw new BoardException("the board could not store " + part + ": " + Files.readString(errors).strip() + "; run the transfer again");
+            }
+            return new String(reply.join(), StandardCharsets.UTF_8).trim().split("\\s+")[0];
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending " + file.getFileName());
+        } finally {
+            Files.deleteIfExists(errors);
+        }
     }
 
     /** file from byte `from` on into remote (which already holds the bytes before it). */
