@@ -82,15 +82,12 @@ final class BoardCommand implements Runnable {
         @Parameters(paramLabel = "NAME") String name;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws IOException, BoardException {
             Board b = Boards.ofUser().get(name);
             try (BoardSession s = BoardSession.open(b, BoardSession.HostKeys.RECORD_IF_UNKNOWN)) {
                 System.out.println("board " + b.name() + " (" + b.host() + ":" + b.port() + "): host key " + s.hostKeyFingerprint()
                         + ", recorded in " + BoardSession.knownHosts());
                 return 0;
-            } catch (BoardException e) {
-                System.err.println("hexo: " + e.getMessage());
-                return 2;
             }
         }
     }
@@ -100,15 +97,9 @@ final class BoardCommand implements Runnable {
         @Parameters(paramLabel = "NAME") String name;
 
         @Override
-        public Integer call() throws IOException {
-            Board b = Boards.ofUser().get(name);
-            try {
-                BoardProbe.report(b).forEach(System.out::println);
-                return 0;
-            } catch (BoardException e) {
-                System.err.println("hexo: " + e.getMessage());
-                return 2;
-            }
+        public Integer call() throws IOException, BoardException {
+            BoardProbe.report(Boards.ofUser().get(name)).forEach(System.out::println);
+            return 0;
         }
     }
 
@@ -118,16 +109,13 @@ final class BoardCommand implements Runnable {
         @Parameters(paramLabel = "NAME") String name;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws IOException, BoardException {
             Board b = Boards.ofUser().get(name);
             try (BoardSession s = BoardSession.open(b, BoardSession.HostKeys.KNOWN_ONLY)) {
                 java.util.List<RemoteRun.Info> runs = RemoteRun.list(s, b.home());
                 if (runs.isEmpty()) System.out.println("no runs on board " + b.name());
                 for (RemoteRun.Info r : runs) System.out.printf("%-24s %-10s %s%n", r.id(), r.state(), r.command());
                 return 0;
-            } catch (BoardException e) {
-                System.err.println("hexo: " + e.getMessage());
-                return 2;
             }
         }
     }

@@ -33,6 +33,7 @@ public final class Main implements Runnable {
             System.err.println("hexo: " + e.getMessage() + " (see `hexo " + commandName(e.getCommandLine()) + " --help`)");
             return 2;
         });
+        // IllegalArgumentException, BoardException, CheckpointException...: their message is the sentence.
         cl.setExecutionExceptionHandler((e, c, p) -> {
             System.err.println("hexo: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return 2;
