@@ -79,13 +79,25 @@ public final class BoardTransfer {
             t.setDaemon(true);
             return t;
         });
+        // Big files travel on a thread of their own (through ssh, or a channel of this session) while the
+        // small ones go up over SFTP: the SFTP start and the small files' round trips hide behind the stream.
+        java.util.concurrent.ExecutorService sending = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hexo-send");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, java.util.concurrent.Future<String>> travelling = new java.util.LinkedHashMap<>();
+        Map<String, java.util.concurrent.Future<String>> oursOf = new HashMap<>();
+        Map<String, Long> sentFrom = new HashMap<>();
         Checkpoint cp;
+        String toTmp;
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
             for (String name : names) {
                 Path file = fromDir.resolve(name);
                 long size = Files.size(file);
                 // Our hash is computed beside the copy (the other core), unless it decides whether to copy at all.
-                java.util.concurrent.Future<String> ours = hashing.submit(() -> Hashes.sha256(file));
+                java.util.concurrent.Future<String> ours = size < SMALL ? java.util.concurrent.CompletableFuture.completedFuture(Hashes.sha256(file))
+                        : hashing.submit(() -> Hashes.sha256(file));
                 // Awaited only when the board holds a file of this size: otherwise the hash is computed while the file travels.
                 String match = full || name.equals(Checkpoint.MANIFEST) || !there.hasSize(name, size) ? null : there.sameAs(name, size, await(ours));
                 if (match != null) {
@@ -105,17 +117,9 @@ public final class BoardTransfer {
                 }
                 long from = there.resumableFrom(board, remoteDir, name + ".part", file, size);
                 if (from > 0) progress.accept("continuing " + name + " at " + Progress.mb(from) + " (the rest of an interrupted transfer)");
-                String theirs = streamUp(board, file, part, from, progress);
-                String hash = await(ours);
-                local.put(name, hash);
-                if (!hash.equals(theirs)) {
-                    board.exec("rm -f " + quote(part));
-                    throw new BoardException(name + " did not arrive intact on the board (checksum differs): the board keeps its previous checkpoint; run the transfer again");
-                }
-                bytes += size - from;
-                arrived.add(name);
-                sent++;
-                progress.accept("sent " + name + " (" + size + " bytes)");
+                travelling.put(name, sending.submit(() -> streamUp(board, file, part, from, progress)));
+                oursOf.put(name, ours);
+                sentFrom.put(name, from);
             }
             if (!small.isEmpty()) {
                 StringBuilder cmd = new StringBuilder("cd " + dir);
@@ -134,17 +138,34 @@ public final class BoardTransfer {
                 }
                 progress.accept("sent " + String.join(", ", small));
             }
-            cp = awaitVerified(verified, listed, fromDir);
-            if (!arrived.isEmpty()) {
-                // Whole and checked: NAME.tmp, and remembered with the board's hash so that a transfer
-                // interrupted before the commit need not send it again.
-                StringBuilder mv = new StringBuilder("cd " + dir);
-                for (String name : arrived) {
-                    mv.append(" && mv -f ").append(quote(name + ".part")).append(' ').append(quote(name + ".tmp"))
-                            .append(" && echo ").append(quote(local.get(name) + " " + name + ".tmp")).append(" >> ").append(RemoteState.SUMS);
+            for (Map.Entry<String, java.util.concurrent.Future<String>> big : travelling.entrySet()) {
+                String name = big.getKey(), theirs = awaitSent(big.getValue()), hash = await(oursOf.get(name));
+                local.put(name, hash);
+                if (!hash.equals(theirs)) {
+                    board.exec("rm -f " + quote(remoteDir + "/" + name + ".part"));
+                    throw new BoardException(name + " did not arrive intact on the board (checksum differs): the board keeps its previous checkpoint; run the transfer again");
                 }
-                board.exec(mv.toString());
+                long size = Files.size(fromDir.resolve(name));
+                bytes += size - sentFrom.get(name);
+                arrived.add(name);
+                sent++;
+                progress.accept("sent " + name + " (" + size + " bytes)");
             }
+            cp = awaitVerified(verified, listed, fromDir);
+            // Whole and checked: NAME.tmp, and remembered with the board's hash so that a transfer
+            // interrupted before the commit need not send it again. Its own round trip only when open
+            // files are still to go up; otherwise it opens the commit's command (one round trip less).
+            StringBuilder mv = new StringBuilder();
+            for (String name : arrived) {
+                mv.append(" && mv -f ").append(quote(name + ".part")).append(' ').append(quote(name + ".tmp"))
+                        .append(" && echo ").append(quote(local.get(name) + " " + name + ".tmp")).append(" >> ").append(RemoteState.SUMS);
+            }
+            boolean openFilesToSend = cp.openFiles() != null && cp.openFiles().stream().anyMatch(f -> !f.path().startsWith("/"));
+            if (!arrived.isEmpty() && openFilesToSend) {
+                board.exec("cd " + dir + mv);
+                mv.setLength(0);
+            }
+            toTmp = mv.toString();
             for (GuestFiles.OpenFile f : cp.openFiles() == null ? List.<GuestFiles.OpenFile>of() : cp.openFiles()) {
                 if (f.path().startsWith("/")) continue; // on a --mount, which the board mounts itself
                 Path file = fromWorkdir.resolve(f.path()).normalize();
@@ -158,10 +179,11 @@ public final class BoardTransfer {
         } finally {
             hashing.shutdownNow();
             verifying.shutdownNow();
+            sending.shutdownNow();
         }
         // Every file to commit was hashed by the board: as it arrived now, or when it arrived before (the
         // sums file, whose entries count only for files of the size they had then).
-        StringBuilder commit = new StringBuilder("cd " + dir + " && rm -f mdata.bin");
+        StringBuilder commit = new StringBuilder("cd " + dir + toTmp + " && rm -f mdata.bin");
         StringBuilder sums = new StringBuilder();
         for (String name : names) {
             sums.append(' ').append(quote(local.get(name) + " " + name));
@@ -195,6 +217,19 @@ public final class BoardTransfer {
             throw new CheckpointException("the checkpoint in " + fromDir + " changed while it was being sent: the board keeps its previous checkpoint; run the transfer again");
         }
         return cp;
+    }
+
+    /** The board's hash of a big file sent on the sending thread, or what stopped it. */
+    private static String awaitSent(java.util.concurrent.Future<String> sent) throws BoardException, IOException {
+        try {
+            return sent.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BoardException b) throw b;
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending");
+        }
     }
 
     private static String await(java.util.concurrent.Future<String> hash) throws IOException {
