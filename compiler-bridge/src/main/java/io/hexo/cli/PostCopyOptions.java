@@ -25,6 +25,11 @@ final class PostCopyOptions {
     @Option(names = "--server", paramLabel = "HOST[:PORT]", description = "The source's page server (--full-chkpt-restore 0; port 5050 when left out).")
     String server;
 
+    /** This run is the source of a post-copy migration: its checkpoint is a minimal one, never resumed alone. */
+    boolean source() {
+        return fullSave != null && fullSave == 0;
+    }
+
     /** Tells vm its part in a post-copy migration; a sentence for options that do not fit together. */
     void applyTo(Vm vm, boolean resume) {
         if (fullSave != null && fullSave != 0 && fullSave != 1) throw new IllegalArgumentException("--full-chkpt-save takes 0 or 1, not " + fullSave);

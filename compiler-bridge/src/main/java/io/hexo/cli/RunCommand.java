@@ -142,6 +142,10 @@ final class RunCommand implements Callable<Integer> {
     private void report(Outcome outcome) {
         if (outcome instanceof Outcome.Trapped t) {
             System.err.println("hexo: guest trap: " + t.message());
+        } else if (outcome instanceof Outcome.Checkpointed c && postCopy.source()) {
+            // The page server said how the hand-over went; the minimal checkpoint alone resumes nothing.
+            System.err.println("hexo: the guest moved to the post-copy destination at migration point " + c.pointsReached()
+                    + "; nothing is left to resume here (the minimal checkpoint in " + c.dir() + " needed this run's pages)");
         } else if (outcome instanceof Outcome.Checkpointed c) {
             Isa other = Isa.parse(isa).other();
             System.err.println("hexo: checkpoint written to " + c.dir() + " at migration point " + c.pointsReached()

@@ -91,13 +91,18 @@ public class PostCopyTest {
 
     private static void migrate(Path images, String from, String to, long point, String expected) throws Exception {
         Source s = source(images, from, point);
-        Hexo.Cli d = destination(images, to, copyOf(s.dir()), s.server());
+        Path copy = copyOf(s.dir());
+        Hexo.Cli inspect = Hexo.cli(copy, "inspect", copy.toString());
+        assertTrue(inspect.stdout(), inspect.stdout().contains("a post-copy migration's minimal checkpoint")
+                && inspect.stdout().contains("--server " + s.server()));
+        Hexo.Cli d = destination(images, to, copy, s.server());
         assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
         String label = images.getFileName() + " " + from + " -> " + to + ": ";
         assertEquals(label + d.stderr(), 0, d.status());
         assertEquals(label + s.stderr(), 75, s.process().exitValue());
         assertEquals(label, expected, s.stdout() + d.stdout());
         assertTrue(label + s.stderr(), s.stderr().contains("post-copy hand-over: "));
+        assertTrue(label + s.stderr(), s.stderr().contains("nothing is left to resume here") && !s.stderr().contains("resume it with"));
         assertTrue(label + d.stderr(), d.stderr().contains("hand-over done"));
     }
 

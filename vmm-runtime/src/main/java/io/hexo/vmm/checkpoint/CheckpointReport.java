@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record CheckpointReport(String directory, boolean valid, String problem, String isa, String engine, int abiVersion,
                                String moduleId, String createdAt, long linmemSize, long pointsReached,
-                               List<FileRow> files, List<OpenFileRow> openFiles) {
+                               List<FileRow> files, List<OpenFileRow> openFiles, String pageServer) {
 
     /** One checkpoint file; region fields are set for memory files. */
     public record FileRow(String name, String region, long size, long start, long length, long pagesStored, long pagesAllocated) {
@@ -57,7 +57,7 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
                     // vanished while listing
                 }
             }
-            return new CheckpointReport(dir.toString(), false, Printable.of(problem), null, null, 0, null, null, 0, 0, files, open);
+            return new CheckpointReport(dir.toString(), false, Printable.of(problem), null, null, 0, null, null, 0, 0, files, open, null);
         }
         for (Checkpoint.FileEntry f : cp.files()) {
             Checkpoint.Region r = cp.regions().stream().filter(x -> x.file().equals(f.name())).findFirst().orElse(null);
@@ -72,12 +72,13 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
         // Strings from the manifest reach terminals and the IDE: never their control characters.
         if (cp.openFiles() != null) cp.openFiles().forEach(o -> open.add(new OpenFileRow(o.fd(), Printable.of(o.path()), o.offset())));
         return new CheckpointReport(dir.toString(), problem == null, Printable.of(problem), Printable.of(cp.isa()), Printable.of(cp.engine()),
-                cp.abiVersion(), cp.moduleId(), Printable.of(cp.createdAt()), cp.linmemSize(), cp.pointsReached(), files, open);
+                cp.abiVersion(), cp.moduleId(), Printable.of(cp.createdAt()), cp.linmemSize(), cp.pointsReached(), files, open,
+                cp.postCopy() == null ? null : Printable.of(cp.postCopy().server()));
     }
 
     /** A directory that could not be inspected at all (e.g. `hexo inspect` failed). */
     public static CheckpointReport failed(String directory, String problem) {
-        return new CheckpointReport(directory, false, problem, null, null, 0, null, null, 0, 0, List.of(), List.of());
+        return new CheckpointReport(directory, false, problem, null, null, 0, null, null, 0, 0, List.of(), List.of(), null);
     }
 
     public long totalSize() {
@@ -102,7 +103,7 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
             CheckpointReport r = JSON.fromJson(json, CheckpointReport.class);
             if (r == null) throw new IllegalArgumentException("hexo inspect printed nothing");
             return new CheckpointReport(r.directory, r.valid, r.problem, r.isa, r.engine, r.abiVersion, r.moduleId, r.createdAt,
-                    r.linmemSize, r.pointsReached, r.files == null ? List.of() : r.files, r.openFiles == null ? List.of() : r.openFiles);
+                    r.linmemSize, r.pointsReached, r.files == null ? List.of() : r.files, r.openFiles == null ? List.of() : r.openFiles, r.pageServer);
         } catch (com.google.gson.JsonParseException e) {
             throw new IllegalArgumentException("hexo inspect printed no valid JSON: " + e.getMessage(), e);
         }
@@ -115,6 +116,10 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
         if (moduleId != null) {
             s.append(String.format("  taken on %s (%s) at %s, migration point %d%n", isa, engine, createdAt, pointsReached));
             s.append(String.format("  program module %s, hexo ABI %d, %d KiB of linear memory%n", moduleId.substring(0, 16), abiVersion, linmemSize >> 10));
+        }
+        if (pageServer != null) {
+            s.append("  a post-copy migration's minimal checkpoint: page numbers and checksums, no page bytes; resume it with\n")
+                    .append("  --full-chkpt-restore 0 --server ").append(pageServer).append(" while its source serves the pages\n");
         }
         s.append(String.format("  %-12s %-6s %12s %22s %16s%n", "file", "region", "bytes", "wasm addresses", "pages stored"));
         for (FileRow f : files) {
