@@ -118,12 +118,14 @@ public final class BoardSession implements AutoCloseable {
     /**
      * The argv of OpenSSH's ssh running command on this board with the same login as this session (its
      * keys only, host key checked against the same known_hosts, no prompt, no ~/.ssh/config), or null when
-     * this machine has no ssh. Bulk bytes go through it when it is there: its AES/ChaCha20 in C move a
-     * checkpoint ~2x faster than MINA's Java crypto in a JVM that lives for a few seconds (the JIT is
-     * still warming up when the transfer ends).
+     * this machine has no ssh or the user did not ask for it. SSH is MINA SSHD's (a decision of the
+     * project: one Java implementation, the user's keys and known_hosts, no dependence on the machine's
+     * client); HEXO_SSH_CLIENT=openssh opts into OpenSSH for the bulk bytes, whose crypto in C moves a
+     * checkpoint up to ~2x faster than MINA's in a JVM that lives for a few seconds (the JIT is still
+     * warming up when the transfer ends): bench/README.md, boards.sh.
      */
     List<String> openssh(String command) throws BoardException {
-        if (System.getenv().getOrDefault("HEXO_SSH_CLIENT", "").equals("mina")) return null;
+        if (!System.getenv().getOrDefault("HEXO_SSH_CLIENT", "mina").equals("openssh")) return null;
         Path ssh = null;
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, "ssh");
