@@ -71,6 +71,7 @@ public class PostCopyTest {
             assertTrue("the source ended before serving: " + Files.readString(err), p.isAlive());
             Thread.sleep(50);
         }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         throw new AssertionError("the source never said where it serves: " + Files.readString(err));
     }
@@ -89,8 +90,24 @@ public class PostCopyTest {
                 "--workdir", dir.toString(), images.toString());
     }
 
+    /** The launcher and hexo's JVM under it: a failed assertion must not leave a source serving for ever. */
+    private static void stop(Source s) throws InterruptedException {
+        List<ProcessHandle> jvm = s.process().descendants().toList();
+        jvm.forEach(ProcessHandle::destroyForcibly);
+        s.process().destroyForcibly().waitFor();
+        for (ProcessHandle h : jvm) h.onExit().join();
+    }
+
     private static void migrate(Path images, String from, String to, long point, String expected) throws Exception {
         Source s = source(images, from, point);
+        try {
+            migrateFrom(s, images, from, to, expected);
+        } finally {
+            stop(s);
+        }
+    }
+
+    private static void migrateFrom(Source s, Path images, String from, String to, String expected) throws Exception {
         Path copy = copyOf(s.dir());
         Hexo.Cli inspect = Hexo.cli(copy, "inspect", copy.toString());
         assertTrue(inspect.stdout(), inspect.stdout().contains("a post-copy migration's minimal checkpoint")
@@ -137,7 +154,7 @@ public class PostCopyTest {
             assertTrue(a.process().waitFor(60, TimeUnit.SECONDS));
             assertEquals(75, a.process().exitValue());
         } finally {
-            for (Source s : List.of(a, b, other)) s.process().destroyForcibly();
+            for (Source s : List.of(a, b, other)) stop(s);
         }
     }
 
@@ -151,7 +168,7 @@ public class PostCopyTest {
                     .redirectErrorStream(true).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (relay.forwarded() < 64 << 10 && System.nanoTime() < deadline) Thread.sleep(20);
-            s.process().destroyForcibly().waitFor(); // killed before the hand-over: the pages are gone with it
+            stop(s); // killed before the hand-over: the pages are gone with it
             relay.cutAll();
             String said = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(d.waitFor(60, TimeUnit.SECONDS));
@@ -178,7 +195,7 @@ public class PostCopyTest {
                 assertEquals("migration " + migrations + " after " + relay.cuts() + " cuts", expected, s.stdout() + d.stdout());
                 cuts += relay.cuts();
             } finally {
-                s.process().destroyForcibly();
+                stop(s);
             }
             migrations++;
         }
