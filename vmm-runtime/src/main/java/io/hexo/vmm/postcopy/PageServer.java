@@ -34,7 +34,8 @@ public final class PageServer implements AutoCloseable {
 
     private final ServerSocket socket;
     private final Consumer<String> notices;
-    private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(0).length == 0 ? random32() : random32());
+    /** Per migration, carried only by the minimal checkpoint: a stranger on the network cannot read guest memory. */
+    private final String token = HexFormat.of().formatHex(random32());
     private final CountDownLatch handedOver = new CountDownLatch(1);
     private final AtomicLong pagesServed = new AtomicLong(), requests = new AtomicLong();
     private volatile long session;
