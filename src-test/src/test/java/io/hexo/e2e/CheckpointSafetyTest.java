@@ -29,12 +29,8 @@ public class CheckpointSafetyTest {
         return ck;
     }
 
-    private static Path copy(Path ck) throws Exception {
-        Path c = Hexo.tempDir("damaged");
-        try (Stream<Path> s = Files.list(ck)) {
-            for (Path p : s.toList()) Files.copy(p, c.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
-        return c;
+    private static Path copy(Path ck) {
+        return Hexo.copyOfDir(ck, "damaged");
     }
 
     private static void refused(Path ck, String sample, String fileName) {

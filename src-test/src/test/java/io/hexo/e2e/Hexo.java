@@ -126,6 +126,17 @@ final class Hexo {
         }
     }
 
+    /** A fresh copy of a checkpoint directory's files, to damage or resume without touching the original. */
+    static Path copyOfDir(Path dir, String prefix) {
+        Path c = tempDir(prefix);
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) Files.copy(p, c.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return c;
+    }
+
     static Path tempDir(String prefix) {
         try {
             Files.createDirectories(WORK.resolve("tmp"));

@@ -8,8 +8,6 @@ import org.junit.Test;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -35,12 +33,8 @@ public class LazyResumeTest {
         return ck;
     }
 
-    private static Path copy(Path ck) throws Exception {
-        Path c = Hexo.tempDir("lazy-copy");
-        try (Stream<Path> s = Files.list(ck)) {
-            for (Path p : s.toList()) Files.copy(p, c.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
-        return c;
+    private static Path copy(Path ck) {
+        return Hexo.copyOfDir(ck, "lazy-copy");
     }
 
     @Test
