@@ -51,6 +51,18 @@ public sealed interface RunEvent {
         public String name() { return "trap"; }
     }
 
+    /**
+     * Progress of a post-copy migration, on either side ({@code role} "source" or "destination"). {@code phase} is
+     * one of: serving (the source waits for or serves its destination at {@code address}), resumed (the destination
+     * runs the guest while pages follow), handed-over (the destination owns every page; the source may go),
+     * taken-back (the source lost its destination before the hand-over and runs the guest on itself), lost (the
+     * destination lost its source for good and stopped). Sampled every 100 ms while it changes and at each phase.
+     */
+    record PostCopyProgress(String role, String phase, String address, long pagesMoved, long pagesTotal,
+                            long faultsServed, long prefetchBytesPerSecond) implements RunEvent {
+        public String name() { return "postcopy"; }
+    }
+
     /** The run ended: {@code code} is hexo run's exit status; reason one of exited, trapped, checkpointed, failed. */
     record Exit(int code, String reason, String message) implements RunEvent {
         public String name() { return "exit"; }
@@ -83,6 +95,7 @@ public sealed interface RunEvent {
             case "migration-requested" -> MigrationRequested.class;
             case "checkpoint" -> CheckpointWritten.class;
             case "trap" -> Trap.class;
+            case "postcopy" -> PostCopyProgress.class;
             case "exit" -> Exit.class;
             default -> null;
         };
