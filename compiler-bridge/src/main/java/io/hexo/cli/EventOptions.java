@@ -2,6 +2,7 @@ package io.hexo.cli;
 
 import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.checkpoint.Checkpoint;
+import io.hexo.vmm.postcopy.PostCopyStatus;
 import io.hexo.vmm.run.FunctionSource;
 import io.hexo.vmm.run.Outcome;
 import io.hexo.vmm.run.RunEvent;
@@ -114,6 +115,7 @@ final class EventOptions {
         private boolean started;
         private boolean requested;
         private long points;
+        private PostCopyStatus.Snapshot postCopySaid;
 
         Watcher(Vm vm, Isa isa, Path imageDir, boolean resumed, PrintStream out) {
             this.vm = vm;
@@ -121,6 +123,7 @@ final class EventOptions {
             this.isa = isa;
             this.imageDir = imageDir;
             this.out = out;
+            if (vm.postCopyStatus() != null) vm.postCopyStatus().onPhase(this::postCopy);
         }
 
         void sample() {
@@ -149,6 +152,16 @@ final class EventOptions {
                 requested = true;
                 emit(new RunEvent.MigrationRequested());
             }
+            PostCopyStatus.Snapshot now = vm.postCopyStatus() == null ? null : vm.postCopyStatus().snapshot();
+            if (now != null && postCopySaid != null && !postCopySaid.phase().last() && !now.sameCounts(postCopySaid)) postCopy(now);
+        }
+
+        /** A post-copy phase as it changes (said at once), or its counts as they change (sampled). */
+        private synchronized void postCopy(PostCopyStatus.Snapshot now) {
+            if (!started) progress(vm.pointsPassedSoFar());
+            emit(new RunEvent.PostCopyProgress(now.role().word(), now.phase().word(), now.address(), now.pagesMoved(), now.pagesTotal(),
+                    now.faultsServed(), now.phase().last() ? 0 : now.bytesPerSecondSince(postCopySaid)));
+            postCopySaid = now;
         }
 
         synchronized void end(Outcome outcome) {

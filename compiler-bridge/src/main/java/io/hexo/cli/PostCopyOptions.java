@@ -42,5 +42,6 @@ final class PostCopyOptions {
         if (destination && server == null) throw new IllegalArgumentException("--full-chkpt-restore 0 needs the source's page server: add --server HOST[:PORT]");
         if (source) vm.postCopy(PostCopyMode.source(bind == null ? "127.0.0.1" : bind, port == null ? 5050 : port));
         if (destination) vm.postCopy(PostCopyMode.destination(server));
+        if (source || destination) PostCopyProgressLine.follow(vm.postCopyStatus(), System.err);
     }
 }

@@ -59,11 +59,13 @@ public class PostCopyTest {
         String stdout() throws IOException { return Files.readString(out); }
     }
 
-    private static Source source(Path images, String isa, long point) throws Exception {
+    private static Source source(Path images, String isa, long point, String... options) throws Exception {
         Path dir = Hexo.tempDir("pc-src"), out = dir.resolveSibling(dir.getFileName() + ".out"), err = dir.resolveSibling(dir.getFileName() + ".err");
-        Process p = new ProcessBuilder(HEXO.toString(), "run", "--isa", isa, "--migrate-at-point", Long.toString(point), "--full-chkpt-save", "0",
-                "--port", "0", "--checkpoint-dir", dir.toString(), "--workdir", dir.toString(), images.toString())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(HEXO.toString(), "run", "--isa", isa, "--migrate-at-point", Long.toString(point), "--full-chkpt-save", "0",
+                "--port", "0", "--checkpoint-dir", dir.toString(), "--workdir", dir.toString()));
+        cmd.addAll(List.of(options));
+        cmd.add(images.toString());
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             Matcher m = SERVER.matcher(Files.readString(err));
@@ -85,9 +87,12 @@ public class PostCopyTest {
         return c;
     }
 
-    private static Hexo.Cli destination(Path images, String isa, Path dir, String server) {
-        return Hexo.cli(dir, "run", "--isa", isa, "--resume", "--full-chkpt-restore", "0", "--server", server, "--checkpoint-dir", dir.toString(),
-                "--workdir", dir.toString(), images.toString());
+    private static Hexo.Cli destination(Path images, String isa, Path dir, String server, String... options) {
+        List<String> cmd = new ArrayList<>(List.of("run", "--isa", isa, "--resume", "--full-chkpt-restore", "0", "--server", server, "--checkpoint-dir", dir.toString(),
+                "--workdir", dir.toString()));
+        cmd.addAll(List.of(options));
+        cmd.add(images.toString());
+        return Hexo.cli(dir, cmd.toArray(String[]::new));
     }
 
     /** The launcher and hexo's JVM under it: a failed assertion must not leave a source serving for ever. */
@@ -132,6 +137,40 @@ public class PostCopyTest {
         String touchy = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
         migrate(TOUCHY, "x86", "arm", 1, touchy);
         migrate(TOUCHY, "arm", "x86", 1, touchy);
+    }
+
+    /** Both sides' event streams: each phase in order, every page moved at the hand-over, the counts never going back. */
+    @Test
+    public void bothSidesSayTheirPhasesAndCountsOnTheEventStream() throws Exception {
+        Path events = Hexo.tempDir("pc-events");
+        Source s = source(TOUCHY, "x86", 1, "--events=json", "--events-to=" + events.resolve("source.jsonl"));
+        try {
+            Hexo.Cli d = destination(TOUCHY, "arm", copyOf(s.dir()), s.server(), "--events=json", "--events-to=" + events.resolve("destination.jsonl"));
+            assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(d.stderr(), 0, d.status());
+            assertPhases(events.resolve("source.jsonl"), "source", List.of("serving", "handed-over"));
+            assertPhases(events.resolve("destination.jsonl"), "destination", List.of("resumed", "handed-over"));
+        } finally {
+            stop(s);
+        }
+    }
+
+    private static void assertPhases(Path file, String role, List<String> phases) throws IOException {
+        List<io.hexo.vmm.run.RunEvent.PostCopyProgress> seen = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (io.hexo.vmm.run.RunEvent.parse(line) instanceof io.hexo.vmm.run.RunEvent.PostCopyProgress p) seen.add(p);
+        }
+        List<String> said = seen.stream().map(io.hexo.vmm.run.RunEvent.PostCopyProgress::phase).distinct().toList();
+        assertEquals(role + ": " + seen, phases, said);
+        long moved = 0;
+        for (var p : seen) {
+            assertEquals(role, p.role());
+            assertTrue(role + ": counts went back: " + seen, p.pagesMoved() >= moved && p.pagesMoved() <= p.pagesTotal());
+            moved = p.pagesMoved();
+        }
+        var last = seen.get(seen.size() - 1);
+        assertEquals(role + " at the hand-over: " + last, last.pagesTotal(), last.pagesMoved());
+        assertTrue(role + ": " + last, last.pagesTotal() > 0 && last.address().matches("127\\.0\\.0\\.1:\\d+"));
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.hexo.vmm.memory.GuestMemory;
 import io.hexo.vmm.memory.LazyMemory;
 import io.hexo.vmm.memory.PageSource;
 import io.hexo.vmm.postcopy.PageServer;
+import io.hexo.vmm.postcopy.PostCopyMode;
 import io.hexo.vmm.checkpoint.CheckpointPages;
 import io.hexo.vmm.run.Outcome;
 
@@ -31,7 +32,7 @@ public final class MigrationCalls implements HypercallFamily {
     /** The restore side: the verified checkpoint to resume, and the notices channel. */
     public record Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
                           Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices,
-                          Checkpoint resumeFrom, PageSource resumePages, Supplier<Engine> lazyEngine, PageServer.Settings serve) {
+                          Checkpoint resumeFrom, PageSource resumePages, Supplier<Engine> lazyEngine, PostCopyMode postCopy) {
         /** Memory loaded in full at the restore (no engine to fill it lazily). */
         public Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
                        Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices, Checkpoint resumeFrom) {
@@ -83,7 +84,7 @@ public final class MigrationCalls implements HypercallFamily {
         try {
             CheckpointWriter.State state = new CheckpointWriter.State(c.isa(), c.engine().get(),
                     c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot());
-            if (c.serve() != null) return postCopySource(state, points);
+            if (c.postCopy() != null && c.postCopy().serve() != null) return postCopySource(state, points);
             CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state);
         } catch (IOException | CheckpointException e) {
             c.control().thaw();
@@ -101,7 +102,7 @@ public final class MigrationCalls implements HypercallFamily {
      * be had or a checkpoint that cannot be written leaves the program going on here.
      */
     private long postCopySource(CheckpointWriter.State state, long points) {
-        try (PageServer server = PageServer.listen(c.serve(), c.notices())) {
+        try (PageServer server = PageServer.listen(c.postCopy(), c.notices())) {
             Checkpoint minimal = CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state, server.migration());
             try (CheckpointPages index = CheckpointPages.open(minimal, (region, first, count, dst) -> {
                 throw new IOException("the source reads its own pages from guest memory");
@@ -128,6 +129,7 @@ public final class MigrationCalls implements HypercallFamily {
         if (cp.linmemSize() == 0) return;
         LazyMemory lazy = c.lazyEngine().get().fillLazily(c.layout().linmemBase(), cp.linmemSize(), c.resumePages());
         lazy.startPrefetch();
+        if (c.postCopy() != null) c.postCopy().resumed(lazy);
     }
 
     private long restore(long addr) {

@@ -37,14 +37,17 @@ public final class PageServer implements AutoCloseable {
     /** Per migration, carried only by the minimal checkpoint: a stranger on the network cannot read guest memory. */
     private final String token = HexFormat.of().formatHex(random32());
     private final CountDownLatch handedOver = new CountDownLatch(1);
-    private final AtomicLong pagesServed = new AtomicLong(), requests = new AtomicLong();
+    private final AtomicLong pagesServed = new AtomicLong(), requests = new AtomicLong(), bytesServed = new AtomicLong();
+    private final PostCopyStatus status;
+    private final java.util.Map<Integer, java.util.BitSet> served = new java.util.HashMap<>();
     private volatile long session;
     private volatile boolean sessionTaken;
     private volatile String ending;
 
-    private PageServer(ServerSocket socket, Consumer<String> notices) {
+    private PageServer(ServerSocket socket, Consumer<String> notices, PostCopyStatus status) {
         this.socket = socket;
         this.notices = notices;
+        this.status = status;
     }
 
     private static byte[] random32() {
@@ -54,7 +57,8 @@ public final class PageServer implements AutoCloseable {
     }
 
     /** Binds before anything is written, so that a port in use is said while the guest can still go on here. */
-    public static PageServer listen(Settings s, Consumer<String> notices) throws IOException {
+    public static PageServer listen(PostCopyMode mode, Consumer<String> notices) throws IOException {
+        Settings s = mode.serve();
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         try {
@@ -63,7 +67,7 @@ public final class PageServer implements AutoCloseable {
             ss.close();
             throw new IOException("cannot listen on " + s.bind() + ":" + s.port() + " (" + e.getMessage() + ")");
         }
-        return new PageServer(ss, notices);
+        return new PageServer(ss, notices, mode.status());
     }
 
     /** HOST:PORT as the destination should name it. */
@@ -84,6 +88,16 @@ public final class PageServer implements AutoCloseable {
     public String serve(CheckpointPages index, GuestMemory memory, long linmemBase) {
         notices.accept("hexo: post-copy: serving the guest's pages on " + where() + " (minimal checkpoint in " + index.checkpoint().dir()
                 + "); on the destination: hexo run --resume --full-chkpt-restore 0 --server " + where());
+        long stored = index.checkpoint().regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
+        status.enter(PostCopyStatus.Phase.SERVING, where(), new PostCopyStatus.Counts() {
+            public long pagesMoved() { return pagesServed.get(); }
+
+            public long pagesTotal() { return stored; }
+
+            public long faultsServed() { return requests.get(); }
+
+            public long bytesMoved() { return bytesServed.get(); }
+        });
         Thread acceptor = new Thread(() -> acceptLoop(index, memory, linmemBase), "hexo-page-server");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -136,7 +150,8 @@ public final class PageServer implements AutoCloseable {
                     }
                     ByteBuffer reply = Protocol.le(4 + pages.remaining()).putInt(id).put(pages).flip();
                     Protocol.send(out, Protocol.PAGES, reply);
-                    pagesServed.addAndGet(count);
+                    countServed(region, first, count);
+                    bytesServed.addAndGet(reply.limit() - 4);
                     requests.incrementAndGet();
                 } else if (m.type() == Protocol.DONE) {
                     int why = m.body().remaining() > 0 ? m.body().get() : Protocol.HOLDS_EVERY_PAGE;
@@ -144,6 +159,7 @@ public final class PageServer implements AutoCloseable {
                     ending = "hexo: post-copy hand-over: " + (why == Protocol.JOB_ENDED ? "the job ended on the destination"
                             : "the destination holds every page (in its memory)") + "; " + pagesServed.get() + " pages served in "
                             + requests.get() + " requests; the source is done";
+                    status.enter(PostCopyStatus.Phase.HANDED_OVER);
                     handedOver.countDown();
                     return;
                 } else {
@@ -152,6 +168,15 @@ public final class PageServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // a dropped link: the destination reconnects with its session; the pages stay here
+        }
+    }
+
+    /** Pages served at least once (a page sent again after a dropped link counts once). */
+    private void countServed(int region, int first, int count) {
+        synchronized (served) {
+            java.util.BitSet bits = served.computeIfAbsent(region, r -> new java.util.BitSet());
+            pagesServed.addAndGet(count - bits.get(first, first + count).cardinality());
+            bits.set(first, first + count);
         }
     }
 

@@ -36,15 +36,18 @@ public final class RemotePages implements CheckpointPages.Fetch {
     private int nextId;
     private boolean handedOver;
     private volatile long reconnects;
+    private final PostCopyStatus status;
 
-    private RemotePages(String host, int port, Checkpoint cp) {
+    private RemotePages(String host, int port, Checkpoint cp, PostCopyStatus status) {
         this.host = host;
         this.port = port;
         this.cp = cp;
+        this.status = status;
     }
 
     /** Connects and says hello before the guest runs: a wrong token, program or version is refused now, in one sentence. */
-    public static RemotePages connect(String server, Checkpoint cp) throws PageSource.Failed {
+    public static RemotePages connect(PostCopyMode mode, Checkpoint cp) throws PageSource.Failed {
+        String server = mode.server();
         int colon = server.lastIndexOf(':');
         String host = server;
         int port = 5050;
@@ -56,7 +59,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
                 throw new PageSource.Failed("--server " + server + " is not HOST[:PORT]: give e.g. --server 127.0.0.1:5050");
             }
         }
-        RemotePages r = new RemotePages(host, port, cp);
+        RemotePages r = new RemotePages(host, port, cp, mode.status());
         try {
             r.open();
         } catch (IOException e) {
@@ -92,7 +95,16 @@ public final class RemotePages implements CheckpointPages.Fetch {
     }
 
     @Override
-    public synchronized void fetch(int region, int first, int count, ByteBuffer dst) throws IOException, PageSource.Failed {
+    public synchronized void fetch(int region, int first, int count, ByteBuffer dst) throws PageSource.Failed {
+        try {
+            fetchOrFail(region, first, count, dst);
+        } catch (PageSource.Failed e) {
+            status.enter(PostCopyStatus.Phase.LOST);
+            throw e;
+        }
+    }
+
+    private void fetchOrFail(int region, int first, int count, ByteBuffer dst) throws PageSource.Failed {
         IOException last = null;
         for (int attempt = 0; attempt <= ATTEMPTS; attempt++) {
             try {
@@ -164,7 +176,10 @@ public final class RemotePages implements CheckpointPages.Fetch {
                     open();
                 }
                 Protocol.send(out, Protocol.DONE, Protocol.le(1).put((byte) why).flip());
-                if (Protocol.receive(in).type() == Protocol.BYE) handedOver = true;
+                if (Protocol.receive(in).type() == Protocol.BYE) {
+                    handedOver = true;
+                    status.enter(PostCopyStatus.Phase.HANDED_OVER);
+                }
             } catch (IOException | PageSource.Failed e) {
                 drop();
             }

@@ -27,6 +27,7 @@ import io.hexo.vmm.memory.LazyMemory;
 import io.hexo.vmm.memory.PageSource;
 import io.hexo.vmm.checkpoint.CheckpointPages;
 import io.hexo.vmm.postcopy.PostCopyMode;
+import io.hexo.vmm.postcopy.PostCopyStatus;
 import io.hexo.vmm.postcopy.RemotePages;
 import io.hexo.vmm.run.MemSize;
 import io.hexo.vmm.run.Outcome;
@@ -89,6 +90,11 @@ public final class Vm {
         postCopy = mode;
     }
 
+    /** What front-ends follow of a post-copy migration, or null when this run takes no part in one. */
+    public PostCopyStatus postCopyStatus() {
+        return postCopy == null ? null : postCopy.status();
+    }
+
     /** Asks the guest to migrate at its next migration point. */
     public void requestMigration() {
         migrationRequested = true;
@@ -134,13 +140,12 @@ public final class Vm {
                     new ClockCalls(memory, control),
                     new MigrationCalls(new MigrationCalls.Context(memory, layout, info, files, control, config.checkpointDir(),
                             config.isa().displayName(), () -> engineDescription, config.console().notices(), resumeFrom,
-                            resumable == null ? null : resumable.pages(), () -> engineRef[0], postCopy == null ? null : postCopy.serve())));
+                            resumable == null ? null : resumable.pages(), () -> engineRef[0], postCopy)));
 
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout, gdbPort),
                     config.console().notices())) {
                 engineDescription = engine.description();
                 engineRef[0] = engine;
-                Thread progress = remotePages == null ? null : progressLine();
                 Exit exit;
                 synchronized (control) { guestRunning = true; }
                 try {
@@ -149,7 +154,6 @@ public final class Vm {
                     synchronized (control) { pointsReached = pointsInGuest(); guestRunning = false; }
                     LazyMemory lazy = memory.lazy();
                     if (lazy != null) lazy.close(); // the prefetcher stops before guest memory goes away
-                    if (progress != null) progress.interrupt();
                 }
                 LazyMemory lazy = memory.lazy();
                 try {
@@ -181,7 +185,7 @@ public final class Vm {
 
     private CheckpointPages.Fetch connectToSource(Checkpoint minimal) throws CheckpointException {
         try {
-            remotePages = RemotePages.connect(postCopy.server(), minimal);
+            remotePages = RemotePages.connect(postCopy, minimal);
             return remotePages;
         } catch (PageSource.Failed e) {
             throw new CheckpointException(e.getMessage());
@@ -202,30 +206,6 @@ public final class Vm {
                 + (remotePages.reconnects() > 0 ? ", " + remotePages.reconnects() + " reconnections" : "")
                 + (remotePages.handedOver() ? "; hand-over done (" + (lazy != null && lazy.complete() ? "every page held in memory" : "the job ended here") + ")"
                 : "; no hand-over: the source was not told"));
-    }
-
-    /** While a post-copy destination's pages arrive: one progress line a second on the notices channel. */
-    private Thread progressLine() {
-        Thread t = new Thread(() -> {
-            long lastBytes = 0;
-            try {
-                while (true) {
-                    Thread.sleep(1000);
-                    LazyMemory lazy = memory.lazy();
-                    if (lazy == null) continue;
-                    if (lazy.complete()) return;
-                    long bytes = lazy.bytesFetched();
-                    config.console().notices().accept("hexo: post-copy: " + lazy.filledBlocks() + "/" + lazy.blocks() + " blocks moved, "
-                            + lazy.faults() + " faults served, prefetch " + ((bytes - lastBytes) >> 20) + " MiB/s");
-                    lastBytes = bytes;
-                }
-            } catch (InterruptedException e) {
-                // the run ended
-            }
-        }, "hexo-postcopy-progress");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private ImageInfo checkImage(ElfImage image) {
