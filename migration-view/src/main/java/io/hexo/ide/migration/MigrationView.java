@@ -55,6 +55,8 @@ public class MigrationView extends ViewPart {
     private Button migrate;
     private Button terminate;
     private Combo target;
+    private Button postCopy;
+    private PostCopyPanel postCopyPanel;
     /** The boards Migrate can send a guest to: the built-in one until hexo board list --json has answered. */
     private volatile List<Board> targets = List.of(Board.EMULATED);
     private TreeViewer checkpoints;
@@ -86,7 +88,7 @@ public class MigrationView extends ViewPart {
         g.setLayout(new GridLayout(1, false));
         Composite buttons = new Composite(g, SWT.NONE);
         // above the table, so that however short the view is, Migrate and Terminate stay visible
-        buttons.setLayout(new GridLayout(5, false));
+        buttons.setLayout(new GridLayout(6, false));
         buttons.setLayoutData(new GridData(SWT.LEFT, SWT.TOP, false, false));
         migrate = new Button(buttons, SWT.PUSH);
         migrate.setText("&Migrate");
@@ -107,7 +109,7 @@ public class MigrationView extends ViewPart {
         to.setText("Target &board:");
         target = new Combo(buttons, SWT.READ_ONLY);
         GridData td = new GridData(SWT.FILL, SWT.CENTER, false, false);
-        td.widthHint = 320; // a board's label is long; Clear finished stays in sight
+        td.widthHint = 260; // a board's label is long; Post-copy and Clear finished stay in sight
         target.setLayoutData(td);
         target.setToolTipText("Where Migrate sends a guest running on x86-64: the built-in board on this host, or a board of"
                 + " hexo's boards file (checkpoint here, hexo transfer --to-board, hexo run --board --resume)");
@@ -116,6 +118,18 @@ public class MigrationView extends ViewPart {
             int i = target.getSelectionIndex();
             if (s != null && i >= 0 && i < targets.size()) {
                 s.setTargetBoard(targets.get(i).id());
+            }
+        });
+        postCopy = new Button(buttons, SWT.CHECK);
+        postCopy.setText("&Post-copy");
+        postCopy.setToolTipText("Migrate by post-copy: at the migration point the source serves the guest's pages and the other side"
+                + " resumes at once, fetching them as the program touches them (hexo run --full-chkpt-save 0, then --resume"
+                + " --full-chkpt-restore 0 --server). hexo fixes this when a run starts: a change applies from the guest's next run"
+                + " and to the next launch of its configuration. On this host only (not to an SSH board yet).");
+        postCopy.addListener(SWT.Selection, e -> {
+            GuestSession s = selectedGuest();
+            if (s != null) {
+                s.setPostCopy(postCopy.getSelection());
             }
         });
         Button clear = new Button(buttons, SWT.PUSH);
@@ -134,11 +148,12 @@ public class MigrationView extends ViewPart {
         column(tl, "ISA", 2, s -> RunSpec.isaLabel(s.isa()));
         column(tl, "Engine / board", 2, GuestSession::engine);
         column(tl, "State", 3, s -> s.state().name().toLowerCase()
-                + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : ""));
+                + (s.isTerminated() ? exit(s) : "") + (s.migrations() > 0 ? ", migrated " + s.migrations() + "x" : "") + postCopyState(s));
         column(tl, "Points", 1, s -> Long.toString(s.pointsPassed()));
         column(tl, "Migrates to", 3, this::target);
         column(tl, "PID", 1, s -> s.isTerminated() ? "" : Long.toString(s.pid()));
         guests.addSelectionChangedListener(e -> updateButtons());
+        postCopyPanel = new PostCopyPanel(g);
 
         Group c = new Group(sash, SWT.NONE);
         c.setText("Checkpoints in the workspace (hexo inspect)");
@@ -216,12 +231,23 @@ public class MigrationView extends ViewPart {
         target.setItems(targets.stream().map(Board::label).toArray(String[]::new));
     }
 
-    /** Where Migrate sends the guest: the launch's board from x86, this host from the board. */
+    /** Where Migrate sends the guest: the launch's board from x86, this host from the board; and how, when by post-copy. */
     private String target(GuestSession s) {
+        String how = s.migratesByPostCopy() && !s.isTerminated() ? ", by post-copy" : "";
         if (RunSpec.ISA_ARM.equals(s.isa())) {
-            return RunSpec.isaLabel(RunSpec.ISA_X86) + " (this host)";
+            return RunSpec.isaLabel(RunSpec.ISA_X86) + " (this host)" + how;
         }
-        return targets.stream().filter(b -> b.id().equals(s.targetBoard())).map(Board::label).findFirst().orElse(s.targetBoard());
+        return targets.stream().filter(b -> b.id().equals(s.targetBoard())).map(Board::label).findFirst().orElse(s.targetBoard()) + how;
+    }
+
+    /** ", post-copy resumed" while a post-copy migration moves pages; nothing once it ended. */
+    private static String postCopyState(GuestSession s) {
+        io.hexo.ide.core.session.PostCopyMigration m = s.postCopyMigration();
+        if (m == null || m.ended() || s.isTerminated()) {
+            return "";
+        }
+        var side = m.destination() != null ? m.destination() : m.source();
+        return side == null ? "" : ", post-copy " + side.phase();
     }
 
     private static String exit(GuestSession s) {
@@ -328,6 +354,12 @@ public class MigrationView extends ViewPart {
             }
         }
         target.setEnabled(s != null && !s.isTerminated());
+        postCopy.setSelection(s != null && s.postCopy());
+        postCopy.setEnabled(s != null && !s.isTerminated());
+        postCopyPanel.show(s == null ? null : s.postCopyMigration());
+        if (s != null) {
+            guests.reveal(s); // the panel may have taken room from the table
+        }
         migrate.setEnabled(s != null && s.canMigrate());
         terminate.setEnabled(s != null && !s.isTerminated());
     }
@@ -431,6 +463,21 @@ public class MigrationView extends ViewPart {
                 target.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
             }
         }
+    }
+
+    /** The Post-copy check box beside the target board. */
+    public Button postCopyBox() {
+        return postCopy;
+    }
+
+    /** What the post-copy panel shows for the selected guest (title, each side, the hand-over), or "" while hidden. */
+    public String postCopyText() {
+        return postCopyPanel.isShown() ? postCopyPanel.text() : "";
+    }
+
+    /** The post-copy panel's pages bars, 0 to 1000 (source, destination). */
+    public int[] postCopyBars() {
+        return postCopyPanel.bars();
     }
 
     public Button migrateButton() {

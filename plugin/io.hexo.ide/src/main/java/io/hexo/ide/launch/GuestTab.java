@@ -20,7 +20,7 @@ import io.hexo.ide.core.prefs.HexoPreferences;
 import io.hexo.ide.core.session.RunSpec;
 import io.hexo.ide.core.launch.HexoLaunch;
 
-/** The micro-VM: MEM, VERBOSE, checkpoint directory, MIGTEST, RESUME, and the engine (x86) or the board (ARM). */
+/** The micro-VM: MEM, VERBOSE, checkpoint directory, MIGTEST, RESUME, post-copy, and the engine (x86) or the board (ARM). */
 public class GuestTab extends HexoTab {
 
     private static final String[] ENGINES = {RunSpec.ENGINE_AUTO, RunSpec.ENGINE_KVM, RunSpec.ENGINE_PROCESS};
@@ -30,6 +30,7 @@ public class GuestTab extends HexoTab {
     private Text checkpointDir;
     private Text migrateAfter;
     private Button resume;
+    private Button postCopy;
     private Combo where;
     private List<Board> boards;
 
@@ -94,6 +95,13 @@ public class GuestTab extends HexoTab {
         resume.setText("&Resume from the checkpoint (RESUME)");
         resume.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
         resume.addSelectionListener(sel);
+        postCopy = new Button(mig, SWT.CHECK);
+        postCopy.setText("Mi&grate by post-copy (FULL_CHKPT_SAVE=0): the other side resumes at once, pages follow");
+        postCopy.setToolTipText("hexo run --full-chkpt-save 0: at the migration point the guest's pages are served from here, and the"
+                + " other side resumes at once with --full-chkpt-restore 0 --server. Between runs on this host (not an SSH board yet);"
+                + " also the Migration view's Post-copy box.");
+        postCopy.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
+        postCopy.addSelectionListener(sel);
     }
 
     @Override
@@ -103,6 +111,7 @@ public class GuestTab extends HexoTab {
         config.setAttribute(HexoLaunch.CHECKPOINT_DIR, "");
         config.setAttribute(HexoLaunch.MIGRATE_AFTER, "0");
         config.setAttribute(HexoLaunch.RESUME, false);
+        config.setAttribute(HexoLaunch.POST_COPY, false);
         if (board) {
             config.setAttribute(HexoLaunch.BOARD, Board.EMULATED_ID);
         } else {
@@ -117,6 +126,7 @@ public class GuestTab extends HexoTab {
         checkpointDir.setText(get(config, HexoLaunch.CHECKPOINT_DIR, ""));
         migrateAfter.setText(get(config, HexoLaunch.MIGRATE_AFTER, "0"));
         resume.setSelection(get(config, HexoLaunch.RESUME, false));
+        postCopy.setSelection(get(config, HexoLaunch.POST_COPY, false));
         if (board) {
             String id = get(config, HexoLaunch.BOARD, Board.EMULATED_ID);
             int idx = 0;
@@ -148,6 +158,7 @@ public class GuestTab extends HexoTab {
         config.setAttribute(HexoLaunch.CHECKPOINT_DIR, checkpointDir.getText().trim());
         config.setAttribute(HexoLaunch.MIGRATE_AFTER, migrateAfter.getText().trim().isEmpty() ? "0" : migrateAfter.getText().trim());
         config.setAttribute(HexoLaunch.RESUME, resume.getSelection());
+        config.setAttribute(HexoLaunch.POST_COPY, postCopy.getSelection());
         int i = Math.max(0, where.getSelectionIndex());
         if (board) {
             config.setAttribute(HexoLaunch.BOARD, boards.get(Math.min(i, boards.size() - 1)).id());

@@ -9,7 +9,7 @@ public class HeadlessTestApplication implements IApplication {
     @Override
     public Object start(IApplicationContext context) {
         context.applicationRunning();
-        int failed = TestRunner.run("headless", LogicTest.class);
+        int failed = TestRunner.run("headless", LogicTest.class, PostCopyModelTest.class);
         return failed == 0 ? EXIT_OK : Integer.valueOf(1);
     }
 

@@ -110,7 +110,7 @@ public class LogicTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("OMP", "1");
         RunSpec s = new RunSpec("p/build", Path.of("/w/p/build"), Path.of("/w/p"), RunSpec.ISA_X86, "kvm",
-                Board.EMULATED_ID, "-n 3", env, "1G", true, Path.of("/w/p/checkpoint"), 5, false);
+                Board.EMULATED_ID, "-n 3", env, "1G", true, Path.of("/w/p/checkpoint"), 5, false, false);
         List<String> first = s.command("x86", false, Path.of("/tmp/e.jsonl"));
         assertEquals(List.of("run", "--isa", "x86", "--mem", "1G", "--args", "-n 3", "--env", "OMP=1", "--workdir", "/w/p",
                 "--verbose", "--checkpoint-dir", "/w/p/checkpoint", "--migrate-after", "5", "--engine", "kvm",

@@ -48,6 +48,7 @@ public class UiTestApplication implements IApplication {
                     RunOnX86Test.class,
                     DebugTrapTest.class,
                     MigrationTest.class,
+                    PostCopyIdeTest.class,
                     BoardIdeTest.class,
                     NewcomerFlowTest.class));
             testable.testingFinished();

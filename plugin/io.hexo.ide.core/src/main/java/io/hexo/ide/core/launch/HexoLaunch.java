@@ -32,6 +32,12 @@ public final class HexoLaunch {
     /** MIGTEST: seconds after which hexo migrates the guest by itself; 0 = never. */
     public static final String MIGRATE_AFTER = "io.hexo.ide.migrateAfter";
     public static final String RESUME = "io.hexo.ide.resume";
+    /**
+     * Migrate by post-copy (the original's FULL_CHKPT_SAVE=0): runs on this host start with {@code --full-chkpt-save 0},
+     * so that at the migration point the guest's pages are served and the other side resumes at once. hexo fixes this
+     * when a run starts; the Migration view's Post-copy box sets it too.
+     */
+    public static final String POST_COPY = "io.hexo.ide.postCopy";
     /** x86: auto, kvm or process (the CLI's --engine words, "emulated" included). */
     public static final String ENGINE = "io.hexo.ide.engine";
     /** board: the board id (Board.EMULATED_ID, or a board's name in hexo's boards file). */
@@ -147,6 +153,7 @@ public final class HexoLaunch {
                 debug || c.getAttribute(VERBOSE, false),
                 checkpointDir(p, c),
                 parseInt(c.getAttribute(MIGRATE_AFTER, "0")),
-                c.getAttribute(RESUME, false));
+                c.getAttribute(RESUME, false),
+                c.getAttribute(POST_COPY, false));
     }
 }

@@ -51,25 +51,87 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     private volatile State state = State.STARTING;
     private volatile String isa;
-    private volatile Process current;
+    /** The run that holds the guest (or is about to): the one Migrate, Terminate and the Console's input go to. */
+    private volatile Run current;
+    /** During a post-copy migration: the source run, serving the guest's pages until the hand-over; else null. */
+    private volatile Run postCopySource;
+    /** A hexo transfer between two runs, while it runs (Terminate ends it). */
+    private volatile Process step;
     private volatile int exitValue = -1;
     private volatile boolean terminated;
     private volatile boolean terminateRequested;
     private volatile RunEvent.Trap trap;
     private volatile CFunctions.Place trapPlace;
-    /** The engine hexo named in the current run's started event (hexo chooses; the IDE only reports). */
-    private volatile String engineNamed;
-    /** hexo's JVM, from the started event: the process SIGUSR1 migrates. */
-    private volatile long hexoPid = -1;
     private volatile long pointsPassed;
-    private volatile EventTail events;
-    private volatile Path eventsFile;
     private volatile int migrations;
     private volatile long startedAt = System.currentTimeMillis();
     /** The SSH board the current run is on (hexo run --board), or null when it runs on this host. */
     private volatile String board;
     /** Where a migration from x86 goes: Board.EMULATED_ID (this host) or an SSH board's name; the Migration view sets it. */
     private volatile String targetBoard;
+    /** Whether runs on this host start as post-copy sources (the launch's choice; the Migration view's Post-copy box). */
+    private volatile boolean postCopy;
+    /** The latest post-copy migration (both sides' events), or null before the first. */
+    private volatile PostCopyMigration postCopyMigration;
+
+    /** One hexo run of the session: its process, its event stream, its output pumps, what its events said. */
+    private final class Run {
+        final String isa;
+        final String board;
+        final Path checkpointDir;
+        final RunSpec.PostCopyPart part;
+        final Path eventsFile;
+        final Process process;
+        final List<Thread> pumps = new ArrayList<>();
+        final EventTail tail;
+        /** The engine hexo named in this run's started event (hexo chooses; the IDE only reports). */
+        volatile String engineNamed;
+        /** hexo's JVM, from the started event: the process SIGUSR1 migrates. */
+        volatile long hexoPid = -1;
+        /** A post-copy source's page server, from its serving event: the destination is started then. */
+        volatile String servingAt;
+        volatile boolean destinationStarted;
+        /** The reason word of this run's exit event (exited, trapped, checkpointed, failed), or null before it. */
+        volatile String exitReason;
+
+        Run(String isa, String board, Path checkpointDir, RunSpec.PostCopyPart part, List<String> cmd, Path eventsFile) throws IOException {
+            this.isa = isa;
+            this.board = board;
+            this.checkpointDir = checkpointDir;
+            this.part = part;
+            this.eventsFile = eventsFile;
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            if (spec.workDir() != null) {
+                pb.directory(spec.workDir().toFile());
+            }
+            process = pb.start();
+            tail = new EventTail(eventsFile, e -> onEvent(this, e), spec.program());
+        }
+
+        void start() {
+            tail.start();
+            pump(process.getInputStream(), out, "stdout", pumps);
+            pump(process.getErrorStream(), err, "stderr", pumps);
+        }
+
+        /** After the process ended: its last output and events, then the events file goes. */
+        void drain() throws InterruptedException {
+            for (Thread t : pumps) {
+                t.join(5000);
+            }
+            tail.finish();
+            try {
+                Files.deleteIfExists(eventsFile);
+            } catch (IOException e) {
+                // a temporary file: the system's cleaner gets it
+            }
+        }
+
+        void destroy() {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+    }
 
     public GuestSession(ILaunch launch, RunSpec spec, boolean debug, Consumer<GuestSession> onTrap) {
         this.launch = launch;
@@ -78,6 +140,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
         this.onTrap = onTrap;
         this.isa = spec.startIsa();
         this.targetBoard = spec.boardId();
+        this.postCopy = spec.postCopy();
         this.board = RunSpec.ISA_ARM.equals(isa) ? RunSpec.sshBoard(spec.boardId()) : null;
         this.label = "hexo run " + spec.program();
         attributes.put(IProcess.ATTR_PROCESS_TYPE, "hexo");
@@ -85,7 +148,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** Starts the first hexo run and the thread that follows the session (resumes after checkpoints). */
     public void start() throws IOException {
-        spawn(false);
+        spawn(false, spec.checkpointDir(), sourcePart(board, isa));
         launch.addProcess(this);
         Guests.get().add(this);
         fire(DebugEvent.CREATE);
@@ -94,36 +157,36 @@ public final class GuestSession extends PlatformObject implements IProcess {
         t.start();
     }
 
-    private void spawn(boolean afterMigration) throws IOException {
-        eventsFile = Files.createTempFile("hexo-events-", ".jsonl");
-        List<String> cmd = spec.command(isa, board, afterMigration, eventsFile);
+    /**
+     * A run on this host serves its pages at its migration point when post-copy is chosen and the guest would go to
+     * this host too (post-copy to or from an SSH board needs a page server reached through the board's SSH
+     * connection, which hexo run --board does not offer yet).
+     */
+    private RunSpec.PostCopyPart sourcePart(String runBoard, String runIsa) {
+        String toIsa = RunSpec.other(runIsa);
+        boolean toHere = !RunSpec.ISA_ARM.equals(toIsa) || RunSpec.sshBoard(targetBoard) == null;
+        return postCopy && runBoard == null && toHere && spec.checkpointDir() != null ? RunSpec.PostCopyPart.SOURCE : RunSpec.PostCopyPart.NONE;
+    }
+
+    private void spawn(boolean afterMigration, Path checkpointDir, RunSpec.PostCopyPart part) throws IOException {
+        Path eventsFile = Files.createTempFile("hexo-events-", ".jsonl");
+        List<String> cmd = spec.command(isa, board, afterMigration, eventsFile, checkpointDir, part);
         attributes.put(IProcess.ATTR_CMDLINE, String.join(" ", cmd));
-        engineNamed = null;
-        hexoPid = -1;
-        setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
         history.add(RunSpec.isaLabel(isa) + " (" + (board != null ? "board " + board : spec.engineFor(isa)) + ")");
         err.append("[hexo-ide] $ " + String.join(" ", cmd) + "\n");
-        if (spec.checkpointDir() != null) {
-            Files.createDirectories(spec.checkpointDir());
+        if (checkpointDir != null) {
+            Files.createDirectories(checkpointDir);
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (spec.workDir() != null) {
-            pb.directory(spec.workDir().toFile());
-        }
-        Process p = pb.start();
-        current = p;
-        events = new EventTail(eventsFile, this::onEvent, spec.program());
-        events.start();
+        Run r = new Run(isa, board, checkpointDir, part, cmd, eventsFile);
+        current = r;
+        setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
+        r.start();
         startedAt = System.currentTimeMillis();
-        pump(p.getInputStream(), out, "stdout");
-        pump(p.getErrorStream(), err, "stderr");
         setState(afterMigration ? State.RESUMING : State.STARTING);
         setState(State.RUNNING);
     }
 
-    private final List<Thread> pumps = new ArrayList<>();
-
-    private void pump(java.io.InputStream in, ChainStreamMonitor monitor, String name) {
+    private void pump(java.io.InputStream in, ChainStreamMonitor monitor, String name, List<Thread> into) {
         Thread t = new Thread(() -> {
             try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 char[] buf = new char[8192];
@@ -137,51 +200,59 @@ public final class GuestSession extends PlatformObject implements IProcess {
             }
         }, "hexo " + name + " " + spec.program());
         t.setDaemon(true);
-        synchronized (pumps) {
-            pumps.add(t);
-        }
+        into.add(t);
         t.start();
     }
 
-    private void drainPumps() throws InterruptedException {
-        List<Thread> ts;
-        synchronized (pumps) {
-            ts = new ArrayList<>(pumps);
-            pumps.clear();
-        }
-        for (Thread t : ts) {
-            t.join(5000);
-        }
-        EventTail tail = events;
-        if (tail != null) {
-            tail.finish();
-            try {
-                Files.deleteIfExists(eventsFile);
-            } catch (IOException e) {
-                // a temporary file: the system's cleaner gets it
-            }
-        }
-    }
-
-    /** One event of the current run's stream (on the tail's thread, in order). */
-    private void onEvent(RunEvent e) {
+    /** One event of a run's stream (on that run's tail thread, in order). */
+    private void onEvent(Run r, RunEvent e) {
         if (e instanceof RunEvent.Started st) {
-            engineNamed = st.engine();
-            hexoPid = st.pid();
-            setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
+            r.engineNamed = st.engine();
+            r.hexoPid = st.pid();
+            if (r == current) {
+                setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
+            }
+            Guests.get().changed(this);
         } else if (e instanceof RunEvent.PointsPassed pp) {
             pointsPassed = pp.count();
             Guests.get().changed(this);
         } else if (e instanceof RunEvent.MigrationRequested) {
-            if (state == State.RUNNING) {
+            if (r == current && state == State.RUNNING) {
                 setState(State.MIGRATING);
             }
         } else if (e instanceof RunEvent.CheckpointWritten cw) {
-            err.append("[hexo-ide] checkpoint written to " + cw.path() + " (" + cw.bytes() + " bytes) at migration point " + cw.point() + "\n");
+            err.append("[hexo-ide] " + (r.part.serves() ? "minimal checkpoint" : "checkpoint") + " written to " + cw.path() + " (" + cw.bytes()
+                    + " bytes) at migration point " + cw.point() + "\n");
+        } else if (e instanceof RunEvent.PostCopyProgress pc) {
+            onPostCopy(r, pc);
         } else if (e instanceof RunEvent.Trap t) {
             trapPlace = placeOf(t);
             trap = t;
+        } else if (e instanceof RunEvent.Exit x) {
+            r.exitReason = x.reason();
         }
+    }
+
+    private void onPostCopy(Run r, RunEvent.PostCopyProgress e) {
+        PostCopyMigration m = postCopyMigration;
+        if (PostCopyMigration.SOURCE.equals(e.role()) && PostCopyMigration.SERVING.equals(e.phase()) && r.servingAt == null) {
+            m = new PostCopyMigration(r.isa, RunSpec.other(r.isa)); // a new migration begins at this source
+            postCopyMigration = m;
+        }
+        if (m == null) {
+            return; // hexo said nothing of a migration this session saw begin
+        }
+        String sentence = m.accept(e, System.currentTimeMillis());
+        if (sentence != null) {
+            err.append("[hexo-ide] " + sentence + "\n");
+        }
+        if (PostCopyMigration.SERVING.equals(e.phase()) && r.servingAt == null) {
+            r.servingAt = e.address(); // the supervisor starts the destination
+        }
+        if (PostCopyMigration.TAKEN_BACK.equals(e.phase()) && r == current) {
+            setState(State.RUNNING);
+        }
+        Guests.get().changed(this);
     }
 
     /** The Console's title: it follows the guest's ISA and engine across migrations. */
@@ -191,42 +262,51 @@ public final class GuestSession extends PlatformObject implements IProcess {
                 + (migrations > 0 ? ", after " + migrations + " migration(s)" : "") + "]";
     }
 
+    /** How often the supervisor looks at a post-copy source's events while its run goes on. */
+    private static final long POLL_MILLIS = 50;
+
     private void supervise() {
         try {
             while (true) {
-                Process p = current;
-                int code = p.waitFor();
-                drainPumps();
+                Run r = current;
+                if (!r.process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (r.servingAt != null && !r.destinationStarted && !terminateRequested) {
+                        startPostCopyDestination(r);
+                    }
+                    endSourceIfDone(false);
+                    continue;
+                }
+                int code = r.process.exitValue();
+                r.drain();
                 if (terminateRequested) {
+                    endSourceIfDone(true);
                     finish(code, State.TERMINATED);
                     return;
                 }
+                Run source = postCopySource;
+                boolean jobEnded = r.exitReason != null && !"failed".equals(r.exitReason); // hexo told the source (DONE)
+                if (source != null && source != r && source.process.isAlive() && !handedOver() && !jobEnded) {
+                    // the destination failed before it held every page: the guest's state is with the source, which keeps it
+                    err.append("[hexo-ide] post-copy: the destination (" + RunSpec.isaLabel(r.isa) + ") ended with exit code " + code
+                            + " before the hand-over; the guest's pages stay with the source (" + RunSpec.isaLabel(source.isa) + ", serving on "
+                            + source.servingAt + "): Terminate ends it\n");
+                    postCopySource = null;
+                    current = source;
+                    isa = source.isa;
+                    board = source.board;
+                    setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
+                    setState(State.MIGRATING);
+                    continue;
+                }
+                endSourceIfDone(true);
+                if (code == RunSpec.EXIT_CHECKPOINTED && r.part.serves()) {
+                    // a source this session started no destination for (its serving event never came): nothing to resume here
+                    err.append("[hexo-ide] the guest left for a post-copy destination outside this IDE: nothing is left to resume here\n");
+                    finish(code, State.EXITED);
+                    return;
+                }
                 if (code == RunSpec.EXIT_CHECKPOINTED && migrations < MAX_MIGRATIONS) {
-                    String from = isa, fromBoard = board;
-                    String toIsa = RunSpec.other(isa);
-                    String toBoard = RunSpec.ISA_ARM.equals(toIsa) ? RunSpec.sshBoard(targetBoard) : null;
-                    err.append("[hexo-ide] migrating " + RunSpec.isaLabel(from) + where(fromBoard) + " -> " + RunSpec.isaLabel(toIsa)
-                            + (toBoard != null ? where(toBoard) : " (" + spec.engineFor(toIsa) + ")") + "\n");
-                    setState(State.RESUMING);
-                    List<String> transfer = spec.transfer(fromBoard, toBoard);
-                    if (transfer != null && !step(transfer)) {
-                        if (terminateRequested) {
-                            finish(code, State.TERMINATED);
-                            return;
-                        }
-                        err.append("[hexo-ide] the checkpoint stays where it was written (" + (fromBoard != null ? "board " + fromBoard
-                                : spec.checkpointDir().toString()) + "): resume it with a Run on ARM board / Run on x86 launch with Resume\n");
-                        finish(code, State.FAILED);
-                        return;
-                    }
-                    isa = toIsa;
-                    board = toBoard;
-                    migrations++;
-                    try {
-                        spawn(true);
-                    } catch (IOException e) {
-                        err.append("[hexo-ide] cannot resume: " + e.getMessage() + "\n");
-                        finish(-1, State.FAILED);
+                    if (!resumeElsewhere(r, code)) {
                         return;
                     }
                     continue;
@@ -257,20 +337,125 @@ public final class GuestSession extends PlatformObject implements IProcess {
         }
     }
 
+    /** After a full checkpoint (exit 75): the resume on the other ISA, through a transfer when a board is involved; false when the session ended. */
+    private boolean resumeElsewhere(Run r, int code) throws InterruptedException {
+        String from = isa, fromBoard = board;
+        String toIsa = RunSpec.other(isa);
+        String toBoard = RunSpec.ISA_ARM.equals(toIsa) ? RunSpec.sshBoard(targetBoard) : null;
+        err.append("[hexo-ide] migrating " + RunSpec.isaLabel(from) + where(fromBoard) + " -> " + RunSpec.isaLabel(toIsa)
+                + (toBoard != null ? where(toBoard) : " (" + spec.engineFor(toIsa) + ")") + "\n");
+        setState(State.RESUMING);
+        List<String> transfer = spec.transfer(fromBoard, toBoard, r.checkpointDir);
+        if (transfer != null && !step(transfer)) {
+            if (terminateRequested) {
+                finish(code, State.TERMINATED);
+                return false;
+            }
+            err.append("[hexo-ide] the checkpoint stays where it was written (" + (fromBoard != null ? "board " + fromBoard
+                    : r.checkpointDir.toString()) + "): resume it with a Run on ARM board / Run on x86 launch with Resume\n");
+            finish(code, State.FAILED);
+            return false;
+        }
+        isa = toIsa;
+        board = toBoard;
+        migrations++;
+        try {
+            spawn(true, r.checkpointDir, sourcePart(toBoard, toIsa));
+        } catch (IOException e) {
+            err.append("[hexo-ide] cannot resume: " + e.getMessage() + "\n");
+            finish(-1, State.FAILED);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A post-copy source serves the guest's pages: the destination gets its own copy of the minimal checkpoint (hexo
+     * transfer, as the user guide says) and resumes at once from the source's page server, in the same Console. The
+     * source keeps running until the hand-over; the session follows both.
+     */
+    private void startPostCopyDestination(Run source) throws InterruptedException {
+        source.destinationStarted = true;
+        String toIsa = RunSpec.other(source.isa);
+        Path dir = spec.postCopyDirFor(source.checkpointDir);
+        err.append("[hexo-ide] migrating " + RunSpec.isaLabel(source.isa) + " -> " + RunSpec.isaLabel(toIsa) + " (" + spec.engineFor(toIsa)
+                + ") by post-copy from " + source.servingAt + "\n");
+        setState(State.RESUMING);
+        if (!step(spec.copyMinimalCheckpoint(source.checkpointDir, dir))) {
+            if (!terminateRequested) {
+                err.append("[hexo-ide] the minimal checkpoint could not be copied to " + dir + ": the guest stays with the source ("
+                        + RunSpec.isaLabel(source.isa) + ", serving on " + source.servingAt + "); resume it by hand with: "
+                        + String.join(" ", spec.command(toIsa, null, true, Path.of("EVENTS"), dir, RunSpec.PostCopyPart.destination(source.servingAt)))
+                        + ", or Terminate\n");
+                setState(State.MIGRATING);
+            }
+            return;
+        }
+        postCopySource = source;
+        isa = toIsa;
+        board = null;
+        migrations++;
+        try {
+            spawn(true, dir, RunSpec.PostCopyPart.destination(source.servingAt));
+        } catch (IOException e) {
+            err.append("[hexo-ide] cannot start the post-copy destination: " + e.getMessage() + "; the guest stays with the source, Terminate ends it\n");
+            current = source;
+            isa = source.isa;
+            postCopySource = null;
+            setState(State.MIGRATING);
+        }
+    }
+
+    private boolean handedOver() {
+        PostCopyMigration m = postCopyMigration;
+        return m != null && m.handedOver();
+    }
+
+    /**
+     * A post-copy source that has ended (after the hand-over: exit 75) is drained and let go. With {@code wait}, the
+     * session is ending: a source still serving is given a moment to hear the destination's last word, then ended.
+     */
+    private void endSourceIfDone(boolean wait) throws InterruptedException {
+        Run source = postCopySource;
+        if (source == null || source == current) {
+            return;
+        }
+        if (wait && source.process.isAlive() && !source.process.waitFor(15, TimeUnit.SECONDS)) {
+            err.append("[hexo-ide] post-copy: the source (" + RunSpec.isaLabel(source.isa) + ") still serves; the job ended, so it is ended\n");
+            source.destroy();
+            source.process.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (source.process.isAlive()) {
+            return;
+        }
+        postCopySource = null;
+        int code = source.process.exitValue();
+        source.drain();
+        if (code != RunSpec.EXIT_CHECKPOINTED) {
+            err.append("[hexo-ide] post-copy: the source (" + RunSpec.isaLabel(source.isa) + ") ended with exit code " + code
+                    + (handedOver() ? "" : " before the hand-over") + "\n");
+        }
+        Guests.get().changed(this);
+    }
+
     private static String where(String board) {
         return board != null ? " on board " + board : "";
     }
 
-    /** One step of a migration between this host and a board (hexo transfer), its words in the Console; true when it worked. */
+    /** One step of a migration (hexo transfer), its words in the Console; true when it worked. */
     private boolean step(List<String> cmd) throws InterruptedException {
         err.append("[hexo-ide] $ " + String.join(" ", cmd) + "\n");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            current = p;
+            step = p;
             p.getOutputStream().close();
-            pump(p.getInputStream(), err, "transfer");
+            List<Thread> pumps = new ArrayList<>();
+            pump(p.getInputStream(), err, "transfer", pumps);
             int code = p.waitFor();
-            drainPumps();
+            for (Thread t : pumps) {
+                t.join(5000);
+            }
+            step = null;
             if (terminateRequested) {
                 return false;
             }
@@ -303,12 +488,20 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** Requests a migration to the other ISA: SIGUSR1 to hexo, honoured at the guest's next migration point. */
     public boolean migrate() {
-        Process p = current;
-        if (state != State.RUNNING || p == null || !p.isAlive()) {
+        Run r = current;
+        if (state != State.RUNNING || r == null || !r.process.isAlive()) {
+            return false;
+        }
+        String to = RunSpec.other(isa);
+        String toBoard = RunSpec.ISA_ARM.equals(to) ? RunSpec.sshBoard(targetBoard) : null;
+        if (r.part.serves() && toBoard != null) {
+            err.append("[hexo-ide] this run migrates by post-copy on this host (it started with --full-chkpt-save 0), and post-copy to"
+                    + " SSH board " + toBoard + " is not supported yet: choose the built-in board as the target, or untick Post-copy and"
+                    + " migrate from the guest's next run\n");
             return false;
         }
         // hexo's JVM as its started event named it (the launcher forwards the signal too, until that event came)
-        long pid = hexoPid > 0 && board == null ? hexoPid : p.pid();
+        long pid = r.hexoPid > 0 && board == null ? r.hexoPid : r.process.pid();
         try {
             Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).redirectErrorStream(true).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -322,12 +515,46 @@ public final class GuestSession extends PlatformObject implements IProcess {
             Thread.currentThread().interrupt();
             return false;
         }
-        String to = RunSpec.other(isa);
-        String toBoard = RunSpec.ISA_ARM.equals(to) ? RunSpec.sshBoard(targetBoard) : null;
         err.append("[hexo-ide] migration requested (SIGUSR1 to hexo, pid " + pid + (board != null ? ", which passes it on to board " + board : "")
-                + "): " + RunSpec.isaLabel(isa) + where(board) + " -> " + RunSpec.isaLabel(to) + where(toBoard) + "\n");
+                + "): " + RunSpec.isaLabel(isa) + where(board) + " -> " + RunSpec.isaLabel(to) + where(toBoard)
+                + (r.part.serves() ? " by post-copy" : "") + "\n");
         setState(State.MIGRATING);
         return true;
+    }
+
+    /** Whether the current run migrates by post-copy (it started as a source: hexo fixes that when a run starts). */
+    public boolean migratesByPostCopy() {
+        Run r = current;
+        return r != null && r.part.serves();
+    }
+
+    /** Whether runs of this session on this host start as post-copy sources: the launch's choice, or the view's. */
+    public boolean postCopy() {
+        return postCopy;
+    }
+
+    /**
+     * Chooses post-copy (or checkpoint/restart) for the guest's next runs and remembers it in the launch configuration;
+     * the current run keeps the way it started with (hexo run cannot change it while it runs).
+     */
+    public void setPostCopy(boolean on) {
+        postCopy = on;
+        var config = launch.getLaunchConfiguration();
+        try {
+            if (config != null && config.getAttribute(io.hexo.ide.core.launch.HexoLaunch.POST_COPY, false) != on) {
+                var wc = config.getWorkingCopy();
+                wc.setAttribute(io.hexo.ide.core.launch.HexoLaunch.POST_COPY, on);
+                wc.doSave();
+            }
+        } catch (org.eclipse.core.runtime.CoreException e) {
+            HexoCore.log("remember post-copy in " + config.getName(), e);
+        }
+        Guests.get().changed(this);
+    }
+
+    /** The latest post-copy migration of this guest (both sides' events), or null. */
+    public PostCopyMigration postCopyMigration() {
+        return postCopyMigration;
     }
 
     public boolean canMigrate() {
@@ -364,7 +591,8 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** The engine as hexo named it for the current run, or the choice passed to it until hexo says. */
     public String engine() {
-        String named = engineNamed;
+        Run r = current;
+        String named = r == null ? null : r.engineNamed;
         if (board != null) {
             // the board's own hexo picks the engine there (its /dev/kvm, else its process engine) and names it
             return "board " + board + (named != null ? ": " + named : "");
@@ -438,8 +666,8 @@ public final class GuestSession extends PlatformObject implements IProcess {
     }
 
     public long pid() {
-        Process p = current;
-        return p == null ? -1 : p.pid();
+        Run r = current;
+        return r == null ? -1 : r.process.pid();
     }
 
     public long startedAt() {
@@ -481,9 +709,9 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
         @Override
         public void write(String input) throws IOException {
-            Process p = current;
-            if (p != null) {
-                OutputStream os = p.getOutputStream();
+            Run r = current;
+            if (r != null) {
+                OutputStream os = r.process.getOutputStream();
                 os.write(input.getBytes(StandardCharsets.UTF_8));
                 os.flush();
             }
@@ -491,9 +719,9 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
         @Override
         public void closeInputStream() throws IOException {
-            Process p = current;
-            if (p != null) {
-                p.getOutputStream().close();
+            Run r = current;
+            if (r != null) {
+                r.process.getOutputStream().close();
             }
         }
     };
@@ -538,7 +766,16 @@ public final class GuestSession extends PlatformObject implements IProcess {
             err.append("\n[hexo-ide] Terminated by the user on " + RunSpec.isaLabel(isa) + where(board) + "\n");
         }
         terminateRequested = true;
-        Process p = current;
+        Process transfer = step;
+        if (transfer != null) {
+            transfer.destroy();
+        }
+        Run source = postCopySource;
+        if (source != null) {
+            source.destroy(); // a post-copy source still serving: the user ends the whole guest
+        }
+        Run r = current;
+        Process p = r == null ? null : r.process;
         if (p != null && board != null) {
             // one SIGTERM to hexo's JVM, which passes it to the board as Ctrl-C (a second one would leave the run there)
             List<ProcessHandle> jvm = p.descendants().toList();

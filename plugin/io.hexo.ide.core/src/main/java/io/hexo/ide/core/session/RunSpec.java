@@ -23,7 +23,8 @@ public record RunSpec(
         boolean verbose,
         Path checkpointDir,
         int migrateAfterSeconds,
-        boolean resume) {
+        boolean resume,
+        boolean postCopy) {
 
     /** The ISA names of hexo run --isa, from the CLI's own Isa. */
     public static final String ISA_X86 = Isa.X86_64.shortName();
@@ -37,6 +38,21 @@ public record RunSpec(
     public static final int EXIT_CHECKPOINTED = Outcome.STATUS_CHECKPOINTED;
     /** Exit code of hexo run after a guest trap: the CLI's own. */
     public static final int EXIT_TRAP = Outcome.STATUS_TRAP;
+
+    /**
+     * A run's part in a post-copy migration (docs/architecture.md, "Post-copy protocol"): none; the source, which at its
+     * migration point writes the minimal checkpoint and serves the guest's pages ({@code --full-chkpt-save 0}, on any
+     * free port, which its {@code postcopy} event names); or the destination, which resumes at once and fetches them
+     * from {@code server}.
+     */
+    public record PostCopyPart(boolean serves, String server) {
+        public static final PostCopyPart NONE = new PostCopyPart(false, null);
+        public static final PostCopyPart SOURCE = new PostCopyPart(true, null);
+
+        public static PostCopyPart destination(String server) {
+            return new PostCopyPart(false, server);
+        }
+    }
 
     public static String other(String isa) {
         return Isa.parse(isa).other().shortName();
@@ -76,6 +92,14 @@ public record RunSpec(
      * written there and stream back into {@code events} like its output.
      */
     public List<String> command(String isa, String board, boolean afterMigration, Path events) {
+        return command(isa, board, afterMigration, events, checkpointDir, PostCopyPart.NONE);
+    }
+
+    /**
+     * The same with the checkpoint directory of this run (a post-copy destination resumes from its own copy of the
+     * minimal checkpoint: the source holds its directory while it serves) and its part in a post-copy migration.
+     */
+    public List<String> command(String isa, String board, boolean afterMigration, Path events, Path checkpointDir, PostCopyPart postCopy) {
         List<String> cmd = new ArrayList<>();
         cmd.add(HexoCli.executable());
         cmd.add("run");
@@ -117,6 +141,12 @@ public record RunSpec(
         if (afterMigration || resume) {
             cmd.add("--resume");
         }
+        if (postCopy.serves()) {
+            // any free port: two guests (or two IDEs) never collide on 5050; the serving event says which
+            cmd.addAll(List.of("--full-chkpt-save", "0", "--port", "0"));
+        } else if (postCopy.server() != null) {
+            cmd.addAll(List.of("--full-chkpt-restore", "0", "--server", postCopy.server()));
+        }
         String engine = engineFor(isa);
         if (!ENGINE_AUTO.equals(engine)) {
             cmd.add("--engine");
@@ -134,6 +164,11 @@ public record RunSpec(
      * directory is shared).
      */
     public List<String> transfer(String fromBoard, String toBoard) {
+        return transfer(fromBoard, toBoard, checkpointDir);
+    }
+
+    /** The same for the checkpoint in {@code checkpointDir} (after a post-copy, the destination's directory). */
+    public List<String> transfer(String fromBoard, String toBoard, Path checkpointDir) {
         if (fromBoard == null && toBoard == null) {
             return null;
         }
@@ -144,5 +179,24 @@ public record RunSpec(
             cmd.addAll(List.of("--from-board", fromBoard, "--to", checkpointDir.toString(), "--to-workdir", workDir.toString()));
         }
         return cmd;
+    }
+
+    /**
+     * A post-copy destination's own copy of the minimal checkpoint (the source keeps its directory while it serves):
+     * {@code hexo transfer}, as a user copies it by hand. The guest's working directory is the same on both sides.
+     */
+    public List<String> copyMinimalCheckpoint(Path from, Path to) {
+        return List.of(HexoCli.executable(), "transfer", "--from", from.toString(), "--to", to.toString(),
+                "--from-workdir", workDir.toString(), "--to-workdir", workDir.toString());
+    }
+
+    /**
+     * Where a post-copy destination on this host keeps its copy of the minimal checkpoint: beside the configured
+     * checkpoint directory ({@code checkpoint-postcopy}), and back in the configured one when the source itself ran
+     * from there, so that a guest can go back and forth.
+     */
+    public Path postCopyDirFor(Path sourceDir) {
+        Path mine = checkpointDir.resolveSibling(checkpointDir.getFileName() + "-postcopy");
+        return sourceDir.equals(mine) ? checkpointDir : mine;
     }
 }
