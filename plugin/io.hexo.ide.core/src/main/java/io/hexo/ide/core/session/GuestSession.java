@@ -1,9 +1,7 @@
 package io.hexo.ide.core.session;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +27,10 @@ import io.hexo.vmm.run.RunEvent;
 
 /**
  * A guest launched from the IDE: one {@link IProcess} (one Console) over the successive {@code hexo run} child
- * processes of a guest: the first run, and after each checkpoint (exit 75) a {@code --resume} on the other ISA.
- * Migration = SIGUSR1 to the running hexo process. What happens in a run (engine, migration points, checkpoint, trap)
- * comes from its {@code --events=json} stream ({@link RunEvent}), never from hexo's sentences.
+ * processes of a guest ({@link HexoRun}): the first run, and after each checkpoint (exit 75) a {@code --resume} on the
+ * other ISA; by post-copy, the destination starts as soon as the source serves its pages, and both run until the
+ * hand-over. Migration = SIGUSR1 to the running hexo process. What happens in a run (engine, migration points,
+ * checkpoint, post-copy, trap) comes from its {@code --events=json} stream ({@link RunEvent}), never from hexo's sentences.
  */
 public final class GuestSession extends PlatformObject implements IProcess {
 
@@ -52,9 +51,9 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private volatile State state = State.STARTING;
     private volatile String isa;
     /** The run that holds the guest (or is about to): the one Migrate, Terminate and the Console's input go to. */
-    private volatile Run current;
+    private volatile HexoRun current;
     /** During a post-copy migration: the source run, serving the guest's pages until the hand-over; else null. */
-    private volatile Run postCopySource;
+    private volatile HexoRun postCopySource;
     /** A hexo transfer between two runs, while it runs (Terminate ends it). */
     private volatile Process step;
     private volatile int exitValue = -1;
@@ -73,65 +72,6 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private volatile boolean postCopy;
     /** The latest post-copy migration (both sides' events), or null before the first. */
     private volatile PostCopyMigration postCopyMigration;
-
-    /** One hexo run of the session: its process, its event stream, its output pumps, what its events said. */
-    private final class Run {
-        final String isa;
-        final String board;
-        final Path checkpointDir;
-        final RunSpec.PostCopyPart part;
-        final Path eventsFile;
-        final Process process;
-        final List<Thread> pumps = new ArrayList<>();
-        final EventTail tail;
-        /** The engine hexo named in this run's started event (hexo chooses; the IDE only reports). */
-        volatile String engineNamed;
-        /** hexo's JVM, from the started event: the process SIGUSR1 migrates. */
-        volatile long hexoPid = -1;
-        /** A post-copy source's page server, from its serving event: the destination is started then. */
-        volatile String servingAt;
-        volatile boolean destinationStarted;
-        /** The reason word of this run's exit event (exited, trapped, checkpointed, failed), or null before it. */
-        volatile String exitReason;
-
-        Run(String isa, String board, Path checkpointDir, RunSpec.PostCopyPart part, List<String> cmd, Path eventsFile) throws IOException {
-            this.isa = isa;
-            this.board = board;
-            this.checkpointDir = checkpointDir;
-            this.part = part;
-            this.eventsFile = eventsFile;
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            if (spec.workDir() != null) {
-                pb.directory(spec.workDir().toFile());
-            }
-            process = pb.start();
-            tail = new EventTail(eventsFile, e -> onEvent(this, e), spec.program());
-        }
-
-        void start() {
-            tail.start();
-            pump(process.getInputStream(), out, "stdout", pumps);
-            pump(process.getErrorStream(), err, "stderr", pumps);
-        }
-
-        /** After the process ended: its last output and events, then the events file goes. */
-        void drain() throws InterruptedException {
-            for (Thread t : pumps) {
-                t.join(5000);
-            }
-            tail.finish();
-            try {
-                Files.deleteIfExists(eventsFile);
-            } catch (IOException e) {
-                // a temporary file: the system's cleaner gets it
-            }
-        }
-
-        void destroy() {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-        }
-    }
 
     public GuestSession(ILaunch launch, RunSpec spec, boolean debug, Consumer<GuestSession> onTrap) {
         this.launch = launch;
@@ -177,35 +117,17 @@ public final class GuestSession extends PlatformObject implements IProcess {
         if (checkpointDir != null) {
             Files.createDirectories(checkpointDir);
         }
-        Run r = new Run(isa, board, checkpointDir, part, cmd, eventsFile);
+        HexoRun r = new HexoRun(isa, board, checkpointDir, part, cmd, eventsFile, spec.workDir(), spec.program(), this::onEvent);
         current = r;
         setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
-        r.start();
+        r.start(out, err);
         startedAt = System.currentTimeMillis();
         setState(afterMigration ? State.RESUMING : State.STARTING);
         setState(State.RUNNING);
     }
 
-    private void pump(java.io.InputStream in, ChainStreamMonitor monitor, String name, List<Thread> into) {
-        Thread t = new Thread(() -> {
-            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                char[] buf = new char[8192];
-                int n;
-                while ((n = r.read(buf)) >= 0) {
-                    String s = new String(buf, 0, n);
-                    monitor.append(s);
-                }
-            } catch (IOException e) {
-                // process gone
-            }
-        }, "hexo " + name + " " + spec.program());
-        t.setDaemon(true);
-        into.add(t);
-        t.start();
-    }
-
     /** One event of a run's stream (on that run's tail thread, in order). */
-    private void onEvent(Run r, RunEvent e) {
+    private void onEvent(HexoRun r, RunEvent e) {
         if (e instanceof RunEvent.Started st) {
             r.engineNamed = st.engine();
             r.hexoPid = st.pid();
@@ -233,7 +155,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
         }
     }
 
-    private void onPostCopy(Run r, RunEvent.PostCopyProgress e) {
+    private void onPostCopy(HexoRun r, RunEvent.PostCopyProgress e) {
         PostCopyMigration m = postCopyMigration;
         if (PostCopyMigration.SOURCE.equals(e.role()) && PostCopyMigration.SERVING.equals(e.phase()) && r.servingAt == null) {
             m = new PostCopyMigration(r.isa, RunSpec.other(r.isa)); // a new migration begins at this source
@@ -268,7 +190,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private void supervise() {
         try {
             while (true) {
-                Run r = current;
+                HexoRun r = current;
                 if (!r.process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                     if (r.servingAt != null && !r.destinationStarted && !terminateRequested) {
                         startPostCopyDestination(r);
@@ -283,7 +205,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
                     finish(code, State.TERMINATED);
                     return;
                 }
-                Run source = postCopySource;
+                HexoRun source = postCopySource;
                 boolean jobEnded = r.exitReason != null && !"failed".equals(r.exitReason); // hexo told the source (DONE)
                 if (source != null && source != r && source.process.isAlive() && !handedOver() && !jobEnded) {
                     // the destination failed before it held every page: the guest's state is with the source, which keeps it
@@ -338,7 +260,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
     }
 
     /** After a full checkpoint (exit 75): the resume on the other ISA, through a transfer when a board is involved; false when the session ended. */
-    private boolean resumeElsewhere(Run r, int code) throws InterruptedException {
+    private boolean resumeElsewhere(HexoRun r, int code) throws InterruptedException {
         String from = isa, fromBoard = board;
         String toIsa = RunSpec.other(isa);
         String toBoard = RunSpec.ISA_ARM.equals(toIsa) ? RunSpec.sshBoard(targetBoard) : null;
@@ -374,7 +296,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
      * transfer, as the user guide says) and resumes at once from the source's page server, in the same Console. The
      * source keeps running until the hand-over; the session follows both.
      */
-    private void startPostCopyDestination(Run source) throws InterruptedException {
+    private void startPostCopyDestination(HexoRun source) throws InterruptedException {
         source.destinationStarted = true;
         String toIsa = RunSpec.other(source.isa);
         Path dir = spec.postCopyDirFor(source.checkpointDir);
@@ -416,7 +338,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
      * session is ending: a source still serving is given a moment to hear the destination's last word, then ended.
      */
     private void endSourceIfDone(boolean wait) throws InterruptedException {
-        Run source = postCopySource;
+        HexoRun source = postCopySource;
         if (source == null || source == current) {
             return;
         }
@@ -449,12 +371,9 @@ public final class GuestSession extends PlatformObject implements IProcess {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             step = p;
             p.getOutputStream().close();
-            List<Thread> pumps = new ArrayList<>();
-            pump(p.getInputStream(), err, "transfer", pumps);
+            Thread pump = HexoRun.pump(p.getInputStream(), err, "hexo transfer " + spec.program());
             int code = p.waitFor();
-            for (Thread t : pumps) {
-                t.join(5000);
-            }
+            pump.join(5000);
             step = null;
             if (terminateRequested) {
                 return false;
@@ -488,7 +407,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** Requests a migration to the other ISA: SIGUSR1 to hexo, honoured at the guest's next migration point. */
     public boolean migrate() {
-        Run r = current;
+        HexoRun r = current;
         if (state != State.RUNNING || r == null || !r.process.isAlive()) {
             return false;
         }
@@ -524,7 +443,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** Whether the current run migrates by post-copy (it started as a source: hexo fixes that when a run starts). */
     public boolean migratesByPostCopy() {
-        Run r = current;
+        HexoRun r = current;
         return r != null && r.part.serves();
     }
 
@@ -591,7 +510,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** The engine as hexo named it for the current run, or the choice passed to it until hexo says. */
     public String engine() {
-        Run r = current;
+        HexoRun r = current;
         String named = r == null ? null : r.engineNamed;
         if (board != null) {
             // the board's own hexo picks the engine there (its /dev/kvm, else its process engine) and names it
@@ -666,7 +585,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
     }
 
     public long pid() {
-        Run r = current;
+        HexoRun r = current;
         return r == null ? -1 : r.process.pid();
     }
 
@@ -709,7 +628,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
         @Override
         public void write(String input) throws IOException {
-            Run r = current;
+            HexoRun r = current;
             if (r != null) {
                 OutputStream os = r.process.getOutputStream();
                 os.write(input.getBytes(StandardCharsets.UTF_8));
@@ -719,7 +638,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
         @Override
         public void closeInputStream() throws IOException {
-            Run r = current;
+            HexoRun r = current;
             if (r != null) {
                 r.process.getOutputStream().close();
             }
@@ -770,11 +689,11 @@ public final class GuestSession extends PlatformObject implements IProcess {
         if (transfer != null) {
             transfer.destroy();
         }
-        Run source = postCopySource;
+        HexoRun source = postCopySource;
         if (source != null) {
             source.destroy(); // a post-copy source still serving: the user ends the whole guest
         }
-        Run r = current;
+        HexoRun r = current;
         Process p = r == null ? null : r.process;
         if (p != null && board != null) {
             // one SIGTERM to hexo's JVM, which passes it to the board as Ctrl-C (a second one would leave the run there)
