@@ -3,6 +3,7 @@ package io.hexo.cli;
 import io.hexo.vmm.postcopy.PostCopyMode;
 import io.hexo.vmm.vm.Vm;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * Post-copy migration (the original's FULL_CHKPT_SAVE=0 / FULL_CHKPT_RESTORE=0): the source writes a
@@ -43,5 +44,18 @@ final class PostCopyOptions {
         if (source) vm.postCopy(PostCopyMode.source(bind == null ? "127.0.0.1" : bind, port == null ? 5050 : port));
         if (destination) vm.postCopy(PostCopyMode.destination(server));
         if (source || destination) PostCopyProgressLine.follow(vm.postCopyStatus(), System.err);
+        if (source) Signal.handle(new Signal("INT"), sig -> takeBackOrStop(vm));
+    }
+
+    /**
+     * Ctrl-C (SIGINT) while the source serves its pages: the user wants the job back here, not the job gone —
+     * the source fences its destination off and runs the guest on. Any other time it stops hexo as usual.
+     */
+    private static void takeBackOrStop(Vm vm) {
+        if (vm.postCopyStatus().requestTakeBack()) {
+            System.err.println("hexo: post-copy: taking the job back (Ctrl-C again stops hexo)");
+        } else {
+            System.exit(130);
+        }
     }
 }

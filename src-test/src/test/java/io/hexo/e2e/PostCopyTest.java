@@ -218,6 +218,105 @@ public class PostCopyTest {
         }
     }
 
+    /** TOUCHY with a pause after its migration point: a source that took its job back is still there to refuse a destination. */
+    private static final Path SLOW = Hexo.program("postcopy-slow", Map.of("slow.c", """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <hermit/migration.h>
+            extern void sys_msleep(int ms);
+            #define N (16 << 20)
+            int main(void) {
+                unsigned *a = malloc(N * sizeof *a);
+                for (unsigned i = 0; i < N; i++) a[i] = i * 2654435761u;
+                popcorn_check_migrate();
+                sys_msleep(8000);
+                unsigned long long sum = 0;
+                for (unsigned i = 0; i < N; i += 7) sum += a[i] ^ (sum >> 3);
+                printf("sum %llu\\n", sum);
+                return 0;
+            }
+            """), false);
+
+    /** A destination started through relay (its output and stderr together, read at the end). */
+    private static Process destinationProcess(Path images, Source s, Relay relay) throws IOException {
+        Path dir = copyOf(s.dir());
+        return new ProcessBuilder(HEXO.toString(), "run", "--isa", "x86", "--resume", "--full-chkpt-restore", "0", "--server", relay.address(),
+                "--checkpoint-dir", dir.toString(), "--workdir", dir.toString(), images.toString()).redirectErrorStream(true).start();
+    }
+
+    private static void awaitForwarded(Relay relay, long bytes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (relay.forwarded() < bytes && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue("the destination never fetched " + bytes + " bytes", relay.forwarded() >= bytes);
+    }
+
+    private static void awaitSaid(Source s, String words) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!s.stderr().contains(words) && System.nanoTime() < deadline) Thread.sleep(50);
+        assertTrue(s.stderr(), s.stderr().contains(words));
+    }
+
+    /** Ctrl-C to the source's JVM (under the launcher, or the launcher itself once it exec'd java). */
+    private static void interrupt(Source s) throws Exception {
+        List<ProcessHandle> jvm = s.process().descendants().filter(h -> h.info().command().orElse("").endsWith("java")).toList();
+        long pid = jvm.isEmpty() ? s.process().pid() : jvm.get(0).pid();
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor());
+    }
+
+    /**
+     * The destination dies before the hand-over: the source, having heard nothing for longer than a
+     * destination keeps trying, takes the job back and finishes it as an unmigrated run would.
+     */
+    @Test
+    public void theDestinationKilledBeforeTheHandOverLetsTheSourceTakeTheJobBack() throws Exception {
+        String expected = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
+        Source s = source(TOUCHY, "x86", 1);
+        try (Relay relay = new Relay(s.server(), 64 << 10)) {
+            Process d = destinationProcess(TOUCHY, s, relay);
+            awaitForwarded(relay, 64 << 10);
+            List<ProcessHandle> jvm = d.descendants().toList();
+            jvm.forEach(ProcessHandle::destroyForcibly);
+            d.destroyForcibly().waitFor();
+            relay.cutAll();
+            long killed = System.nanoTime();
+            assertTrue(s.process().waitFor(90, TimeUnit.SECONDS));
+            assertEquals(s.stderr(), 0, s.process().exitValue());
+            assertEquals(expected, s.stdout());
+            assertTrue(s.stderr(), s.stderr().contains("the source took the job back after no word from its destination for 18 s"));
+            assertTrue("took back too early", System.nanoTime() - killed > TimeUnit.SECONDS.toNanos(12));
+        } finally {
+            stop(s);
+        }
+    }
+
+    /**
+     * Ctrl-C asks a serving source to take its job back at once; its destination, stalled meanwhile, comes
+     * back and is refused in one sentence, stopping without output; the source finishes the job.
+     */
+    @Test
+    public void aDestinationThatComesBackAfterTheTakeBackIsRefusedInOneSentence() throws Exception {
+        String expected = Hexo.run(SLOW, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
+        Source s = source(SLOW, "x86", 1);
+        try (Relay relay = new Relay(s.server(), 64 << 10)) {
+            Process d = destinationProcess(SLOW, s, relay);
+            awaitForwarded(relay, 64 << 10);
+            interrupt(s);
+            awaitSaid(s, "the source took the job back as asked");
+            relay.release();
+            String said = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(d.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(said, 2, d.exitValue());
+            assertTrue(said, said.contains("took this migration's job back and runs the guest on itself: a destination may not resume it; this run stops here, having let nothing out"));
+            assertEquals(said, 1, said.lines().filter(l -> l.startsWith("hexo:") && !l.contains("engine:") && !l.startsWith("hexo: post-copy (")).count());
+            assertFalse(said, said.contains("sum "));
+            assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(s.stderr(), 0, s.process().exitValue());
+            assertEquals(expected, s.stdout());
+        } finally {
+            stop(s);
+        }
+    }
+
     @Test
     public void theLinkCutAtRandomMomentsNeverChangesTheResult() throws Exception {
         String expected = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
@@ -253,6 +352,7 @@ public class PostCopyTest {
         private final List<Socket> open = new ArrayList<>();
         private volatile long cutAt = Long.MAX_VALUE;
         private volatile int cuts, cutsLeft;
+        private volatile boolean released;
         private Random random;
 
         /** stallAfter: stop forwarding towards the destination after this many bytes (-1: never). */
@@ -268,6 +368,9 @@ public class PostCopyTest {
         String address() { return "127.0.0.1:" + socket.getLocalPort(); }
 
         long forwarded() { return forwarded.get(); }
+
+        /** A stalled link flows again. */
+        void release() { released = true; }
 
         int cuts() { return cuts; }
 
@@ -306,7 +409,7 @@ public class PostCopyTest {
                     int n;
                     while ((n = i.read(buf)) > 0) {
                         if (towardsDestination) {
-                            if (stallAfter >= 0 && forwarded.get() >= stallAfter) { Thread.sleep(Long.MAX_VALUE); }
+                            while (stallAfter >= 0 && forwarded.get() >= stallAfter && !released) Thread.sleep(10);
                             long now = forwarded.addAndGet(n);
                             if (now >= cutAt) { cut(); return; }
                         }

@@ -29,8 +29,8 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
         /** See {@link PageSource#prefetchBlocks}. */
         default int prefetchBlocks() { return 64; }
 
-        /** Every page is in (hand-over). */
-        default void allRead() {}
+        /** Every page is in: for a page server, the hand-over (which may fail: the guest must not go on). */
+        default void allRead() throws Failed {}
 
         @Override
         default void close() {}
@@ -145,13 +145,20 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
     @Override
     public int prefetchBlocks() { return fetch.prefetchBlocks(); }
 
+    /**
+     * A checkpoint on disk may hold a damaged page the guest has not touched yet; a post-copy destination
+     * may yet be fenced off by a source that takes its job back: either way nothing leaves before the end.
+     */
     @Override
-    public boolean holdEffectsUntilAllRead() { return cp.postCopy() == null; }
+    public boolean holdEffectsUntilAllRead() { return true; }
 
     @Override
-    public void allRead() {
-        fetch.allRead();
-        closeFiles();
+    public void allRead() throws Failed {
+        try {
+            fetch.allRead();
+        } finally {
+            closeFiles();
+        }
     }
 
     /** The stored pages of each region, for a page server: page numbers in index order. */

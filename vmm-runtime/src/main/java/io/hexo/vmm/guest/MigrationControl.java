@@ -55,6 +55,12 @@ public final class MigrationControl {
         if (requested && controlAddr >= 0) memory.putInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED, 1);
     }
 
+    /** A post-copy source took its job back: the guest goes on here, and the request it answered is done with. */
+    public synchronized void withdraw() {
+        frozen = false;
+        requested = false;
+    }
+
     public synchronized boolean isRequested() {
         return requested || (controlAddr >= 0 && memory.getInt(controlAddr + Abi.CTL_MIGRATE_REQUESTED) != 0);
     }

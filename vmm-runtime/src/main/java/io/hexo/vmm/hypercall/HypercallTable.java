@@ -62,7 +62,7 @@ public final class HypercallTable implements DoorbellHandler {
 
     /**
      * While guest memory fills itself ({@link LazyMemory}): a failed fill stops the guest at this exit, and
-     * when the pages come from a checkpoint on disk every call but those without effects outside the guest
+     * when the source holds effects (a checkpoint on disk; a post-copy source until the hand-over) every call but those without effects outside the guest
      * (time, randomness, the control block, the restore itself) first waits for all of them to be verified.
      */
     private String lazyMemoryStop(long nr) {

@@ -98,20 +98,27 @@ public final class MigrationCalls implements HypercallFamily {
 
     /**
      * Post-copy source: the minimal checkpoint (no page bytes), then the guest's pages served from here,
-     * the guest stopped at its migration point, until the destination holds them all. A port that cannot
-     * be had or a checkpoint that cannot be written leaves the program going on here.
+     * the guest stopped at its migration point, until the destination holds them all — or until the source
+     * takes the job back (its destination lost, or the user asked): then, as when the port cannot be had or
+     * the checkpoint cannot be written, the program goes on here from the state it never left.
      */
     private long postCopySource(CheckpointWriter.State state, long points) {
+        PageServer.Ending ending;
         try (PageServer server = PageServer.listen(c.postCopy(), c.notices())) {
             Checkpoint minimal = CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state, server.migration());
             try (CheckpointPages index = CheckpointPages.open(minimal, (region, first, count, dst) -> {
                 throw new IOException("the source reads its own pages from guest memory");
             })) {
-                c.notices().accept(server.serve(index, c.memory(), c.layout().linmemBase()));
+                ending = server.serve(index, c.memory(), c.layout().linmemBase());
             }
         } catch (IOException | CheckpointException e) {
             c.control().thaw();
             c.notices().accept("hexo: could not start the post-copy migration (" + e.getMessage() + "): the program goes on here");
+            return 0;
+        }
+        c.notices().accept(ending.sentence());
+        if (ending.takenBack()) {
+            c.control().withdraw();
             return 0;
         }
         throw new GuestStopped(new Outcome.Checkpointed(c.checkpointDir(), points));

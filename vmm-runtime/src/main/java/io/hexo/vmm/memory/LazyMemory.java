@@ -164,7 +164,13 @@ public final class LazyMemory implements AutoCloseable {
     private void finish() {
         completedAt = System.nanoTime();
         installer.allInstalled();
-        if (failure == null) source.allRead();
+        if (failure == null) {
+            try {
+                source.allRead();
+            } catch (PageSource.Failed e) {
+                failure = e.getMessage();
+            }
+        }
         complete = true;
         synchronized (this) { notifyAll(); }
     }
@@ -194,8 +200,9 @@ public final class LazyMemory implements AutoCloseable {
 
     /**
      * Waits until every block is in; returns the failure sentence, or null. Effects the guest asks for
-     * (output, files, exit) wait here when the source is a local checkpoint: nothing the guest computed
-     * leaves the VMM before every page it could have used has been verified.
+     * (output, files, exit) wait here ({@link PageSource#holdEffectsUntilAllRead}): nothing the guest computed
+     * leaves the VMM before every page it could have used has been verified and, in a post-copy migration,
+     * the source has handed the job over.
      */
     public String awaitComplete() {
         startPrefetch();

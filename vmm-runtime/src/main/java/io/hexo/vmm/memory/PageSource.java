@@ -19,8 +19,9 @@ public interface PageSource {
 
     /**
      * Whether what the guest asks the outside world for (output, files, its exit) must wait until every
-     * page has been read and verified: true for a checkpoint on disk, which may hold a damaged page the
-     * guest has not touched yet; a live page server's pages are all good or the migration stops.
+     * page has been read and verified, and {@link #allRead} has returned: a checkpoint on disk may hold a
+     * damaged page the guest has not touched yet; a post-copy destination owns the job only once the
+     * source has confirmed the hand-over.
      */
     default boolean holdEffectsUntilAllRead() { return false; }
 
@@ -30,8 +31,11 @@ public interface PageSource {
      */
     default int prefetchBlocks() { return 64; }
 
-    /** Called once every page has been read: the source may let go of its files or its connection. */
-    default void allRead() {}
+    /**
+     * Called once every page has been read: the source may let go of its files or its connection. A
+     * failure (one sentence) stops the guest as a damaged page would.
+     */
+    default void allRead() throws Failed {}
 
     /** Sets dst's bytes from its position to its limit to zero (position and limit unchanged), in bulk. */
     static void zero(ByteBuffer dst) {

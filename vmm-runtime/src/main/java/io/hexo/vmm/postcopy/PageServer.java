@@ -16,33 +16,51 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * The source of a post-copy migration: after the minimal checkpoint is written, the guest stays stopped
  * at its migration point, its memory untouched, and this serves its pages to the destination that shows
- * the migration's token — until that destination says it holds every page (or that the job ended there).
- * Only then does the source let go. A dropped link changes nothing here: the destination reconnects with
- * the same session; another session is refused, so only one destination ever runs the guest on.
+ * the migration's token. How it ends is decided in one place ({@link #state}, under this object's lock):
+ * <ul>
+ * <li>the destination's DONE: it holds every page; the job is its own (handed over), the source goes;
+ * <li>no word from the destination for {@link Protocol#TAKE_BACK_AFTER_MS}, longer than the destination
+ * keeps trying ({@link Protocol#RECONNECT_WINDOW_MS}), or the user's request: the source takes the job
+ * back and runs the guest on itself; the session is fenced, so that a destination that comes back is
+ * refused and stops, having let nothing out (it holds its effects until the hand-over).
+ * </ul>
+ * A dropped link before either changes nothing: the destination reconnects with the same session.
  */
 public final class PageServer implements AutoCloseable {
     /** Where to listen (`--bind`, default loopback; `--port`, default 5050; 0 = any free port). */
     public record Settings(String bind, int port) {}
 
+    /** How the migration ended for the source: handed over (the source goes) or taken back (the guest goes on here). */
+    public record Ending(boolean takenBack, String sentence) {}
+
+    private enum State { WAITING, SERVING, HANDED_OVER, TAKEN_BACK }
+
     private final ServerSocket socket;
     private final Consumer<String> notices;
+    private final PostCopyStatus status;
     /** Per migration, carried only by the minimal checkpoint: a stranger on the network cannot read guest memory. */
     private final String token = HexFormat.of().formatHex(random32());
-    private final CountDownLatch handedOver = new CountDownLatch(1);
     private final AtomicLong pagesServed = new AtomicLong(), requests = new AtomicLong(), bytesServed = new AtomicLong();
-    private final PostCopyStatus status;
-    private final java.util.Map<Integer, java.util.BitSet> served = new java.util.HashMap<>();
-    private volatile long session;
-    private volatile boolean sessionTaken;
-    private volatile String ending;
+    private final Map<Integer, BitSet> served = new HashMap<>();
+    private final Set<Socket> live = new HashSet<>();
+    // Guarded by this.
+    private State state = State.WAITING;
+    private long session, lastHeard, handedOverAt;
+    private boolean byeDelivered;
+    private String ending;
 
     private PageServer(ServerSocket socket, Consumer<String> notices, PostCopyStatus status) {
         this.socket = socket;
@@ -83,11 +101,11 @@ public final class PageServer implements AutoCloseable {
 
     /**
      * Serves pages of the minimal checkpoint (its index says which pages hold data) from guest memory
-     * until the hand-over; returns the sentence that says how it ended.
+     * until the hand-over or the take-back; returns how it ended.
      */
-    public String serve(CheckpointPages index, GuestMemory memory, long linmemBase) {
+    public Ending serve(CheckpointPages index, GuestMemory memory, long linmemBase) {
         notices.accept("hexo: post-copy: serving the guest's pages on " + where() + " (minimal checkpoint in " + index.checkpoint().dir()
-                + "); on the destination: hexo run --resume --full-chkpt-restore 0 --server " + where());
+                + "); on the destination: hexo run --resume --full-chkpt-restore 0 --server " + where() + " (Ctrl-C here takes the job back)");
         long stored = index.checkpoint().regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
         status.enter(PostCopyStatus.Phase.SERVING, where(), new PostCopyStatus.Counts() {
             public long pagesMoved() { return pagesServed.get(); }
@@ -101,16 +119,49 @@ public final class PageServer implements AutoCloseable {
         Thread acceptor = new Thread(() -> acceptLoop(index, memory, linmemBase), "hexo-page-server");
         acceptor.setDaemon(true);
         acceptor.start();
-        while (true) {
-            try {
-                handedOver.await();
-                break;
-            } catch (InterruptedException e) {
-                // the guest's pages must stay served until the hand-over: keep waiting
+        synchronized (this) {
+            while (true) {
+                long now = System.nanoTime();
+                if (state == State.HANDED_OVER && (byeDelivered || now - handedOverAt > ms(Protocol.RECONNECT_WINDOW_MS))) break;
+                if (state == State.TAKEN_BACK) break;
+                if (state != State.HANDED_OVER && status.takeBackRequested()) {
+                    takeBack("as asked");
+                } else if (state == State.SERVING && now - lastHeard > ms(Protocol.TAKE_BACK_AFTER_MS)) {
+                    takeBack("after no word from its destination for " + Protocol.TAKE_BACK_AFTER_MS / 1000 + " s");
+                } else {
+                    try {
+                        wait(100);
+                    } catch (InterruptedException e) {
+                        // the guest's pages must stay served until the hand-over: keep waiting
+                    }
+                }
             }
         }
-        close();
-        return ending;
+        if (state == State.HANDED_OVER) {
+            status.enter(PostCopyStatus.Phase.HANDED_OVER);
+            close();
+            return new Ending(false, ending);
+        }
+        status.enter(PostCopyStatus.Phase.TAKEN_BACK);
+        return new Ending(true, ending);
+    }
+
+    private static long ms(long millis) {
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /**
+     * The fence: from now on every hello for this migration is refused and the live connections are
+     * closed, so the destination learns it at its next request. The listening socket stays open until
+     * the process ends, to say so.
+     */
+    private synchronized void takeBack(String why) {
+        state = State.TAKEN_BACK;
+        ending = "hexo: post-copy: the source took the job back " + why + " (" + pagesServed.get() + " pages served in " + requests.get()
+                + " requests); the guest goes on here from its migration point, and a destination that comes back is refused";
+        for (Socket s : live) closeQuietly(s);
+        live.clear();
+        notifyAll();
     }
 
     private void acceptLoop(CheckpointPages index, GuestMemory memory, long linmemBase) {
@@ -132,7 +183,7 @@ public final class PageServer implements AutoCloseable {
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 20))) {
             s.setTcpNoDelay(true);
             Protocol.Message hello = Protocol.receive(in);
-            String refusal = checkHello(hello, index.checkpoint().moduleId());
+            String refusal = checkHello(hello, index.checkpoint().moduleId(), s);
             if (refusal != null) {
                 Protocol.send(out, Protocol.REFUSED, Protocol.sentence(refusal));
                 return;
@@ -140,6 +191,7 @@ public final class PageServer implements AutoCloseable {
             Protocol.send(out, Protocol.WELCOME, Protocol.le(4).putInt(Protocol.VERSION).flip());
             while (true) {
                 Protocol.Message m = Protocol.receive(in);
+                if (!heard()) return; // taken back meanwhile: the destination learns it when it says hello again
                 if (m.type() == Protocol.GET) {
                     ByteBuffer b = m.body();
                     int id = b.getInt(), region = b.getInt(), first = b.getInt(), count = b.getInt();
@@ -155,12 +207,12 @@ public final class PageServer implements AutoCloseable {
                     requests.incrementAndGet();
                 } else if (m.type() == Protocol.DONE) {
                     int why = m.body().remaining() > 0 ? m.body().get() : Protocol.HOLDS_EVERY_PAGE;
+                    if (!handOver(why)) {
+                        Protocol.send(out, Protocol.REFUSED, Protocol.sentence(fenced()));
+                        return;
+                    }
                     Protocol.send(out, Protocol.BYE, null);
-                    ending = "hexo: post-copy hand-over: " + (why == Protocol.JOB_ENDED ? "the job ended on the destination"
-                            : "the destination holds every page (in its memory)") + "; " + pagesServed.get() + " pages served in "
-                            + requests.get() + " requests; the source is done";
-                    status.enter(PostCopyStatus.Phase.HANDED_OVER);
-                    handedOver.countDown();
+                    awaitClose(in);
                     return;
                 } else {
                     return; // not our protocol: drop the connection, keep serving
@@ -168,20 +220,65 @@ public final class PageServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // a dropped link: the destination reconnects with its session; the pages stay here
+        } finally {
+            synchronized (this) { live.remove(s); }
         }
+    }
+
+    /** The commit point: from here on the job is the destination's, and the source never takes it back. */
+    private synchronized boolean handOver(int why) {
+        if (state == State.TAKEN_BACK) return false;
+        if (state != State.HANDED_OVER) {
+            state = State.HANDED_OVER;
+            handedOverAt = System.nanoTime();
+            ending = "hexo: post-copy hand-over: " + (why == Protocol.JOB_ENDED ? "the job ended on the destination"
+                    : "the destination holds every page (in its memory)") + "; " + pagesServed.get() + " pages served in "
+                    + requests.get() + " requests; the source is done";
+        }
+        notifyAll();
+        return true;
+    }
+
+    /**
+     * After BYE: the destination closes the connection once it has read it. Until then (or a while after
+     * the link broke) the source stays, so that a destination whose BYE was lost hears it again.
+     */
+    private void awaitClose(DataInputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // nothing more is expected
+            }
+            synchronized (this) {
+                byeDelivered = true;
+                notifyAll();
+            }
+        } catch (IOException e) {
+            // broken: the destination may come back within its window and say DONE again
+        }
+    }
+
+    /** A message from the session's destination: the take-back clock starts again. False once taken back. */
+    private synchronized boolean heard() {
+        if (state == State.TAKEN_BACK) return false;
+        lastHeard = System.nanoTime();
+        return true;
+    }
+
+    private String fenced() {
+        return "the source at " + where() + " took this migration's job back and runs the guest on itself: a destination may not resume it";
     }
 
     /** Pages served at least once (a page sent again after a dropped link counts once). */
     private void countServed(int region, int first, int count) {
         synchronized (served) {
-            java.util.BitSet bits = served.computeIfAbsent(region, r -> new java.util.BitSet());
+            BitSet bits = served.computeIfAbsent(region, r -> new BitSet());
             pagesServed.addAndGet(count - bits.get(first, first + count).cardinality());
             bits.set(first, first + count);
         }
     }
 
-    /** Why a hello is refused (one sentence, sent to the destination), or null. */
-    private synchronized String checkHello(Protocol.Message m, String moduleId) {
+    /** Why a hello is refused (one sentence, sent to the destination), or null when s now serves the session. */
+    private synchronized String checkHello(Protocol.Message m, String moduleId, Socket s) {
         if (m.type() != Protocol.HELLO || m.body().remaining() < 4 + 64 + 64 + 8) return "this is a hexo post-copy page server; the peer spoke another protocol";
         ByteBuffer b = m.body();
         int version = b.getInt();
@@ -197,11 +294,14 @@ public final class PageServer implements AutoCloseable {
         if (!MessageDigest.isEqual(tok.getBytes(), token.getBytes())) {
             return "the page server at " + where() + " refused the token: it belongs to another migration (take the minimal checkpoint this source wrote)";
         }
-        if (sessionTaken && sess != session) {
+        if (state == State.TAKEN_BACK) return fenced();
+        if (state != State.WAITING && sess != session) {
             return "another destination already resumed this migration: only one side may run the guest";
         }
-        sessionTaken = true;
+        if (state == State.WAITING) state = State.SERVING;
         session = sess;
+        lastHeard = System.nanoTime();
+        live.add(s);
         return null;
     }
 
@@ -220,8 +320,20 @@ public final class PageServer implements AutoCloseable {
         return out.flip();
     }
 
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    /** Stops listening, unless the job was taken back: then the socket stays to refuse a returning destination until the process ends. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (state == State.TAKEN_BACK) return;
+        }
         try {
             socket.close();
         } catch (IOException ignored) {

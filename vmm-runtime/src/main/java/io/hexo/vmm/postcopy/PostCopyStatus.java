@@ -9,6 +9,7 @@ import java.util.function.Consumer;
  * changes, so that no phase is missed between two samples) and its counts (read whenever a front-end samples:
  * the event stream, the CLI's progress line). Pages are 4 KiB pages: on the source those holding data that
  * it has served, out of all that hold data; on the destination those of linear memory in place, out of all.
+ * It also carries the user's one request to a source: take the job back ({@link #requestTakeBack}).
  */
 public final class PostCopyStatus {
     public enum Role { SOURCE, DESTINATION;
@@ -70,6 +71,7 @@ public final class PostCopyStatus {
     private volatile Phase phase;
     private volatile String address;
     private volatile Counts counts = Counts.NONE;
+    private volatile boolean takeBackRequested;
 
     PostCopyStatus(Role role) {
         this.role = role;
@@ -89,6 +91,19 @@ public final class PostCopyStatus {
         Counts c = counts;
         return new Snapshot(role, p, address, c.pagesMoved(), c.pagesTotal(), c.faultsServed(), c.bytesMoved(), System.nanoTime());
     }
+
+    /**
+     * The user asks the source to take the job back (it runs the guest on itself; the destination is fenced
+     * off). True when that can still be done and was not asked before: this is a source that serves and has
+     * not handed over.
+     */
+    public synchronized boolean requestTakeBack() {
+        if (role != Role.SOURCE || phase != Phase.SERVING || takeBackRequested) return false;
+        takeBackRequested = true;
+        return true;
+    }
+
+    boolean takeBackRequested() { return takeBackRequested; }
 
     void enter(Phase p, String where, Counts from) {
         synchronized (this) {

@@ -15,8 +15,19 @@ import java.nio.charset.StandardCharsets;
 final class Protocol {
     static final int VERSION = 1;
     static final int HELLO = 1, WELCOME = 2, REFUSED = 3, GET = 4, PAGES = 5, DONE = 6, BYE = 7;
-    /** DONE's reason: every page is held in the destination's memory; or the job ended on the destination. */
+    /**
+     * DONE's reason: every page is held in the destination's memory; or the job ended on the destination
+     * (sent by earlier builds only: a destination now holds the guest's effects until the hand-over, so it
+     * always hands over holding every page).
+     */
     static final int HOLDS_EVERY_PAGE = 0, JOB_ENDED = 1;
+    /**
+     * The one pair of timings that keeps a job on exactly one side: a destination keeps trying to reach its
+     * source this long after the last request the source answered, then stops, having let nothing out; a
+     * source that has heard nothing from its destination for longer — the window and a margin — takes the
+     * job back. (The margin covers one request in flight and the destination's last try.)
+     */
+    static final long RECONNECT_WINDOW_MS = 12_000, TAKE_BACK_AFTER_MS = RECONNECT_WINDOW_MS + 6_000;
     /** The largest message: a 4 MiB batch of pages and its header, with room to spare. */
     static final int MAX_MESSAGE = 16 << 20;
 

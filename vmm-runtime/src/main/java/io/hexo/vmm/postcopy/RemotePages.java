@@ -13,36 +13,44 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The destination of a post-copy migration: stored pages' bytes from the source's page server (the
  * minimal checkpoint says which pages hold data and their CRCs, which {@link CheckpointPages} checks).
- * A dropped link is retried a bounded number of times (the way QEMU's postcopy recovery reconnects)
- * with the same session, so the source knows it is still the one destination; if the source stays
- * gone, the run stops with one sentence.
+ * A dropped link is retried (the way QEMU's postcopy recovery reconnects) with the same session, so the
+ * source knows it is still the one destination, for {@link Protocol#RECONNECT_WINDOW_MS} after the last
+ * request the source answered; the source takes the job back only after a longer silence. The guest's
+ * effects wait for the hand-over ({@link #holdEffectsUntilAllRead}), so a destination that stops —
+ * its source gone, or fenced off because the source took the job back — has let nothing out.
  */
 public final class RemotePages implements CheckpointPages.Fetch {
-    /** Reconnection: up to ATTEMPTS tries, waiting 50 ms doubling to 1 s between them (about 8 s in all). */
-    static final int ATTEMPTS = 12;
-    private static final int CONNECT_TIMEOUT_MS = 2000, READ_TIMEOUT_MS = 10_000;
+    private static final int CONNECT_TIMEOUT_MS = 2000, READ_TIMEOUT_MS = 4000;
 
     private final String host;
     private final int port;
     private final Checkpoint cp;
+    private final PostCopyStatus status;
     private final long session = new SecureRandom().nextLong();
     private Socket socket;
     private DataInputStream in;
     private DataOutputStream out;
     private int nextId;
     private boolean handedOver;
+    /** When the last request the source answered was sent (System.nanoTime): the reconnection window starts there. */
+    private long answeredRequestSentAt;
     private volatile long reconnects;
-    private final PostCopyStatus status;
 
     private RemotePages(String host, int port, Checkpoint cp, PostCopyStatus status) {
         this.host = host;
         this.port = port;
         this.cp = cp;
         this.status = status;
+    }
+
+    /** One request and its answer on the current connection. */
+    private interface Exchange<T> {
+        T run() throws IOException, PageSource.Failed;
     }
 
     /** Connects and says hello before the guest runs: a wrong token, program or version is refused now, in one sentence. */
@@ -61,6 +69,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
         }
         RemotePages r = new RemotePages(host, port, cp, mode.status());
         try {
+            r.answeredRequestSentAt = System.nanoTime();
             r.open();
         } catch (IOException e) {
             throw new PageSource.Failed("cannot reach the page server at " + host + ":" + port + " (" + e.getMessage()
@@ -94,42 +103,62 @@ public final class RemotePages implements CheckpointPages.Fetch {
         }
     }
 
-    @Override
-    public synchronized void fetch(int region, int first, int count, ByteBuffer dst) throws PageSource.Failed {
+    /** A reconnection: a refusal now means the source fenced this migration off (it took the job back). */
+    private void reopen() throws IOException, PageSource.Failed {
         try {
-            fetchOrFail(region, first, count, dst);
+            open();
+        } catch (PageSource.Failed refused) {
+            throw new PageSource.Failed(refused.getMessage() + "; this run stops here, having let nothing out");
+        }
+        reconnects++;
+    }
+
+    /**
+     * Runs op, reconnecting after a dropped link until the window since the last answered request has
+     * passed (one more try is always made, so a source that took the job back is heard saying so).
+     */
+    private <T> T exchange(Exchange<T> op) throws PageSource.Failed {
+        IOException last = null;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                long sent = System.nanoTime();
+                try {
+                    if (socket == null) {
+                        pause(attempt);
+                        reopen();
+                    }
+                    T answer = op.run();
+                    answeredRequestSentAt = sent;
+                    return answer;
+                } catch (IOException e) {
+                    last = e;
+                    drop();
+                }
+                if (System.nanoTime() - answeredRequestSentAt > TimeUnit.MILLISECONDS.toNanos(Protocol.RECONNECT_WINDOW_MS)) {
+                    throw new PageSource.Failed("the page server at " + server() + " is gone (no answer for " + Protocol.RECONNECT_WINDOW_MS / 1000
+                            + " s: " + (last == null ? "?" : last.getMessage()) + "); this run stops here, having let nothing out, and the source takes the job back");
+                }
+            }
         } catch (PageSource.Failed e) {
+            drop();
             status.enter(PostCopyStatus.Phase.LOST);
             throw e;
         }
     }
 
-    private void fetchOrFail(int region, int first, int count, ByteBuffer dst) throws PageSource.Failed {
-        IOException last = null;
-        for (int attempt = 0; attempt <= ATTEMPTS; attempt++) {
-            try {
-                if (socket == null) {
-                    pause(attempt);
-                    open();
-                    reconnects++;
-                }
-                int id = nextId++;
-                Protocol.send(out, Protocol.GET, Protocol.le(16).putInt(id).putInt(region).putInt(first).putInt(count).flip());
-                Protocol.Message m = Protocol.receive(in);
-                if (m.type() == Protocol.REFUSED) throw new PageSource.Failed("the page server at " + server() + " refused: " + Protocol.sentence(m.body()));
-                if (m.type() != Protocol.PAGES || m.body().remaining() != 4 + dst.remaining() || m.body().getInt() != id) {
-                    throw new IOException("a garbled answer");
-                }
-                dst.put(m.body());
-                return;
-            } catch (IOException e) {
-                last = e;
-                drop();
+    @Override
+    public synchronized void fetch(int region, int first, int count, ByteBuffer dst) throws PageSource.Failed {
+        exchange(() -> {
+            int id = nextId++;
+            Protocol.send(out, Protocol.GET, Protocol.le(16).putInt(id).putInt(region).putInt(first).putInt(count).flip());
+            Protocol.Message m = Protocol.receive(in);
+            if (m.type() == Protocol.REFUSED) throw new PageSource.Failed("the page server at " + server() + " refused: " + Protocol.sentence(m.body()));
+            if (m.type() != Protocol.PAGES || m.body().remaining() != 4 + dst.remaining() || m.body().getInt() != id) {
+                throw new IOException("a garbled answer");
             }
-        }
-        throw new PageSource.Failed("the page server at " + server() + " is gone (no answer after " + ATTEMPTS + " reconnection attempts: "
-                + (last == null ? "?" : last.getMessage()) + "); this run stops here and the source keeps the job (its minimal checkpoint is in "
-                + cp.dir() + ")");
+            dst.put(m.body());
+            return null;
+        });
     }
 
     private static void pause(int attempt) {
@@ -156,36 +185,26 @@ public final class RemotePages implements CheckpointPages.Fetch {
     @Override
     public int prefetchBlocks() { return 4; }
 
-    /** Every page is here: the source may go (hand-over, reason HOLDS_EVERY_PAGE). */
+    /**
+     * Every page is here: DONE, and the source's BYE makes the job this side's (handed over); only then may
+     * the guest's effects leave. A source that took the job back meanwhile refuses, and this side stops.
+     */
     @Override
-    public void allRead() {
-        handOver(Protocol.HOLDS_EVERY_PAGE);
-    }
-
-    /** The job ended here before every page was fetched: the source may go too. */
-    public void jobEnded() {
-        handOver(Protocol.JOB_ENDED);
-    }
-
-    /** DONE, then BYE; retried like a fetch. True once the source has confirmed. */
-    public synchronized boolean handOver(int why) {
-        for (int attempt = 0; !handedOver && attempt <= ATTEMPTS; attempt++) {
-            try {
-                if (socket == null) {
-                    pause(attempt);
-                    open();
-                }
-                Protocol.send(out, Protocol.DONE, Protocol.le(1).put((byte) why).flip());
-                if (Protocol.receive(in).type() == Protocol.BYE) {
-                    handedOver = true;
-                    status.enter(PostCopyStatus.Phase.HANDED_OVER);
-                }
-            } catch (IOException | PageSource.Failed e) {
-                drop();
+    public synchronized void allRead() throws PageSource.Failed {
+        if (handedOver) return;
+        exchange(() -> {
+            Protocol.send(out, Protocol.DONE, Protocol.le(1).put((byte) Protocol.HOLDS_EVERY_PAGE).flip());
+            Protocol.Message m = Protocol.receive(in);
+            if (m.type() == Protocol.REFUSED) {
+                throw new PageSource.Failed("the page server at " + server() + " refused the hand-over: " + Protocol.sentence(m.body())
+                        + "; this run stops here, having let nothing out");
             }
-        }
-        drop();
-        return handedOver;
+            if (m.type() != Protocol.BYE) throw new IOException("a garbled answer");
+            return null;
+        });
+        handedOver = true;
+        drop(); // the source waits for this close to know its BYE arrived
+        status.enter(PostCopyStatus.Phase.HANDED_OVER);
     }
 
     public synchronized boolean handedOver() { return handedOver; }

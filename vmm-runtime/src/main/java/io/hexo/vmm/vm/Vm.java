@@ -158,7 +158,7 @@ public final class Vm {
                 LazyMemory lazy = memory.lazy();
                 try {
                     if (lazy != null && lazy.failure() != null) return new Outcome.Failed(lazy.failure());
-                    if (remotePages != null) handOver(lazy, hypercalls.outcome());
+                    if (remotePages != null) sayHowPagesCame(lazy);
                 } finally {
                     if (resumable != null) resumable.pages().close();
                 }
@@ -192,20 +192,14 @@ public final class Vm {
         }
     }
 
-    /**
-     * The destination's last word to the source: it holds every page (said by the prefetcher already), or
-     * the job ended here before that; then the progress line.
-     */
-    private void handOver(LazyMemory lazy, Outcome outcome) {
-        boolean ended = outcome instanceof Outcome.Exited || outcome instanceof Outcome.Checkpointed || outcome instanceof Outcome.Trapped;
-        if (!remotePages.handedOver() && ended) remotePages.jobEnded();
+    /** The destination's summary of its post-copy migration (the hand-over itself came with the last page). */
+    private void sayHowPagesCame(LazyMemory lazy) {
         long ms = lazy == null ? -1 : lazy.fillNanos() / 1_000_000;
         config.console().notices().accept("hexo: post-copy from " + remotePages.server() + ": " + (lazy == null ? "no pages"
                 : lazy.filledBlocks() + "/" + lazy.blocks() + " blocks of 64 KiB moved (" + (lazy.bytesFetched() >> 20) + " MiB), " + lazy.faults()
                 + " faults served (" + lazy.meanFaultMicros() + " us each to serve)" + (ms > 0 ? ", all in after " + ms + " ms (" + (lazy.bytesFetched() / 1000 / Math.max(1, ms)) + " MB/s)" : ""))
                 + (remotePages.reconnects() > 0 ? ", " + remotePages.reconnects() + " reconnections" : "")
-                + (remotePages.handedOver() ? "; hand-over done (" + (lazy != null && lazy.complete() ? "every page held in memory" : "the job ended here") + ")"
-                : "; no hand-over: the source was not told"));
+                + (remotePages.handedOver() ? "; hand-over done (every page held in memory)" : "; no hand-over"));
     }
 
     private ImageInfo checkImage(ElfImage image) {
