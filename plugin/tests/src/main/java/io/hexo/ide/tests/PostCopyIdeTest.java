@@ -91,4 +91,34 @@ public class PostCopyIdeTest {
         assertFalse("no checkpoint/restart migration: " + console, console.contains("[hexo-ide] migrating x86-64 -> aarch64 (auto)\n"));
         assertTrue("the source is gone after the hand-over", s.postCopyMigration().ended());
     }
+
+    @Test
+    public void aDestinationThatCannotStartLeavesTheJobWithTheSourceWhichTakesItBack() throws Exception {
+        IProject p = Ui.sampleProject("takeback-test");
+        MigrationView view = (MigrationView) Ui.page().showView(MigrationView.ID);
+        ILaunchConfigurationWorkingCopy wc = LaunchDialogsTest.config(HexoLaunch.TYPE_X86, "takeback-test", p);
+        wc.setAttribute(HexoLaunch.POST_COPY, true);
+        GuestSession s = Launches.launch(wc.doSave(), ILaunchManager.RUN_MODE, 420);
+        Ui.waitFor("the guest to print Iteration 2/10\n" + Launches.tail(s.stderr()), 60,
+                () -> s.stdout().contains("Iteration 2/10") || s.isTerminated());
+        Ui.waitFor("the view to select the newest guest", 10, () -> view.selectedGuest() == s);
+        // the destination cannot start: its image is gone (as on a board that lacks it)
+        java.nio.file.Files.delete(p.getLocation().toPath().resolve("build/prog_aarch64"));
+        Ui.press(view.migrateButton());
+        Ui.waitFor("the source to take the job back\n" + Launches.tail(s.stderr()), 60, () -> {
+            PostCopyMigration m = s.postCopyMigration();
+            return m != null && m.ended() || s.isTerminated();
+        });
+        PostCopyMigration m = s.postCopyMigration();
+        assertFalse("no hand-over: " + m.handOver(), m.handedOver());
+        assertEquals("taken back by the source", m.handOver());
+        assertEquals("exit code\n" + Launches.tail(s.stderr()), 0, Launches.waitForExit(s, 120));
+        assertEquals("the job was never lost: an unmigrated run's output", Ui.expectedOutput(p), s.stdout());
+        assertEquals("the guest stayed on x86-64", RunSpec.ISA_X86, s.isa());
+        assertEquals(0, s.migrations());
+        Ui.waitFor("the Console to say so", 20, () -> Ui.console(s).contains("took the job back"));
+        String console = Ui.console(s);
+        assertTrue(Launches.tail(console), console.contains("[hexo-ide] asking the source to take the job back (SIGINT to hexo, pid "));
+        assertTrue(Launches.tail(console), console.contains("[hexo-ide] post-copy: the source (x86-64) took the job back"));
+    }
 }

@@ -195,6 +195,15 @@ public final class GuestSession extends PlatformObject implements IProcess {
                     if (r.servingAt != null && !r.destinationStarted && !terminateRequested) {
                         startPostCopyDestination(r);
                     }
+                    HexoRun source = postCopySource;
+                    if (source != null && source != r && tookBack()) {
+                        // the source runs the guest again (it heard nothing from its destination): the fenced destination goes
+                        r.destroy();
+                        r.process.waitFor(10, TimeUnit.SECONDS);
+                        r.drain();
+                        returnToSource(source);
+                        continue;
+                    }
                     endSourceIfDone(false);
                     continue;
                 }
@@ -208,16 +217,13 @@ public final class GuestSession extends PlatformObject implements IProcess {
                 HexoRun source = postCopySource;
                 boolean jobEnded = r.exitReason != null && !"failed".equals(r.exitReason); // hexo told the source (DONE)
                 if (source != null && source != r && source.process.isAlive() && !handedOver() && !jobEnded) {
-                    // the destination failed before it held every page: the guest's state is with the source, which keeps it
+                    // the destination failed before it held every page: the source still holds the guest and takes the job back
                     err.append("[hexo-ide] post-copy: the destination (" + RunSpec.isaLabel(r.isa) + ") ended with exit code " + code
-                            + " before the hand-over; the guest's pages stay with the source (" + RunSpec.isaLabel(source.isa) + ", serving on "
-                            + source.servingAt + "): Terminate ends it\n");
-                    postCopySource = null;
-                    current = source;
-                    isa = source.isa;
-                    board = source.board;
-                    setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
-                    setState(State.MIGRATING);
+                            + " before the hand-over; the source (" + RunSpec.isaLabel(source.isa) + ") still holds the guest\n");
+                    if (!tookBack()) {
+                        askToTakeBack(source);
+                    }
+                    returnToSource(source);
                     continue;
                 }
                 endSourceIfDone(true);
@@ -326,6 +332,41 @@ public final class GuestSession extends PlatformObject implements IProcess {
             postCopySource = null;
             setState(State.MIGRATING);
         }
+    }
+
+    /** Whether the source of the latest post-copy said it took the job back. */
+    private boolean tookBack() {
+        PostCopyMigration m = postCopyMigration;
+        return m != null && m.source() != null && PostCopyMigration.TAKEN_BACK.equals(m.source().phase());
+    }
+
+    /**
+     * Asks a serving source to take the job back and run the guest on itself: SIGINT to its hexo while it serves (as
+     * Ctrl-C in a terminal), the way the user guide says. Only while it serves: at any other time SIGINT stops hexo.
+     */
+    private void askToTakeBack(HexoRun source) throws InterruptedException {
+        long pid = source.hexoPid > 0 ? source.hexoPid : source.process.pid();
+        err.append("[hexo-ide] asking the source to take the job back (SIGINT to hexo, pid " + pid + ")\n");
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                err.append("[hexo-ide] kill -INT " + pid + " failed: the source keeps serving; Terminate ends it\n");
+            }
+        } catch (IOException e) {
+            err.append("[hexo-ide] cannot send SIGINT: " + e.getMessage() + "; the source keeps serving, Terminate ends it\n");
+        }
+    }
+
+    /** The guest is the source's again: the migration did not happen. */
+    private void returnToSource(HexoRun source) {
+        postCopySource = null;
+        current = source;
+        isa = source.isa;
+        board = source.board;
+        migrations--;
+        history.add(RunSpec.isaLabel(isa) + " (taken back)");
+        setAttribute(IProcess.ATTR_PROCESS_LABEL, consoleTitle());
+        setState(tookBack() ? State.RUNNING : State.MIGRATING);
     }
 
     private boolean handedOver() {
