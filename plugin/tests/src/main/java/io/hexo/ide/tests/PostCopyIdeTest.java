@@ -71,9 +71,12 @@ public class PostCopyIdeTest {
         assertTrue(shown, shown.contains(dst.pagesMoved() + " / " + dst.pagesTotal() + " pages, " + dst.faultsServed() + " faults served"));
         assertEquals("the destination's bar is full", 1000, view.postCopyBars()[1]);
         assertTrue("the box still shows the choice: " + s.postCopy(), view.postCopyBox().getSelection());
-        MigrationTest.shootView(view, "migration-view-postcopy");
 
         assertEquals("exit code\n" + Launches.tail(s.stderr()), 0, Launches.waitForExit(s, 300));
+        // once the guest printed all (the Console no longer comes forward): the view keeps the migration's last word
+        Ui.waitFor("the view to show the ended guest", 10, () -> MigrationTest.cell(view, s, "State").startsWith("exited"));
+        assertTrue(view.postCopyText(), view.postCopyText().contains("Hand-over: handed over at "));
+        MigrationTest.shootView(view, "migration-view-postcopy");
         assertEquals(1, s.migrations());
         assertEquals(RunSpec.ISA_ARM, s.isa());
         assertEquals("the output across the post-copy migration is an unmigrated run's", Ui.expectedOutput(p), s.stdout());

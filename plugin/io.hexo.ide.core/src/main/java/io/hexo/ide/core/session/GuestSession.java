@@ -312,10 +312,9 @@ public final class GuestSession extends PlatformObject implements IProcess {
         if (!step(spec.copyMinimalCheckpoint(source.checkpointDir, dir))) {
             if (!terminateRequested) {
                 err.append("[hexo-ide] the minimal checkpoint could not be copied to " + dir + ": the guest stays with the source ("
-                        + RunSpec.isaLabel(source.isa) + ", serving on " + source.servingAt + "); resume it by hand with: "
-                        + String.join(" ", spec.command(toIsa, null, true, Path.of("EVENTS"), dir, RunSpec.PostCopyPart.destination(source.servingAt)))
-                        + ", or Terminate\n");
-                setState(State.MIGRATING);
+                        + RunSpec.isaLabel(source.isa) + ")\n");
+                askToTakeBack(source);
+                setState(tookBack() ? State.RUNNING : State.MIGRATING);
             }
             return;
         }
@@ -326,11 +325,10 @@ public final class GuestSession extends PlatformObject implements IProcess {
         try {
             spawn(true, dir, RunSpec.PostCopyPart.destination(source.servingAt));
         } catch (IOException e) {
-            err.append("[hexo-ide] cannot start the post-copy destination: " + e.getMessage() + "; the guest stays with the source, Terminate ends it\n");
-            current = source;
-            isa = source.isa;
-            postCopySource = null;
-            setState(State.MIGRATING);
+            err.append("[hexo-ide] cannot start the post-copy destination: " + e.getMessage() + "; the guest stays with the source ("
+                    + RunSpec.isaLabel(source.isa) + ")\n");
+            askToTakeBack(source);
+            returnToSource(source);
         }
     }
 
