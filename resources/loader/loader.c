@@ -9,9 +9,10 @@
  *   fd 3  guest memory (memfd); guest-physical address == file offset == our virtual address
  *   fd 4  doorbell, guest -> VMM (pipe): the 32-bit hypercall block address, as `out`/MMIO would carry
  *   fd 5  doorbell, VMM -> guest (pipe): 4 bytes once the VMM has written the block's `ret`
- *   argv  PARENT_PID ENTRY STACK_TOP [LBASE] START-END... (hexadecimal; the ranges to map; PARENT_PID 0:
- *         do not check that the VMM is our parent, as under gdbserver; LBASE: where linear memory starts,
- *         should the VMM make it fill itself lazily)
+ *   argv  PARENT_PID ENTRY STACK_TOP [LBASE] [VVIEW-START-END] START-END... (hexadecimal; the ranges to
+ *         map; PARENT_PID 0: do not check that the VMM is our parent, as under gdbserver; LBASE: where
+ *         linear memory starts, should the VMM make it fill itself lazily; VIEW: where the program sees
+ *         linear memory [START, END) a second time, hexo_abi.h HEXO_LINMEM_VIEW)
  *
  * Lazily filled memory (a resume, a post-copy migration; vmm-runtime LazyMemory): qemu-user has no
  * userfaultfd, so the VMM answers the restore hypercall with PROTECT | n, we map n blocks of linear
@@ -190,6 +191,14 @@ static uint64_t hex_arg(const char *s) {
 
 /* Linear memory that fills itself: [lazy_base, lazy_end) while blocks may still be missing. */
 static uint64_t lazy_base, lazy_end;
+/* The program's view of linear memory (0: none): the same pages as lazy_base at view_base. */
+static uint64_t view_base;
+
+/* Makes [lazy_base + off, + len) and its twin in the view accessible or not. */
+static void protect_linmem(uint64_t off, uint64_t len, long prot) {
+    if (SYS(mprotect, lazy_base + off, len, prot) != 0) exit_group(EXIT_FILL_FAILED);
+    if (view_base && SYS(mprotect, view_base + off, len, prot) != 0) exit_group(EXIT_FILL_FAILED);
+}
 
 /* One word to the VMM, its one-word answer back. Losing the VMM ends the guest: nobody is left to serve it. */
 static uint32_t ring(uint32_t v) {
@@ -206,21 +215,22 @@ static void doorbell(void) {
     uint32_t v = ring(HEXO_HYPERCALL_ADDR);
     if (v & LAZY_FAULT) { /* from now on linear memory fills itself: see the top of this file */
         uint64_t len = (uint64_t)(v & ~LAZY_FAULT) * LAZY_BLOCK;
-        if (SYS(mprotect, lazy_base, len, PROT_NONE) != 0) exit_group(EXIT_FILL_FAILED);
+        protect_linmem(0, len, PROT_NONE);
         lazy_end = lazy_base + len;
     }
 }
 
 /* A touch of a block not filled yet: have the VMM fill it, then let the access run again. */
 static int lazy_fault(uint64_t addr) {
+    if (view_base && addr >= view_base && addr - view_base < lazy_end - lazy_base) addr = addr - view_base + lazy_base;
     if (addr < lazy_base || addr >= lazy_end) return 0;
     uint64_t block = (addr - lazy_base) / LAZY_BLOCK;
     uint32_t v = ring(LAZY_FAULT | (uint32_t)block);
     if (v == LAZY_ALL_READY) {
-        if (SYS(mprotect, lazy_base, lazy_end - lazy_base, PROT_RWX) != 0) exit_group(EXIT_FILL_FAILED);
+        protect_linmem(0, lazy_end - lazy_base, PROT_RWX);
         lazy_end = lazy_base;
     } else if (v == LAZY_BLOCK_READY) {
-        if (SYS(mprotect, lazy_base + block * LAZY_BLOCK, LAZY_BLOCK, PROT_RWX) != 0) exit_group(EXIT_FILL_FAILED);
+        protect_linmem(block * LAZY_BLOCK, LAZY_BLOCK, PROT_RWX);
     } else {
         exit_group(EXIT_FILL_FAILED); /* the page was damaged or could not be had: the VMM says why */
     }
@@ -317,14 +327,18 @@ static int confine(void) {
 }
 
 static void map_range(const char *spec) {
-    uint64_t start, end;
+    uint64_t start, end, at;
     const char *rest;
-    if (!parse_hex(spec, '-', &start, &rest) || *rest != '-' || !parse_hex(rest + 1, 0, &end, &rest) || end <= start)
+    int view = spec[0] == 'V';
+    if (view && (!parse_hex(spec + 1, '-', &at, &rest) || *rest != '-')) fail("not a view VADDR-START-END: ", spec);
+    if (!parse_hex(view ? rest + 1 : spec, '-', &start, &rest) || *rest != '-' || !parse_hex(rest + 1, 0, &end, &rest) || end <= start)
         fail("not a memory range START-END: ", spec);
-    long p = syscall6(NR_mmap, (long)start, (long)(end - start), PROT_RWX, MAP_SHARED | MAP_FIXED_NOREPLACE, FD_MEMORY,
+    if (!view) at = start;
+    else view_base = at;
+    long p = syscall6(NR_mmap, (long)at, (long)(end - start), PROT_RWX, MAP_SHARED | MAP_FIXED_NOREPLACE, FD_MEMORY,
                       (long)start);
     /* Checked, not trusted: qemu-user 7.2 takes MAP_FIXED_NOREPLACE as a mere hint and maps elsewhere. */
-    if (p != (long)start) fail("cannot map guest memory at this range (is it below vm.mmap_min_addr?): ", spec);
+    if (p != (long)at) fail("cannot map guest memory at this range (is it below vm.mmap_min_addr?): ", spec);
 }
 
 /*

@@ -22,6 +22,9 @@ static u64 l1_ram[512] __attribute__((aligned(4096)));
 static u64 l1_doorbell[512] __attribute__((aligned(4096)));
 static u64 l2[MAX_RAM_GIB][512] __attribute__((aligned(4096)));
 static u64 l3_first[512] __attribute__((aligned(4096)));
+/* The program's view of linear memory (HEXO_LINMEM_VIEW, hexo_abi.h): up to 4 GiB, 2 MiB blocks. */
+static u64 l1_view[512] __attribute__((aligned(4096)));
+static u64 l2_view[HEXO_LINMEM_VIEW_SIZE >> 30][512] __attribute__((aligned(4096)));
 
 extern char __hexo_stack_guard[];
 
@@ -43,6 +46,13 @@ void hexo_arm_mmu_on(void) {
     }
     for (u64 i = 1; i < 512; i++) l3_first[i] = (i << 12) | NORMAL | DESC_PAGE; /* page 0 unmapped */
     l2[0][0] = (u64)(uintptr_t)l3_first | DESC_TABLE;
+    /* Linear memory again where the program's code addresses it, with nothing mapped around it. */
+    l0[HEXO_LINMEM_VIEW >> 39] = (u64)(uintptr_t)l1_view | DESC_TABLE;
+    for (u64 off = 0; off + (1ull << 21) <= BOOT_INFO->linmem_limit && off < HEXO_LINMEM_VIEW_SIZE; off += 1ull << 21) {
+        u64 g = off >> 30;
+        l1_view[((HEXO_LINMEM_VIEW >> 30) & 511) + g] = (u64)(uintptr_t)l2_view[g] | DESC_TABLE;
+        l2_view[g][(off >> 21) & 511] = (BOOT_INFO->linmem_base + off) | NORMAL | DESC_BLOCK;
+    }
 
     u64 mair = 0xffull | (0x04ull << 8);                 /* attr0 normal WB, attr1 device nGnRE */
     u64 tcr = 16ull | (1ull << 8) | (1ull << 10) | (3ull << 12) | (2ull << 32); /* T0SZ 16, WBWA, inner, 4K, 40-bit PA */

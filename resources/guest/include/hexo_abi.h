@@ -32,6 +32,15 @@
 #define HEXO_IMAGE_BASE          0x200000 /* the guest kernel ELF is linked here                  */
 #define HEXO_LINMEM_ALIGN        0x200000 /* wasm linear memory starts at the next 2 MiB boundary */
                                              /* after the image, and ends at the end of RAM          */
+/* The program's view of linear memory (compiler-bridge AddressArithmetic, FixedLinearMemory): the
+ * translated program reaches linear memory at this virtual address, a second mapping of the same
+ * guest-physical pages (the kernel, the VMM and checkpoints keep using guest-physical addresses), with
+ * HEXO_LINMEM_GUARD bytes of unmapped address space below it and above its 4 GiB, so that an access
+ * whose address the native compiler computed in 64 bits still faults when wasm's would have. Images
+ * that link __hexo_linmem here get the view; older ones (__hexo_linmem at the guest-physical base) not. */
+#define HEXO_LINMEM_VIEW         0x40000000000ull /* 4 TiB                                         */
+#define HEXO_LINMEM_VIEW_SIZE    0x100000000ull   /* 4 GiB, wasm32's whole address space            */
+#define HEXO_LINMEM_GUARD        0x10000000000ull /* 1 TiB on each side                             */
 
 /* ---- Doorbells: how a guest enters the VMM -----------------------------------------------------
  * The guest fills struct hexo_hypercall at HEXO_HYPERCALL_ADDR, then

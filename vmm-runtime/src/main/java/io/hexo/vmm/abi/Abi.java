@@ -18,6 +18,8 @@ public final class Abi {
     public static final long STRINGS_SIZE = 0xE0000L;
     public static final long IMAGE_BASE = 0x200000L;
     public static final long LINMEM_ALIGN = 0x200000L;
+    /** The program's view of linear memory, with unmapped guards on both sides: hexo_abi.h. */
+    public static final long LINMEM_VIEW = 0x40000000000L, LINMEM_VIEW_SIZE = 0x100000000L, LINMEM_GUARD = 0x10000000000L;
 
     public static final int X86_PORT = 0x0510;
     public static final long ARM_DOORBELL = 0x8000000000L;

@@ -11,6 +11,11 @@ import java.util.List;
  * <p>Mapped ranges leave two holes that turn stray accesses into faults: the null page [0, 0x1000) and
  * a 2 MiB guard below the kernel stack. Everything past memSize is unmapped too, which is what makes
  * an out-of-bounds wasm access fault without bounds checks in the generated code.
+ *
+ * <p>linmemView: where the program's code sees linear memory ({@link Abi#LINMEM_VIEW}; 0 for images built
+ * before the view): engines map [linmemView, linmemView + {@link #linmemLimit()}) to the same pages as
+ * [linmemBase, ...) and leave {@link Abi#LINMEM_GUARD} around it unmapped (compiler-bridge
+ * AddressArithmetic relies on both guards).
  */
 public record GuestLayout(
         long memSize,
@@ -20,7 +25,14 @@ public record GuestLayout(
         long stackGuardEnd,
         long imageEnd,
         long linmemBase,
-        long x86TrapVectors) {
+        long x86TrapVectors,
+        long linmemView) {
+
+    /** A layout without the program's view of linear memory (images that address it guest-physically). */
+    public GuestLayout(long memSize, long entry, long stackTop, long stackGuardStart, long stackGuardEnd, long imageEnd,
+            long linmemBase, long x86TrapVectors) {
+        this(memSize, entry, stackTop, stackGuardStart, stackGuardEnd, imageEnd, linmemBase, x86TrapVectors, 0);
+    }
 
     public static final long NULL_PAGE_END = 0x1000;
 

@@ -8,7 +8,8 @@ import io.hexo.vmm.memory.GuestMemory;
 /**
  * The x86-64 system tables the VMM writes into guest memory before the first instruction, in the
  * VMM-owned area at {@link Abi#SYSTEM_TABLES_ADDR} (below 1 MiB): GDT, TSS, IDT, a ring-0 stack for
- * exceptions, and identity page tables that map exactly the layout's mapped ranges. Pure Java, no KVM.
+ * exceptions, and identity page tables that map exactly the layout's mapped ranges (and linear memory a
+ * second time at the program's view, when the layout has one). Pure Java, no KVM.
  *
  * <pre>
  *   0x8000  GDT   null | kernel code64 0x08 | kernel data 0x10 | user data 0x1b | user code64 0x23 | TSS 0x28
@@ -111,7 +112,26 @@ public final class X86SystemTables {
                 mem.putLong(pt + 8 * index(page, 12), page | PRESENT_USER_RW);
             }
         }
+        if (layout.linmemView() != 0) mapView(mem, layout, pml4, next);
         return pml4;
+    }
+
+    /** Linear memory a second time at the program's view (GuestLayout), nothing around it. */
+    private static void mapView(GuestMemory mem, GuestLayout layout, long pml4, long[] next) {
+        long limit = layout.linmemLimit();
+        for (long off = 0; off < limit; off += LARGE) {
+            long virt = layout.linmemView() + off, phys = layout.linmemBase() + off, end = Math.min(off + LARGE, limit);
+            long pdpt = subTable(mem, pml4, index(virt, 39), next);
+            long pd = subTable(mem, pdpt, index(virt, 30), next);
+            if (end - off == LARGE) {
+                mem.putLong(pd + 8 * index(virt, 21), phys | PS | PRESENT_USER_RW);
+                continue;
+            }
+            long pt = subTable(mem, pd, index(virt, 21), next);
+            for (long page = 0; off + page + PAGE <= end; page += PAGE) {
+                mem.putLong(pt + 8 * index(virt + page, 12), (phys + page) | PRESENT_USER_RW);
+            }
+        }
     }
 
     /** The table an entry points to, created (zeroed, U|RW|P) when absent. */

@@ -191,6 +191,10 @@ public final class ProcessEngine implements Engine {
         cmd.add(Long.toHexString(layout.entry()));
         cmd.add(Long.toHexString(layout.stackTop()));
         cmd.add("L" + Long.toHexString(layout.linmemBase())); // where lazily filled memory starts, if it ever does
+        long linmemEnd = Math.min(layout.linmemBase() + layout.linmemLimit(), memory.size());
+        if (layout.linmemView() != 0 && linmemEnd > layout.linmemBase()) { // the program's view of it (GuestLayout)
+            cmd.add("V" + Long.toHexString(layout.linmemView()) + "-" + Long.toHexString(layout.linmemBase()) + "-" + Long.toHexString(linmemEnd));
+        }
         for (MemoryRange r : layout.mappedRanges()) {
             long start = Math.max(r.start(), Abi.PROCESS_MAP_START), end = Math.min(r.end(), memory.size());
             if (end > start) cmd.add(Long.toHexString(start) + "-" + Long.toHexString(end));

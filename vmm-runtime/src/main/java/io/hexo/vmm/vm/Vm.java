@@ -219,8 +219,10 @@ public final class Vm {
         long guard = image.symbol("__hexo_stack_guard");
         long imageEnd = image.end();
         long linmemBase = GuestLayout.linmemBaseAfter(imageEnd);
-        // Images built since hexo compiled linear memory's address into the program (FixedLinearMemory).
-        if (image.hasSymbol("__hexo_linmem") && image.symbol("__hexo_linmem") != linmemBase) {
+        // Images built since hexo compiled linear memory's address into the program (FixedLinearMemory): at its
+        // guest-physical base, or (since AddressArithmetic) at the program's own view of it.
+        long view = image.hasSymbol("__hexo_linmem") && image.symbol("__hexo_linmem") == Abi.LINMEM_VIEW ? Abi.LINMEM_VIEW : 0;
+        if (image.hasSymbol("__hexo_linmem") && view == 0 && image.symbol("__hexo_linmem") != linmemBase) {
             throw new ImageException(image.path() + " expects its linear memory at 0x" + Long.toHexString(image.symbol("__hexo_linmem"))
                     + " but hexo places it at 0x" + Long.toHexString(linmemBase) + ": rebuild it with `hexo build`");
         }
@@ -231,7 +233,7 @@ public final class Vm {
         }
         long traps = image.isa() == Isa.X86_64 ? image.symbol("hexo_x86_trap_vectors") : 0;
         return new GuestLayout(memory.size(), image.entry(), image.symbol("__hexo_stack_top"), guard, guard + STACK_GUARD_SIZE,
-                imageEnd, linmemBase, traps);
+                imageEnd, linmemBase, traps, view);
     }
 
     private void writeBootInfo(GuestLayout layout, ImageInfo info) {
