@@ -20,6 +20,7 @@ public final class Toolchain {
         TOOLS.put("clang-16", "clang-16");
         TOOLS.put("wasm-ld-16", "lld-16");
         TOOLS.put("ld.lld-16", "lld-16");
+        TOOLS.put("opt-16", "llvm-16");
         TOOLS.put("wasm-opt", "binaryen");
         TOOLS.put("wasm2c", "wabt");
         TOOLS.put("wasm-objdump", "wabt");
@@ -49,7 +50,7 @@ public final class Toolchain {
         }
         if (!missing.isEmpty()) {
             throw new BuildException("the toolchain is incomplete: missing " + String.join(", ", missing)
-                    + ": install with apt-get install clang-16 lld-16 wabt binaryen wasi-libc libclang-rt-16-dev-wasm32");
+                    + ": install with apt-get install clang-16 lld-16 llvm-16 wabt binaryen wasi-libc libclang-rt-16-dev-wasm32");
         }
         return t;
     }
