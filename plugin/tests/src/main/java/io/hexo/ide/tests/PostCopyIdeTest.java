@@ -80,6 +80,7 @@ public class PostCopyIdeTest {
         assertEquals(1, s.migrations());
         assertEquals(RunSpec.ISA_ARM, s.isa());
         assertEquals("the output across the post-copy migration is an unmigrated run's", Ui.expectedOutput(p), s.stdout());
+        assertEquals("hello-migrate's ten migration points, counted on across both sides", 10, s.pointsPassed());
         Ui.waitFor("the Console to show the last iteration", 20, () -> Ui.console(s).contains("Iteration 9/10"));
         String console = Ui.console(s);
         String ck = p.getLocation().toPath().resolve("ckpt").toString();

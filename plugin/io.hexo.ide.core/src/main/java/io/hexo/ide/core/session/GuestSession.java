@@ -136,8 +136,10 @@ public final class GuestSession extends PlatformObject implements IProcess {
             }
             Guests.get().changed(this);
         } else if (e instanceof RunEvent.PointsPassed pp) {
-            pointsPassed = pp.count();
-            Guests.get().changed(this);
+            if (r == current) { // a post-copy source says its count once more at its end, after the destination counted on
+                pointsPassed = pp.count();
+                Guests.get().changed(this);
+            }
         } else if (e instanceof RunEvent.MigrationRequested) {
             if (r == current && state == State.RUNNING) {
                 setState(State.MIGRATING);
