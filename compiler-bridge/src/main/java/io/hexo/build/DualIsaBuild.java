@@ -114,8 +114,10 @@ public final class DualIsaBuild {
         Path linked = linkWasm(compiles, runtime);
 
         Path app = work.resolve("app.wasm");
-        step(new Step("[asyncify] app.wasm", List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify",
-                "--pass-arg=asyncify-imports@hexo.migrate", linked.toString(), "-o", app.toString()), List.of(linked), app, null, stamps));
+        List<String> asyncify = new ArrayList<>(List.of(tools.path("wasm-opt"), "-g", "-O2", "--asyncify", "--pass-arg=asyncify-imports@hexo.migrate"));
+        if (!IndirectCalls.mayReachMigration(wasmObjdump(linked, "-x"), wasmObjdump(linked, "-d"))) asyncify.add("--pass-arg=asyncify-ignore-indirect");
+        asyncify.addAll(List.of(linked.toString(), "-o", app.toString()));
+        step(new Step("[asyncify] app.wasm", asyncify, List.of(linked), app, null, stamps));
 
         Path appC = work.resolve("app.c");
         step(new Step("[wasm2c] app.c", List.of(tools.path("wasm2c"), app.toString(), "-o", appC.toString()), List.of(app), appC, null, stamps));
@@ -405,13 +407,20 @@ public final class DualIsaBuild {
 
     /** The largest linear memory the module declares (4 GiB, wasm32's all, when it declares none). */
     private long maxMemory(Path wasm) throws IOException, InterruptedException, BuildException {
-        Process p = new ProcessBuilder(tools.path("wasm-objdump"), "-x", "-j", "Memory", wasm.toString()).redirectErrorStream(true).start();
-        String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new BuildException("wasm-objdump could not read " + wasm);
-        Matcher m = MEMORY.matcher(dump);
+        Matcher m = MEMORY.matcher(wasmObjdump(wasm, "-x", "-j", "Memory"));
         if (!m.find()) throw new BuildException("wasm-objdump -x printed " + wasm.getFileName() + "'s memory in a form hexo does not know"
                 + " (is wabt other than Debian 12's 1.0.32?): reinstall it with tools/install.sh");
         return m.group(1) == null ? 1L << 32 : Long.parseLong(m.group(1)) * 65536;
+    }
+
+    private String wasmObjdump(Path wasm, String... options) throws IOException, InterruptedException, BuildException {
+        List<String> cmd = new ArrayList<>(List.of(tools.path("wasm-objdump")));
+        cmd.addAll(List.of(options));
+        cmd.add(wasm.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new BuildException("wasm-objdump could not read " + wasm);
+        return dump;
     }
 
     private Path compileNative(List<String> base, List<String> flags, Path src, Path dir, String arch)
