@@ -56,6 +56,8 @@ final class AddressArithmetic {
     private static final Pattern ZEXT = Pattern.compile("^zext i32 (" + NAME + ") to i64$");
     private static final Pattern ARITH = Pattern.compile("^(add|sub|shl|mul)( nuw)?( nsw)? i32 (" + NAME + "|-?\\d+), (" + NAME + "|-?\\d+)$");
     private static final Pattern PHI = Pattern.compile("^phi i32 (.*)$");
+    /** The i32 operations whose result's known trailing zeros follow from their operands' (disjointOrsAsAdds). */
+    private static final Pattern BITS = Pattern.compile("^(add|sub|shl|mul|or|and)( nuw)?( nsw)? i32 (" + NAME + "|-?\\d+), (" + NAME + "|-?\\d+)$");
     private static final Pattern PHI_IN = Pattern.compile("\\[ (" + NAME + "|-?\\d+), %[-\\w.$]+ \\]");
     private static final Pattern INT = Pattern.compile("-?\\d+");
     private static final long I32_SPAN = 1L << 31;
@@ -148,6 +150,7 @@ final class AddressArithmetic {
         }
 
         Counts rewrite() {
+            disjointOrsAsAdds();
             // 64-bit addresses: the index of each access, and what feeds it through constant offsets.
             Set<String> index = new HashSet<>();
             Map<String, String> offsetOf = new HashMap<>(); // offset add -> the value it adds to
@@ -268,6 +271,66 @@ final class AddressArithmetic {
                 case "shl" -> decompose(x, scale << Long.parseLong(y), nsw, terms, constant, depth + 1);
                 default -> decompose(x, scale * Long.parseLong(y), nsw, terms, constant, depth + 1);
             };
+        }
+
+        /**
+         * {@code or x, C} where the low bits of x that C sets are known to be zero is {@code add x, C}; clang
+         * writes such adds as {@code or} (a field of an aligned struct: {@code p | 8}), which would otherwise
+         * end the address arithmetic AddressArithmetic can see (FT's butterflies). Known trailing zeros of
+         * i32 values, to a fixed point over the function (a phi starts optimistic at 32 and only goes down):
+         * constants, add/sub/or (the fewer), and (the more), shl/mul by a constant (added), phis (the fewest).
+         */
+        private void disjointOrsAsAdds() {
+            Map<String, Integer> zeros = new HashMap<>();
+            List<String> values = new ArrayList<>();
+            for (Map.Entry<String, Integer> d : defs.entrySet()) {
+                String r = rhs(d.getKey());
+                if (BITS.matcher(r).matches() || PHI.matcher(r).matches()) {
+                    zeros.put(d.getKey(), 32);
+                    values.add(d.getKey());
+                }
+            }
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (String v : values) {
+                    String r = rhs(v);
+                    int z;
+                    Matcher b = BITS.matcher(r);
+                    if (b.matches()) {
+                        int x = zerosOf(b.group(4), zeros), y = zerosOf(b.group(5), zeros);
+                        z = switch (b.group(1)) {
+                            case "and" -> Math.max(x, y);
+                            case "shl" -> INT.matcher(b.group(5)).matches() ? Math.min(32, x + (int) Long.parseLong(b.group(5))) : 0;
+                            case "mul" -> Math.min(32, x + y);
+                            default -> Math.min(x, y);
+                        };
+                    } else {
+                        z = 32;
+                        Matcher in = PHI_IN.matcher(r);
+                        while (in.find()) z = Math.min(z, zerosOf(in.group(1), zeros));
+                    }
+                    if (z < zeros.get(v)) {
+                        zeros.put(v, z);
+                        changed = true;
+                    }
+                }
+            }
+            for (String v : values) {
+                Matcher b = BITS.matcher(rhs(v));
+                if (!b.matches() || !b.group(1).equals("or") || !INT.matcher(b.group(5)).matches()) continue;
+                long c = Long.parseLong(b.group(5));
+                int z = zerosOf(b.group(4), zeros);
+                if (c > 0 && z < 32 && c < 1L << z) replaceIn(defs.get(v), "= or i32 ", "= add i32 ");
+            }
+        }
+
+        private static int zerosOf(String operand, Map<String, Integer> zeros) {
+            if (INT.matcher(operand).matches()) {
+                int v = (int) Long.parseLong(operand);
+                return v == 0 ? 32 : Integer.numberOfTrailingZeros(v);
+            }
+            return zeros.getOrDefault(operand, 0);
         }
 
         /** Every use of n is an access's index or a constant offset added to it whose uses are too. */

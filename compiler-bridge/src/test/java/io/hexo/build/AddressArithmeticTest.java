@@ -84,6 +84,21 @@ public class AddressArithmeticTest {
     }
 
     @Test
+    public void anOrOfKnownZeroBitsIsAnAddAndStaysAddressArithmetic() throws BuildException {
+        // %p steps by 16 from a multiple of 16: its low four bits are zero, so %p | 8 is %p + 8 (clang's form
+        // for the second field of an aligned pair); %p | 24 is not.
+        String ir = IR.replace("%c = icmp eq i32 %next, %5", "%c = fcmp oeq double %t, 1.0")
+                .replace("%p = phi i32 [ %1, %3 ], [ %next, %6 ]", "%a16 = shl i32 %1, 4\n  %p = phi i32 [ %a16, %3 ], [ %next, %6 ]")
+                .replace("%z = zext i32 %p to i64", "%f = or i32 %p, 8\n  %g = or i32 %p, 24\n  %z = zext i32 %f to i64\n  %zz = zext i32 %g to i64")
+                .replace("%next = add i32 %p, 8", "%next = add i32 %p, 16");
+        String out = AddressArithmetic.rewrite(ir).ir();
+        assertTrue(out, out.contains("%f = add nsw i32 %p, 8"));
+        assertTrue(out, out.contains("%g = or i32 %p, 24"));
+        // %g keeps %p from being address-only arithmetic: its step keeps wasm's wrap-around
+        assertTrue(out, out.contains("%next = add i32 %p, 16"));
+    }
+
+    @Test
     public void anUnknownFormOfLinearMemoryStopsTheBuild() {
         try {
             AddressArithmetic.rewrite(IR.replace("getelementptr inbounds i8, ptr inttoptr (i64 4398046511104 to ptr), i64 %y", "getelementptr i16, ptr inttoptr (i64 4398046511104 to ptr), i64 %y"));
