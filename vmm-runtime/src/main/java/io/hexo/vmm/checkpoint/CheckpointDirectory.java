@@ -106,15 +106,20 @@ public final class CheckpointDirectory {
      * already on disk as NAME.tmp, forced. The caller owns the directory.
      */
     public static void commit(Path dir, List<String> names) throws CheckpointException, IOException {
+        commit(dir, names, true);
+    }
+
+    /** The same; force false: the renames keep their order but are not waited for on disk (a post-copy migration's minimal checkpoint). */
+    public static void commit(Path dir, List<String> names, boolean force) throws CheckpointException, IOException {
         String manifest = names.get(names.size() - 1);
         if (!manifest.equals(Checkpoint.MANIFEST)) throw new IllegalArgumentException("the manifest must come last: " + names);
         withCommitLock(dir, () -> {
             Files.deleteIfExists(dir.resolve(Checkpoint.MANIFEST));
-            forceDirectory(dir);
+            if (force) forceDirectory(dir);
             for (String name : names.subList(0, names.size() - 1)) rename(dir, name);
-            forceDirectory(dir);
+            if (force) forceDirectory(dir);
             rename(dir, manifest);
-            forceDirectory(dir);
+            if (force) forceDirectory(dir);
             removeUnlisted(dir, new HashSet<>(names));
             return null;
         });

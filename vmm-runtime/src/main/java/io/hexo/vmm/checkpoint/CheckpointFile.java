@@ -38,11 +38,16 @@ public final class CheckpointFile {
      * header's and the payload's instead of reading the file back.
      */
     static int write(Path path, int kind, String moduleId, PayloadWriter payload) throws IOException {
+        return write(path, kind, moduleId, payload, true);
+    }
+
+    /** {@link #write}, forced to disk or not (see {@link #writeChecksummed(Path, int, String, ChecksummedWriter, boolean)}). */
+    static int write(Path path, int kind, String moduleId, PayloadWriter payload, boolean force) throws IOException {
         return writeChecksummed(path, kind, moduleId, ch -> {
             CRC32C crc = new CRC32C();
             payload.write(ch, crc);
             return (int) crc.getValue();
-        });
+        }, force);
     }
 
     /** Writes the payload and returns its CRC-32C, computed however the writer likes (a region combines per-page CRCs). */
@@ -52,6 +57,15 @@ public final class CheckpointFile {
 
     /** {@link #write} for a payload whose writer knows its CRC-32C without a second pass. */
     static int writeChecksummed(Path path, int kind, String moduleId, ChecksummedWriter payload) throws IOException {
+        return writeChecksummed(path, kind, moduleId, payload, true);
+    }
+
+    /**
+     * The same; force false leaves the bytes to the page cache: for a post-copy migration's minimal
+     * checkpoint, which is worth nothing without its live source (a crash that loses the file loses that
+     * too), so the migration point does not wait for the disk.
+     */
+    static int writeChecksummed(Path path, int kind, String moduleId, ChecksummedWriter payload, boolean force) throws IOException {
         // NOFOLLOW: a link planted under a checkpoint file's name must not make hexo write elsewhere.
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -65,7 +79,7 @@ public final class CheckpointFile {
             CRC32C header = new CRC32C();
             header.update(h.array(), 0, HEADER_SIZE);
             while (h.hasRemaining()) ch.write(h, h.position());
-            ch.force(false); // fdatasync: the data and the size that finds it; the directory is forced once at commit
+            if (force) ch.force(false); // fdatasync: the data and the size that finds it; the directory is forced once at commit
             return Crc32c.combine((int) header.getValue(), payloadCrc, length);
         }
     }

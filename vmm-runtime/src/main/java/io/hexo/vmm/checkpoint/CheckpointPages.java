@@ -26,6 +26,15 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
     public interface Fetch extends AutoCloseable {
         void fetch(int region, int first, int count, ByteBuffer dst) throws IOException, Failed;
 
+        /**
+         * A post-copy page server's answer for pages firstPage..firstPage+count of a region (page numbers):
+         * per page its length in dst (0: the page is all zeros, nothing sent) and its CRC-32C; dst holds the
+         * other pages' bytes one after another.
+         */
+        default void fetchPages(int region, int firstPage, int count, ByteBuffer dst, int[] lengths, int[] crcs) throws IOException, Failed {
+            throw new IOException("pages of a checkpoint on disk are read by their place in the index");
+        }
+
         /** See {@link PageSource#prefetchBlocks}. */
         default int prefetchBlocks() { return 64; }
 
@@ -119,6 +128,10 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
 
     /** Stored pages k..k+run of one region: read in one call, each verified, the part inside [offset, end) copied to dst. */
     private void readRun(Open o, int k, int run, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
+        if (cp.postCopy() != null) {
+            readRemoteRun(o, k, run, offset, end, dst, base);
+            return;
+        }
         RegionFile.Index ix = o.index();
         int bytes = bytesOf(regions.indexOf(o), k, run);
         ByteBuffer buf = scratch.get().clear().limit(bytes);
@@ -131,9 +144,34 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
             crc.update(buf.slice(pos, len));
             int page = ix.pages()[k + i];
             if ((int) crc.getValue() != ix.crcs()[k + i]) {
-                throw new Failed(cp.postCopy() != null
-                        ? "page " + page + " of " + o.region().file() + " from the page server fails its checksum in the minimal checkpoint in " + cp.dir() + ": the migration stops"
-                        : o.region().file() + " in " + cp.dir() + " is damaged (page " + page + " fails its checksum); nothing computed from it was let out");
+                throw new Failed(o.region().file() + " in " + cp.dir() + " is damaged (page " + page + " fails its checksum); nothing computed from it was let out");
+            }
+            long pageAt = o.region().start() + (long) page * RegionFile.PAGE;
+            long from = Math.max(pageAt, offset), to = Math.min(pageAt + len, end);
+            if (from < to) dst.put(base + (int) (from - offset), buf, pos + (int) (from - pageAt), (int) (to - from));
+            pos += len;
+        }
+    }
+
+    /**
+     * The same from a post-copy page server: the minimal checkpoint lists the pages that may hold data
+     * (consecutive here), the server says which are zero and sends the others with their CRCs.
+     */
+    private void readRemoteRun(Open o, int k, int run, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
+        RegionFile.Index ix = o.index();
+        int region = regions.indexOf(o), firstPage = ix.pages()[k];
+        int[] lengths = new int[run], crcs = new int[run];
+        ByteBuffer buf = scratch.get().clear().limit(bytesOf(region, k, run));
+        fetch.fetchPages(region, firstPage, run, buf, lengths, crcs);
+        CRC32C crc = new CRC32C();
+        int pos = 0;
+        for (int i = 0; i < run; i++) {
+            int len = lengths[i], page = firstPage + i;
+            if (len == 0) continue; // all zeros: dst already is
+            crc.reset();
+            crc.update(buf.slice(pos, len));
+            if (len != ix.length(k + i) || (int) crc.getValue() != crcs[i]) {
+                throw new Failed("page " + page + " of " + o.region().file() + " from the page server fails its checksum: the migration stops");
             }
             long pageAt = o.region().start() + (long) page * RegionFile.PAGE;
             long from = Math.max(pageAt, offset), to = Math.min(pageAt + len, end);

@@ -43,37 +43,38 @@ public final class CheckpointWriter {
             throws CheckpointException, IOException {
         Files.createDirectories(dir);
         String module = info.moduleId();
+        boolean force = postCopy == null; // a minimal checkpoint is worth nothing without its live source: no disk waits
         List<Checkpoint.FileEntry> files = new ArrayList<>();
         List<Checkpoint.Region> regions = new ArrayList<>();
         for (RegionBounds r : RegionBounds.of(info, s.linmemSize())) {
             Path tmp = tmp(dir, r.file());
             long[] pages = new long[2];
-            int fileCrc = CheckpointFile.writeChecksummed(tmp, CheckpointFile.KIND_MEMORY, module, ch -> RegionFile.write(ch, memory, s.linmemBase(), r, pages, postCopy == null));
+            int fileCrc = CheckpointFile.writeChecksummed(tmp, CheckpointFile.KIND_MEMORY, module, ch -> RegionFile.write(ch, memory, s.linmemBase(), r, pages, postCopy == null), force);
             pages[1] = (r.length() + PAGE - 1) / PAGE;
             regions.add(new Checkpoint.Region(r.name(), r.file(), r.start(), r.length(), pages[0], pages[1]));
             files.add(entry(tmp, r.file(), "memory", fileCrc));
         }
 
         Path thread = tmp(dir, Checkpoint.THREAD);
-        int threadCrc = CheckpointFile.write(thread, CheckpointFile.KIND_THREAD, module, (ch, crc) -> CheckpointFile.put(ch, crc, threadPayload(s)));
+        int threadCrc = CheckpointFile.write(thread, CheckpointFile.KIND_THREAD, module, (ch, crc) -> CheckpointFile.put(ch, crc, threadPayload(s)), force);
         files.add(entry(thread, Checkpoint.THREAD, "thread", threadCrc));
 
         Path fds = tmp(dir, Checkpoint.FILES);
         byte[] fdsJson = GSON.toJson(s.openFiles()).getBytes(StandardCharsets.UTF_8);
-        int fdsCrc = CheckpointFile.write(fds, CheckpointFile.KIND_FILES, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(fdsJson)));
+        int fdsCrc = CheckpointFile.write(fds, CheckpointFile.KIND_FILES, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(fdsJson)), force);
         files.add(entry(fds, Checkpoint.FILES, "files", fdsCrc));
 
         Checkpoint cp = new Checkpoint(dir, CheckpointFile.FORMAT_VERSION, info.abiVersion(), module, s.isa(), s.engine(),
                 Instant.now().toString(), s.linmemSize(), s.pointsReached(), files, regions, s.openFiles(), postCopy);
         Path manifest = tmp(dir, Checkpoint.MANIFEST);
         byte[] json = GSON.toJson(cp.withoutDir()).getBytes(StandardCharsets.UTF_8);
-        CheckpointFile.write(manifest, CheckpointFile.KIND_MANIFEST, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(json)));
+        CheckpointFile.write(manifest, CheckpointFile.KIND_MANIFEST, module, (ch, crc) -> CheckpointFile.put(ch, crc, ByteBuffer.wrap(json)), force);
 
         List<String> names = new ArrayList<>();
         files.forEach(f -> names.add(f.name()));
         names.add(Checkpoint.MANIFEST);
-        CheckpointDirectory.forceDirectory(dir);
-        CheckpointDirectory.commit(dir, names);
+        if (force) CheckpointDirectory.forceDirectory(dir);
+        CheckpointDirectory.commit(dir, names, force);
         return cp;
     }
 

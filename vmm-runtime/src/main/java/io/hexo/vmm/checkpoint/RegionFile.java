@@ -15,8 +15,9 @@ import java.util.zip.CRC32C;
  * u64 length, u32 page size (4096), u32 reserved (0), u64 pages stored, then one index entry per stored
  * page — u32 page number in the region, u32 CRC-32C of that page's bytes — in increasing page order,
  * then the stored pages' bytes in the same order (only a region's last page may be shorter). All-zero
- * pages are not stored. In a post-copy migration's minimal checkpoint the page bytes are left out (the
- * page server has them; the CRCs here check what it sends). The per-page CRCs let a resume verify each page as it is first used, while the
+ * pages are not stored. In a post-copy migration's minimal checkpoint the page bytes are left out and the
+ * index lists the pages of the guest memory's data extents (which may still be zero) with CRC 0: the page
+ * server has the bytes, and says with each page whether it is zero and what its CRC is. The per-page CRCs let a resume verify each page as it is first used, while the
  * file's own CRCs (header, manifest) follow from them without reading the pages.
  */
 final class RegionFile {
@@ -52,9 +53,24 @@ final class RegionFile {
         long base = linmemBase + r.start(), end = base + r.length();
         CRC32C crc = new CRC32C();
         int n = 0;
+        // A post-copy migration's minimal checkpoint: the pages of the memfd's data extents, found with
+        // SEEK_DATA/SEEK_HOLE without reading one (its cost does not grow with the guest's data); their
+        // CRCs are 0 here, and the page server says per page whether it is zero and what its CRC is.
+        for (long at = base; !withPages && at < end; ) {
+            long data = memory.nextData(at, end);
+            if (data >= end) break;
+            long hole = memory.nextHole(data, end);
+            for (long p = (data - base) / PAGE; p < (hole - base + PAGE - 1) / PAGE; p++) {
+                if (n > 0 && idx[n - 1] >= p) continue; // extents meeting inside one page
+                if (n == idx.length) idx = java.util.Arrays.copyOf(idx, n * 2);
+                idx[n++] = (int) p;
+            }
+            at = Math.max(hole, data + 1);
+        }
+        if (!withPages) crcs = new int[idx.length];
         // Windows of 2 MiB: one SEEK_DATA skips the untouched ones (the memfd's holes); pages inside a
         // touched window are checked for zero and checksummed in place.
-        for (long next = 0; next < pages; ) {
+        for (long next = 0; withPages && next < pages; ) {
             long data = memory.nextData(base + next * PAGE, end);
             if (data >= end) break;
             long first = Math.max(next, (data - base) / PAGE), stop = Math.min(pages, first + WINDOW_PAGES);

@@ -15,7 +15,6 @@ import io.hexo.vmm.memory.LazyMemory;
 import io.hexo.vmm.memory.PageSource;
 import io.hexo.vmm.postcopy.PageServer;
 import io.hexo.vmm.postcopy.PostCopyMode;
-import io.hexo.vmm.checkpoint.CheckpointPages;
 import io.hexo.vmm.run.Outcome;
 
 import java.io.IOException;
@@ -69,6 +68,7 @@ public final class MigrationCalls implements HypercallFamily {
     }
 
     private long checkpoint(long addr) {
+        long reached = System.nanoTime();
         LazyMemory lazy = c.memory().lazy();
         String unfilled = lazy == null ? null : lazy.awaitComplete(); // a checkpoint holds every page, so they must all be here
         if (unfilled != null) throw new GuestStopped(new Outcome.Failed(unfilled));
@@ -84,7 +84,7 @@ public final class MigrationCalls implements HypercallFamily {
         try {
             CheckpointWriter.State state = new CheckpointWriter.State(c.isa(), c.engine().get(),
                     c.layout().linmemBase(), s.linmemSize(), globals, s.asyncifyData(), s.control(), points, c.files().snapshot());
-            if (c.postCopy() != null && c.postCopy().serve() != null) return postCopySource(state, points);
+            if (c.postCopy() != null && c.postCopy().serve() != null) return postCopySource(state, points, reached);
             CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state);
         } catch (IOException | CheckpointException e) {
             c.control().thaw();
@@ -102,15 +102,11 @@ public final class MigrationCalls implements HypercallFamily {
      * takes the job back (its destination lost, or the user asked): then, as when the port cannot be had or
      * the checkpoint cannot be written, the program goes on here from the state it never left.
      */
-    private long postCopySource(CheckpointWriter.State state, long points) {
+    private long postCopySource(CheckpointWriter.State state, long points, long reached) {
         PageServer.Ending ending;
         try (PageServer server = PageServer.listen(c.postCopy(), c.notices())) {
             Checkpoint minimal = CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state, server.migration());
-            try (CheckpointPages index = CheckpointPages.open(minimal, (region, first, count, dst) -> {
-                throw new IOException("the source reads its own pages from guest memory");
-            })) {
-                ending = server.serve(index, c.memory(), c.layout().linmemBase());
-            }
+            ending = server.serve(minimal, c.memory(), c.layout().linmemBase(), reached);
         } catch (IOException | CheckpointException e) {
             c.control().thaw();
             c.notices().accept("hexo: could not start the post-copy migration (" + e.getMessage() + "): the program goes on here");

@@ -1,7 +1,6 @@
 package io.hexo.vmm.postcopy;
 
 import io.hexo.vmm.checkpoint.Checkpoint;
-import io.hexo.vmm.checkpoint.CheckpointPages;
 import io.hexo.vmm.memory.GuestMemory;
 
 import java.io.BufferedInputStream;
@@ -24,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
 import java.util.function.Consumer;
 
 /**
@@ -100,13 +100,12 @@ public final class PageServer implements AutoCloseable {
     }
 
     /**
-     * Serves pages of the minimal checkpoint (its index says which pages hold data) from guest memory
-     * until the hand-over or the take-back; returns how it ended.
+     * Serves the guest's pages (the regions of its minimal checkpoint) from guest memory until the
+     * hand-over or the take-back; returns how it ended. reached: when the guest reached its migration point
+     * (System.nanoTime), to say how long the guest was stopped before its pages could be had.
      */
-    public Ending serve(CheckpointPages index, GuestMemory memory, long linmemBase) {
-        notices.accept("hexo: post-copy: serving the guest's pages on " + where() + " (minimal checkpoint in " + index.checkpoint().dir()
-                + "); on the destination: hexo run --resume --full-chkpt-restore 0 --server " + where() + " (Ctrl-C here takes the job back)");
-        long stored = index.checkpoint().regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
+    public Ending serve(Checkpoint minimal, GuestMemory memory, long linmemBase, long reached) {
+        long stored = minimal.regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
         status.enter(PostCopyStatus.Phase.SERVING, where(), new PostCopyStatus.Counts() {
             public long pagesMoved() { return pagesServed.get(); }
 
@@ -116,7 +115,9 @@ public final class PageServer implements AutoCloseable {
 
             public long bytesMoved() { return bytesServed.get(); }
         });
-        Thread acceptor = new Thread(() -> acceptLoop(index, memory, linmemBase), "hexo-page-server");
+        notices.accept("hexo: post-copy: serving the guest's pages on " + where() + " (minimal checkpoint in " + minimal.dir() + ", written "
+                + (System.nanoTime() - reached) / 1000 + " us after the migration point); on the destination: hexo run --resume --full-chkpt-restore 0 --server " + where() + " (Ctrl-C here takes the job back)");
+        Thread acceptor = new Thread(() -> acceptLoop(minimal, memory, linmemBase), "hexo-page-server");
         acceptor.setDaemon(true);
         acceptor.start();
         synchronized (this) {
@@ -164,7 +165,7 @@ public final class PageServer implements AutoCloseable {
         notifyAll();
     }
 
-    private void acceptLoop(CheckpointPages index, GuestMemory memory, long linmemBase) {
+    private void acceptLoop(Checkpoint minimal, GuestMemory memory, long linmemBase) {
         while (!socket.isClosed()) {
             Socket s;
             try {
@@ -172,18 +173,18 @@ public final class PageServer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Thread t = new Thread(() -> connection(s, index, memory, linmemBase), "hexo-page-server-conn");
+            Thread t = new Thread(() -> connection(s, minimal, memory, linmemBase), "hexo-page-server-conn");
             t.setDaemon(true);
             t.start();
         }
     }
 
-    private void connection(Socket s, CheckpointPages index, GuestMemory memory, long linmemBase) {
+    private void connection(Socket s, Checkpoint minimal, GuestMemory memory, long linmemBase) {
         try (s; DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 20))) {
             s.setTcpNoDelay(true);
             Protocol.Message hello = Protocol.receive(in);
-            String refusal = checkHello(hello, index.checkpoint().moduleId(), s);
+            String refusal = checkHello(hello, minimal.moduleId(), s);
             if (refusal != null) {
                 Protocol.send(out, Protocol.REFUSED, Protocol.sentence(refusal));
                 return;
@@ -195,15 +196,14 @@ public final class PageServer implements AutoCloseable {
                 if (m.type() == Protocol.GET) {
                     ByteBuffer b = m.body();
                     int id = b.getInt(), region = b.getInt(), first = b.getInt(), count = b.getInt();
-                    ByteBuffer pages = pages(index, memory, linmemBase, region, first, count);
-                    if (pages == null) {
-                        Protocol.send(out, Protocol.REFUSED, Protocol.sentence("the destination asked for pages the minimal checkpoint does not list"));
+                    ByteBuffer reply = pages(minimal, memory, linmemBase, id, region, first, count);
+                    if (reply == null) {
+                        Protocol.send(out, Protocol.REFUSED, Protocol.sentence("the destination asked for pages outside the guest's memory"));
                         return;
                     }
-                    ByteBuffer reply = Protocol.le(4 + pages.remaining()).putInt(id).put(pages).flip();
                     Protocol.send(out, Protocol.PAGES, reply);
                     countServed(region, first, count);
-                    bytesServed.addAndGet(reply.limit() - 4);
+                    bytesServed.addAndGet(reply.limit());
                     requests.incrementAndGet();
                 } else if (m.type() == Protocol.DONE) {
                     int why = m.body().remaining() > 0 ? m.body().get() : Protocol.HOLDS_EVERY_PAGE;
@@ -305,20 +305,37 @@ public final class PageServer implements AutoCloseable {
         return null;
     }
 
-    /** The bytes of stored pages first..first+count of a region, from guest memory; null when out of the index. */
-    private static ByteBuffer pages(CheckpointPages index, GuestMemory memory, long linmemBase, int region, int first, int count) {
-        if (region < 0 || region >= index.checkpoint().regions().size()) return null;
-        int[] stored = index.storedPages(region);
-        if (first < 0 || count <= 0 || first > stored.length - count || count > 1024) return null;
-        Checkpoint.Region r = index.checkpoint().regions().get(region);
-        ByteBuffer out = ByteBuffer.allocate(index.bytesOf(region, first, count));
+    /**
+     * PAGES for pages first..first+count of a region (page numbers): u32 id, per page u32 length (0: all
+     * zeros) and u32 CRC-32C, then the bytes of the pages that are not zero; null when out of the region.
+     * Zero-ness and CRCs are found here, while pages travel, not when the minimal checkpoint is written.
+     */
+    private static ByteBuffer pages(Checkpoint minimal, GuestMemory memory, long linmemBase, int id, int region, int first, int count) {
+        if (region < 0 || region >= minimal.regions().size()) return null;
+        Checkpoint.Region r = minimal.regions().get(region);
+        long pages = (r.length() + Protocol.PAGE - 1) / Protocol.PAGE;
+        if (first < 0 || count <= 0 || count > Protocol.MAX_PAGES || first > pages - count) return null;
+        ByteBuffer out = Protocol.le(4 + 8 * count + count * Protocol.PAGE).putInt(id);
+        int data = 4 + 8 * count;
+        CRC32C crc = new CRC32C();
         for (int i = 0; i < count; i++) {
-            long at = (long) stored[first + i] * 4096;
-            int len = (int) Math.min(4096, r.length() - at);
-            out.put(memory.buffer(linmemBase + r.start() + at, len));
+            long at = (long) (first + i) * Protocol.PAGE;
+            int len = (int) Math.min(Protocol.PAGE, r.length() - at);
+            ByteBuffer page = memory.buffer(linmemBase + r.start() + at, len);
+            if (page.mismatch(ZERO_PAGE.slice(0, len)) == -1) {
+                out.putInt(0).putInt(0);
+                continue;
+            }
+            crc.reset();
+            crc.update(page.duplicate());
+            out.putInt(len).putInt((int) crc.getValue());
+            out.put(data, page, 0, len);
+            data += len;
         }
-        return out.flip();
+        return out.position(0).limit(data);
     }
+
+    private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocateDirect(Protocol.PAGE);
 
     private static void closeQuietly(Socket s) {
         try {

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * message a u32 length (of what follows, little-endian) and a u8 type, then its fields.
  */
 final class Protocol {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Pages are 4 KiB; a GET asks for at most MAX_PAGES of them (4 MiB). */
+    static final int PAGE = 4096, MAX_PAGES = 1024;
     static final int HELLO = 1, WELCOME = 2, REFUSED = 3, GET = 4, PAGES = 5, DONE = 6, BYE = 7;
     /**
      * DONE's reason: every page is held in the destination's memory; or the job ended on the destination

@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * request the source answered; the source takes the job back only after a longer silence. The guest's
  * effects wait for the hand-over ({@link #holdEffectsUntilAllRead}), so a destination that stops —
  * its source gone, or fenced off because the source took the job back — has let nothing out.
+ *
+ * <p>Two connections of the one session: a fault takes whichever is free, so it does not queue behind
+ * the prefetcher's request in flight on the other.
  */
 public final class RemotePages implements CheckpointPages.Fetch {
     private static final int CONNECT_TIMEOUT_MS = 2000, READ_TIMEOUT_MS = 4000;
@@ -32,14 +35,21 @@ public final class RemotePages implements CheckpointPages.Fetch {
     private final Checkpoint cp;
     private final PostCopyStatus status;
     private final long session = new SecureRandom().nextLong();
-    private Socket socket;
-    private DataInputStream in;
-    private DataOutputStream out;
-    private int nextId;
-    private boolean handedOver;
+    private final Channel[] channels = {new Channel(), new Channel()};
+    private final java.util.concurrent.atomic.AtomicInteger nextId = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean handedOver;
     /** When the last request the source answered was sent (System.nanoTime): the reconnection window starts there. */
-    private long answeredRequestSentAt;
+    private volatile long answeredRequestSentAt;
     private volatile long reconnects;
+
+    /** One connection to the page server; used by one thread at a time (its lock). */
+    private static final class Channel {
+        final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        Socket socket;
+        DataInputStream in;
+        DataOutputStream out;
+        boolean everOpen;
+    }
 
     private RemotePages(String host, int port, Checkpoint cp, PostCopyStatus status) {
         this.host = host;
@@ -48,9 +58,9 @@ public final class RemotePages implements CheckpointPages.Fetch {
         this.status = status;
     }
 
-    /** One request and its answer on the current connection. */
+    /** One request and its answer on a connection. */
     private interface Exchange<T> {
-        T run() throws IOException, PageSource.Failed;
+        T run(DataInputStream in, DataOutputStream out) throws IOException, PageSource.Failed;
     }
 
     /** Connects and says hello before the guest runs: a wrong token, program or version is refused now, in one sentence. */
@@ -70,7 +80,8 @@ public final class RemotePages implements CheckpointPages.Fetch {
         RemotePages r = new RemotePages(host, port, cp, mode.status());
         try {
             r.answeredRequestSentAt = System.nanoTime();
-            r.open();
+            r.open(r.channels[0]);
+            r.channels[0].everOpen = true;
         } catch (IOException e) {
             throw new PageSource.Failed("cannot reach the page server at " + host + ":" + port + " (" + e.getMessage()
                     + "): start the source with --full-chkpt-save 0, or check --server");
@@ -82,7 +93,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
 
     public long reconnects() { return reconnects; }
 
-    private void open() throws IOException, PageSource.Failed {
+    private void open(Channel c) throws IOException, PageSource.Failed {
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
@@ -94,45 +105,54 @@ public final class RemotePages implements CheckpointPages.Fetch {
             Protocol.Message m = Protocol.receive(i);
             if (m.type() == Protocol.REFUSED) throw new PageSource.Failed(Protocol.sentence(m.body()));
             if (m.type() != Protocol.WELCOME) throw new IOException("the server at " + server() + " does not speak hexo's post-copy protocol");
-            socket = s;
-            in = i;
-            out = o;
+            c.socket = s;
+            c.in = i;
+            c.out = o;
         } catch (IOException | PageSource.Failed | RuntimeException e) {
             s.close();
             throw e;
         }
     }
 
-    /** A reconnection: a refusal now means the source fenced this migration off (it took the job back). */
-    private void reopen() throws IOException, PageSource.Failed {
+    /** A (re)connection: a refusal now means the source fenced this migration off (it took the job back). */
+    private void reopen(Channel c) throws IOException, PageSource.Failed {
         try {
-            open();
+            open(c);
         } catch (PageSource.Failed refused) {
             throw new PageSource.Failed(refused.getMessage() + "; this run stops here, having let nothing out");
         }
-        reconnects++;
+        if (c.everOpen) reconnects++;
+        c.everOpen = true;
+    }
+
+    /** A free connection (a fault finds the one the prefetcher is not using), locked; or the first one once free. */
+    private Channel acquire() {
+        for (Channel c : channels) if (c.lock.tryLock()) return c;
+        channels[0].lock.lock();
+        return channels[0];
     }
 
     /**
-     * Runs op, reconnecting after a dropped link until the window since the last answered request has
-     * passed (one more try is always made, so a source that took the job back is heard saying so).
+     * Runs op on a connection, reconnecting after a dropped link until the window since the last answered
+     * request has passed (one more try is always made, so a source that took the job back is heard saying so).
      */
     private <T> T exchange(Exchange<T> op) throws PageSource.Failed {
+        Channel c = acquire();
         IOException last = null;
         try {
             for (int attempt = 0; ; attempt++) {
                 long sent = System.nanoTime();
                 try {
-                    if (socket == null) {
+                    if (c.socket == null) {
                         pause(attempt);
-                        reopen();
+                        reopen(c);
                     }
-                    T answer = op.run();
-                    answeredRequestSentAt = sent;
+                    T answer = op.run(c.in, c.out);
+                    answeredRequestSentAt = Math.max(answeredRequestSentAt, sent);
                     return answer;
                 } catch (IOException e) {
                     last = e;
-                    drop();
+                    drop(c);
                 }
                 if (System.nanoTime() - answeredRequestSentAt > TimeUnit.MILLISECONDS.toNanos(Protocol.RECONNECT_WINDOW_MS)) {
                     throw new PageSource.Failed("the page server at " + server() + " is gone (no answer for " + Protocol.RECONNECT_WINDOW_MS / 1000
@@ -140,23 +160,40 @@ public final class RemotePages implements CheckpointPages.Fetch {
                 }
             }
         } catch (PageSource.Failed e) {
-            drop();
+            drop(c);
             status.enter(PostCopyStatus.Phase.LOST);
             throw e;
+        } finally {
+            c.lock.unlock();
         }
     }
 
+    /** Pages travel by page number ({@link #fetchPages}), never by their place in a checkpoint file's index. */
     @Override
-    public synchronized void fetch(int region, int first, int count, ByteBuffer dst) throws PageSource.Failed {
-        exchange(() -> {
-            int id = nextId++;
-            Protocol.send(out, Protocol.GET, Protocol.le(16).putInt(id).putInt(region).putInt(first).putInt(count).flip());
+    public void fetch(int region, int first, int count, ByteBuffer dst) throws IOException {
+        throw new IOException("a post-copy migration's pages are fetched by page number");
+    }
+
+    @Override
+    public void fetchPages(int region, int firstPage, int count, ByteBuffer dst, int[] lengths, int[] crcs) throws PageSource.Failed {
+        int start = dst.position();
+        exchange((in, out) -> {
+            int id = nextId.getAndIncrement();
+            dst.position(start);
+            Protocol.send(out, Protocol.GET, Protocol.le(16).putInt(id).putInt(region).putInt(firstPage).putInt(count).flip());
             Protocol.Message m = Protocol.receive(in);
             if (m.type() == Protocol.REFUSED) throw new PageSource.Failed("the page server at " + server() + " refused: " + Protocol.sentence(m.body()));
-            if (m.type() != Protocol.PAGES || m.body().remaining() != 4 + dst.remaining() || m.body().getInt() != id) {
-                throw new IOException("a garbled answer");
+            ByteBuffer b = m.body();
+            if (m.type() != Protocol.PAGES || b.remaining() < 4 + 8L * count || b.getInt() != id) throw new IOException("a garbled answer");
+            long bytes = 0;
+            for (int i = 0; i < count; i++) {
+                lengths[i] = b.getInt();
+                crcs[i] = b.getInt();
+                if (lengths[i] < 0 || lengths[i] > Protocol.PAGE) throw new IOException("a garbled answer");
+                bytes += lengths[i];
             }
-            dst.put(m.body());
+            if (b.remaining() != bytes || bytes > dst.remaining()) throw new IOException("a garbled answer");
+            dst.put(b);
             return null;
         });
     }
@@ -170,15 +207,15 @@ public final class RemotePages implements CheckpointPages.Fetch {
         }
     }
 
-    private void drop() {
-        if (socket != null) {
+    private static void drop(Channel c) {
+        if (c.socket != null) {
             try {
-                socket.close();
+                c.socket.close();
             } catch (IOException ignored) {
                 // already broken
             }
         }
-        socket = null;
+        c.socket = null;
     }
 
     /** 256 KiB per request: a fault behind a prefetch batch waits about a millisecond on a LAN, not a 4 MiB transfer. */
@@ -192,7 +229,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
     @Override
     public synchronized void allRead() throws PageSource.Failed {
         if (handedOver) return;
-        exchange(() -> {
+        exchange((in, out) -> {
             Protocol.send(out, Protocol.DONE, Protocol.le(1).put((byte) Protocol.HOLDS_EVERY_PAGE).flip());
             Protocol.Message m = Protocol.receive(in);
             if (m.type() == Protocol.REFUSED) {
@@ -203,14 +240,21 @@ public final class RemotePages implements CheckpointPages.Fetch {
             return null;
         });
         handedOver = true;
-        drop(); // the source waits for this close to know its BYE arrived
+        close(); // the source waits for this close to know its BYE arrived
         status.enter(PostCopyStatus.Phase.HANDED_OVER);
     }
 
-    public synchronized boolean handedOver() { return handedOver; }
+    public boolean handedOver() { return handedOver; }
 
     @Override
-    public synchronized void close() {
-        drop();
+    public void close() {
+        for (Channel c : channels) {
+            c.lock.lock();
+            try {
+                drop(c);
+            } finally {
+                c.lock.unlock();
+            }
+        }
     }
 }
