@@ -57,7 +57,7 @@ boot=$(min_of "${t[@]}")
 postcopy() {
   local name="$1" img="$2"; shift 2
   local src="$WORK/pc-$name-src" dst="$WORK/pc-$name-dst" t0 td server pid
-  rm -rf "$src" "$dst"; mkdir -p "$src" "$dst"
+  rm -rf "$src" "$dst" "$src".* "$dst".*; mkdir -p "$src" "$dst"
   t0=$(now)
   ( rc=0; "$HEXO" run --verbose --isa "$FROM" --mem 3G --full-chkpt-save 0 --port 0 --checkpoint-dir "$src" --workdir "$src" "$@" "$img" \
       >"$src.out" 2> >(stamp >"$src.err") || rc=$?; echo "$rc" >"$src.rc" ) &
