@@ -18,9 +18,9 @@ public record Checkpoint(Path dir, int formatVersion, int abiVersion, String mod
                          List<Region> regions, List<GuestFiles.OpenFile> openFiles, PostCopy postCopy) {
 
     /**
-     * Present in a post-copy migration's minimal checkpoint (`--full-chkpt-save 0`): its region files hold
-     * the page index and CRCs but no page bytes, which the source's page server serves to whoever shows
-     * this token (docs/architecture.md, "Post-copy protocol").
+     * Present in a post-copy migration's minimal checkpoint (`--full-chkpt-save 0`): its region files list
+     * the pages that may hold data but hold no page bytes, which the source's page server serves (each with
+     * its CRC) to whoever shows this token (docs/architecture.md, "Post-copy protocol").
      *
      * @param token 64 hex digits, random per migration
      * @param server where the source said it listens ("HOST:PORT"), a hint for the destination

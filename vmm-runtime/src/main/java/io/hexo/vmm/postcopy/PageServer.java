@@ -105,6 +105,10 @@ public final class PageServer implements AutoCloseable {
      * (System.nanoTime), to say how long the guest was stopped before its pages could be had.
      */
     public Ending serve(Checkpoint minimal, GuestMemory memory, long linmemBase, long reached) {
+        Thread acceptor = new Thread(() -> acceptLoop(minimal, memory, linmemBase), "hexo-page-server");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        long stoppedMicros = (System.nanoTime() - reached) / 1000;
         long stored = minimal.regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
         status.enter(PostCopyStatus.Phase.SERVING, where(), new PostCopyStatus.Counts() {
             public long pagesMoved() { return pagesServed.get(); }
@@ -116,10 +120,8 @@ public final class PageServer implements AutoCloseable {
             public long bytesMoved() { return bytesServed.get(); }
         });
         notices.accept("hexo: post-copy: serving the guest's pages on " + where() + " (minimal checkpoint in " + minimal.dir() + ", written "
-                + (System.nanoTime() - reached) / 1000 + " us after the migration point); on the destination: hexo run --resume --full-chkpt-restore 0 --server " + where() + " (Ctrl-C here takes the job back)");
-        Thread acceptor = new Thread(() -> acceptLoop(minimal, memory, linmemBase), "hexo-page-server");
-        acceptor.setDaemon(true);
-        acceptor.start();
+                + stoppedMicros + " us after the migration point); on the destination: hexo run --resume --full-chkpt-restore 0 --server "
+                + where() + " (Ctrl-C here takes the job back)");
         synchronized (this) {
             while (true) {
                 long now = System.nanoTime();

@@ -8,7 +8,12 @@ import io.hexo.vmm.memory.LazyMemory;
  * (`--resume --full-chkpt-restore 0 --server HOST[:PORT]`). {@code status} is what front-ends follow.
  */
 public record PostCopyMode(PageServer.Settings serve, String server, PostCopyStatus status) {
+    /** The source; what its migration point will need is readied on a background thread now, while the guest runs. */
     public static PostCopyMode source(String bind, int port) {
+        Thread warm = new Thread(io.hexo.vmm.checkpoint.CheckpointWriter::warmUp, "hexo-postcopy-warm-up");
+        warm.setDaemon(true);
+        warm.setPriority(Thread.MIN_PRIORITY);
+        warm.start();
         return new PostCopyMode(new PageServer.Settings(bind, port), null, new PostCopyStatus(PostCopyStatus.Role.SOURCE));
     }
 
