@@ -2,12 +2,9 @@ package io.hexo.board;
 
 import io.hexo.build.HexoHome;
 import io.hexo.vmm.abi.Isa;
-import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,55 +81,100 @@ public final class BoardDeploy {
         return new Plan(FileSet.of("runtime", runtimeItems()), FileSet.of("images", img));
     }
 
+    /** The runtime's set alone (what a board's agent runs from). */
+    static FileSet runtimeSet() throws BoardException {
+        return FileSet.of("runtime", runtimeItems());
+    }
+
     /** Sends whatever of the plan the board lacks; progress lines go to progress. */
     public static void deploy(BoardSession board, String home, Plan plan, Consumer<String> progress) throws BoardException {
+        deploy(board, home, List.of(plan.runtime(), plan.images()), progress);
+    }
+
+    /**
+     * The same for any sets. Another hexo may deploy the same files at the same moment (a command and
+     * the board's holder starting the agent): each writes its own .part names and assembles in its own
+     * directory, and the first whole set to be renamed into place stays.
+     */
+    static void deploy(BoardSession board, String home, List<FileSet> sets, Consumer<String> progress) throws BoardException {
         checkJava(board);
+        String mine = Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
         Map<String, Item> byHash = new LinkedHashMap<>();
-        for (FileSet set : List.of(plan.runtime(), plan.images())) for (Item i : set.items()) byHash.putIfAbsent(i.sha256(), i);
+        for (FileSet set : sets) for (Item i : set.items()) byHash.putIfAbsent(i.sha256(), i);
         String blobs = home + "/blobs";
         StringBuilder ask = new StringBuilder("mkdir -p " + q(blobs) + " && cd " + q(blobs) + " && for h in");
         byHash.keySet().forEach(h -> ask.append(' ').append(h));
         ask.append("; do [ -e \"$h\" ] || echo \"$h\"; done");
         Set<String> missing = Set.copyOf(board.exec(ask.toString()).lines().map(String::trim).filter(l -> !l.isEmpty()).toList());
-        long total = missing.stream().mapToLong(h -> byHash.get(h).size()).sum(), done = 0;
+        long total = missing.stream().mapToLong(h -> byHash.get(h).size()).sum();
         if (!missing.isEmpty()) {
             progress.accept("deploying to board " + board.name() + ": " + missing.size() + " of " + byHash.size() + " files, " + Progress.mb(total));
-            try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
-                for (String h : missing) {
+            // All blobs go through one channel, back to back, cut by their sizes there (head -c reads no further
+            // than it writes) and hashed there: a channel each would cost a login shell each on many boards.
+            // The board's own checksum decides what counts as arrived.
+            List<String> order = List.copyOf(missing);
+            StringBuilder sh = new StringBuilder("cd " + q(blobs));
+            List<InputStream> parts = new ArrayList<>();
+            try {
+                for (String h : order) {
                     Item i = byHash.get(h);
-                    try (InputStream in = i.open(); OutputStream out = sftp.write(blobs + "/" + h + ".part")) {
-                        in.transferTo(out);
-                    }
-                    done += i.size();
-                    progress.accept("  " + i.path() + " (" + Progress.mb(i.size()) + ", " + Progress.mb(done) + " of " + Progress.mb(total) + ")");
+                    sh.append(" && head -c ").append(i.size()).append(" > ").append(h).append(".part.").append(mine);
+                    parts.add(i.open());
                 }
             } catch (IOException e) {
-                throw new BoardException("sending hexo to board " + board.name() + " failed: " + e.getMessage() + "; run again (what arrived is kept)");
+                throw new BoardException("cannot read hexo's own files (" + e.getMessage() + "): reinstall hexo");
             }
-            // The board's own checksums decide what counts as arrived.
-            StringBuilder check = new StringBuilder("cd " + q(blobs) + " && sha256sum");
-            missing.forEach(h -> check.append(' ').append(h).append(".part"));
+            for (String h : order) sh.append(" && printf '%s ' ").append(h).append(" && { ").append(Hashes.SHELL_SHA256).append("; } < ").append(h).append(".part.").append(mine);
+            java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+            InputStream all = new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
+            long[] told = {0};
+            InputStream counted = new java.io.FilterInputStream(all) {
+                long sent;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0 && (sent += n) - told[0] >= 1 << 20) {
+                        told[0] = sent;
+                        progress.accept("  " + Progress.mb(sent) + " of " + Progress.mb(total));
+                    }
+                    return n;
+                }
+            };
+            int status = board.call(sh.toString(), BoardLink.Input.of(counted), reply, err);
+            if (status != 0) {
+                throw new BoardException("sending hexo to board " + board.name() + " failed: " + err.toString(StandardCharsets.UTF_8).strip()
+                        + "; run again (what arrived is kept)");
+            }
             Map<String, String> got = new LinkedHashMap<>();
-            for (String line : board.exec(check.toString()).lines().toList()) {
-                String[] parts = line.trim().split("\\s+", 2);
-                if (parts.length == 2) got.put(parts[1].replaceFirst("^\\*", "").replace(".part", ""), parts[0]);
+            for (String line : reply.toString(StandardCharsets.UTF_8).lines().toList()) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2) got.put(f[0], f[1]);
             }
             StringBuilder commit = new StringBuilder("cd " + q(blobs));
             for (String h : missing) {
                 if (!h.equals(got.get(h))) {
-                    board.exec("rm -f " + q(blobs + "/" + h + ".part"));
+                    board.exec("rm -f " + q(blobs + "/" + h + ".part." + mine));
                     throw new BoardException(byHash.get(h).path() + " did not arrive intact on board " + board.name() + " (checksum differs): run again");
                 }
-                commit.append(" && mv -f ").append(h).append(".part ").append(h);
+                commit.append(" && mv -f ").append(h).append(".part.").append(mine).append(' ').append(h);
             }
-            board.exec(commit.toString());
+            // one command (on many boards each costs a login shell); the cd in a subshell: home may be relative
+            board.exec("( " + commit + " ) && " + assembly(home, sets, mine));
+            return;
         }
-        for (FileSet set : List.of(plan.runtime(), plan.images())) assemble(board, home, set);
+        board.exec(assembly(home, sets, mine));
+    }
+
+    private static String assembly(String home, List<FileSet> sets, String mine) {
+        List<String> each = new ArrayList<>();
+        for (FileSet set : sets) each.add(assemble(home, set, mine));
+        return String.join(" && ", each);
     }
 
     /** Hard links (copies where the file system has none) from the blobs into the set's directory, made whole before it is named. */
-    private static void assemble(BoardSession board, String home, FileSet set) throws BoardException {
-        String dir = set.dir(home), tmp = dir + ".tmp";
+    private static String assemble(String home, FileSet set, String mine) {
+        String dir = set.dir(home), tmp = dir + ".tmp." + mine;
         StringBuilder sh = new StringBuilder("[ -e " + q(dir + "/.ready") + " ] && exit 0; rm -rf " + q(tmp) + " && mkdir -p " + q(tmp));
         for (Item i : set.items()) {
             String target = tmp + "/" + i.path(), blob = home + "/blobs/" + i.sha256();
@@ -141,8 +183,10 @@ public final class BoardDeploy {
             sh.append(" && { ln -f ").append(q(blob)).append(' ').append(q(target)).append(" 2>/dev/null || cp ").append(q(blob)).append(' ').append(q(target)).append("; }");
             if (i.executable()) sh.append(" && chmod 755 ").append(q(target));
         }
-        sh.append(" && touch ").append(q(tmp + "/.ready")).append(" && rm -rf ").append(q(dir)).append(" && mv ").append(q(tmp)).append(' ').append(q(dir));
-        board.exec(sh.toString());
+        // a directory without .ready is a leftover; a whole one that another hexo put there first stays
+        sh.append(" && touch ").append(q(tmp + "/.ready")).append(" && { [ -e ").append(q(dir + "/.ready")).append(" ] || rm -rf ").append(q(dir))
+                .append("; } && { mv -T ").append(q(tmp)).append(' ').append(q(dir)).append(" 2>/dev/null || rm -rf ").append(q(tmp)).append("; }");
+        return "( " + sh + " )"; // a subshell: its `exit 0` (the set is there) ends only its own part
     }
 
     /** One sentence when the board has no Java hexo can run on. */
@@ -191,7 +235,7 @@ public final class BoardDeploy {
 
     private static Item item(String path, Path file, boolean executable) throws BoardException {
         try {
-            return new Item(path, file, null, executable, Hashes.sha256(file));
+            return new Item(path, file, null, executable, Hashes.sha256Remembered(file));
         } catch (IOException e) {
             throw new BoardException("cannot read " + file + " (" + e.getMessage() + "): reinstall hexo");
         }

@@ -34,13 +34,57 @@ public final class BoardSession implements AutoCloseable {
     public enum HostKeys { KNOWN_ONLY, RECORD_IF_UNKNOWN }
 
     private final Board board;
-    private final SshClient client;
-    private final ClientSession session;
+    private final BoardLink link;
 
-    private BoardSession(Board board, SshClient client, ClientSession session) {
+    private BoardSession(Board board, BoardLink link) {
         this.board = board;
-        this.client = client;
-        this.session = session;
+        this.link = link;
+    }
+
+    BoardLink link() { return link; }
+
+    /** "held" when the work goes through the board's {@link BoardHolder}, "direct" when this process connected. */
+    public String via() { return link.kind(); }
+
+    /**
+     * The board for a command's work: through its holder when one is running (no connect, no key
+     * exchange), else connected here, with a holder started in the background for the commands after
+     * this one (HEXO_BOARD_HOLD=off: never). A refused login is the same sentence as with open.
+     */
+    public static BoardSession connect(Board board) throws BoardException {
+        if (!BoardHolder.enabled()) return open(board, HostKeys.KNOWN_ONLY);
+        java.nio.file.Path socket;
+        try {
+            socket = BoardHolder.socketOf(board);
+        } catch (IOException e) {
+            return open(board, HostKeys.KNOWN_ONLY); // no place for a socket: no holder, no harm
+        }
+        HeldLink held = HeldLink.reach(socket);
+        if (held != null) return new BoardSession(board, held);
+        BoardSession direct = open(board, HostKeys.KNOWN_ONLY);
+        BoardHolder.spawn(board, socket);
+        return direct;
+    }
+
+    /** Stops the board's holder(s), whatever settings they were started with; whether one was running. */
+    public static boolean disconnect(String name) throws BoardException {
+        try {
+            boolean any = false;
+            for (java.nio.file.Path socket : BoardHolder.socketsNamed(name)) any |= BoardHolder.stop(socket);
+            return any;
+        } catch (IOException e) {
+            throw new BoardException("cannot reach the holders' directory: " + e.getMessage());
+        }
+    }
+
+    /** The board's holder when one runs for these settings, else null (nothing is started). */
+    public static BoardSession held(Board board) {
+        try {
+            HeldLink held = HeldLink.reach(BoardHolder.socketOf(board));
+            return held == null ? null : new BoardSession(board, held);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public Board board() { return board; }
@@ -76,13 +120,15 @@ public final class BoardSession implements AutoCloseable {
         List<Path> keys = keys(board);
         client.setKeyIdentityProvider(new FileKeyPairProvider(keys));
         preferAesGcm(client);
+        Forwards forwards = new Forwards();
+        client.setForwardingFilter(forwards);
         client.start();
         ClientSession session = null;
         try {
             session = client.connect(board.user(), board.host(), board.port()).verify(TIMEOUT).getSession();
             session.auth().verify(TIMEOUT);
             if (verifier.recorded != null) appendKnownHost(board, verifier.recorded);
-            return new BoardSession(board, client, session);
+            return new BoardSession(board, new MinaLink(client, session, forwards));
         } catch (IOException | RuntimeException e) {
             if (session != null) session.close(true);
             client.stop();
@@ -92,28 +138,42 @@ public final class BoardSession implements AutoCloseable {
 
     /** Runs a command on the board; its standard output, or a sentence when it fails. */
     public String exec(String command) throws BoardException {
-        try {
-            return session.executeRemoteCommand(command, TIMEOUT);
-        } catch (IOException e) {
-            throw new BoardException("the command failed on the board: " + firstLine(e.getMessage()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+        Integer status = call(command, null, out, err);
+        if (status != 0) {
+            String why = firstLine(err.toString(StandardCharsets.UTF_8));
+            throw new BoardException("the command failed on the board (exit status " + status + ")" + (why.isEmpty() ? "" : ": " + why));
         }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** A command whose exit status says nothing useful (e.g. sha256sum over files that may be missing): its output. */
     String execIgnoringStatus(String command) throws BoardException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (org.apache.sshd.client.channel.ChannelExec ch = session.createExecChannel(command)) {
-            ch.setOut(out);
-            ch.setErr(java.io.OutputStream.nullOutputStream());
-            ch.open().verify(TIMEOUT);
-            ch.waitFor(java.util.EnumSet.of(org.apache.sshd.client.channel.ClientChannelEvent.CLOSED), TIMEOUT);
-        } catch (IOException e) {
-            throw new BoardException("the command failed on the board: " + firstLine(e.getMessage()));
-        }
+        call(command, null, out, java.io.OutputStream.nullOutputStream());
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    ClientSession session() { return session; }
+    /**
+     * Runs command with that input and output; its exit status. A connection that goes before the
+     * command ends is a BoardException saying so (the command may have done its work or part of it).
+     */
+    Integer call(String command, BoardLink.Input in, java.io.OutputStream out, java.io.OutputStream err) throws BoardException {
+        Integer status;
+        try {
+            status = link.call(command, in, out, err);
+        } catch (IOException e) {
+            throw new BoardException("the command failed on the board: " + firstLine(e.getMessage()));
+        }
+        if (status == null) throw lostConnection();
+        return status;
+    }
+
+    /** The sentence for a connection that went in the middle of a command. */
+    BoardException lostConnection() {
+        return new BoardException("lost the connection to board " + board.name() + (link.kind().equals("held") ? " (its hexo holder went away)" : "")
+                + ": run the command again");
+    }
 
     /**
      * The argv of OpenSSH's ssh running command on this board with the same login as this session (its
@@ -145,15 +205,42 @@ public final class BoardSession implements AutoCloseable {
         return argv;
     }
 
+    /**
+     * A port on the board's loopback whose connections come here, to host:port, through this session
+     * (SSH remote forwarding): a post-copy destination on the board reaches a page server here. As
+     * "127.0.0.1:PORT", an address on the board; open as long as this session.
+     */
+    public String forwardFromBoard(String host, int port) throws BoardException {
+        try {
+            return "127.0.0.1:" + direct().forwardFromBoard(host, port);
+        } catch (IOException e) {
+            throw new BoardException("board " + board.name() + " would not forward a port back here (" + firstLine(e.getMessage())
+                    + "): its sshd needs AllowTcpForwarding yes (the default)");
+        }
+    }
+
+    /** A port on this machine's loopback whose connections go to host:port on the board (SSH local forwarding); open as long as this session. */
+    public int forwardToBoard(String host, int port) throws BoardException {
+        try {
+            return direct().forwardToBoard(host, port);
+        } catch (IOException e) {
+            throw new BoardException("cannot forward a port here to board " + board.name() + " (" + firstLine(e.getMessage()) + ")");
+        }
+    }
+
+    private MinaLink direct() throws BoardException {
+        if (link instanceof MinaLink m) return m;
+        throw new BoardException("port forwarding needs a connection of this command's own (not its holder's)");
+    }
+
     /** The SHA-256 fingerprint of the board's host key, as ssh shows it. */
     public String hostKeyFingerprint() {
-        return KeyUtils.getFingerPrint(session.getServerKey());
+        return link.hostKeyFingerprint();
     }
 
     @Override
     public void close() {
-        session.close(true);
-        client.stop();
+        link.close();
     }
 
     private static List<Path> keys(Board board) throws BoardException {

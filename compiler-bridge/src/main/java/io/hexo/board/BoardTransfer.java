@@ -5,9 +5,6 @@ import io.hexo.vmm.checkpoint.CheckpointException;
 import io.hexo.vmm.checkpoint.CheckpointReader;
 import io.hexo.vmm.checkpoint.CheckpointTransfer;
 import io.hexo.vmm.guest.GuestFiles;
-import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
-import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +21,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Checkpoints to and from a board over SFTP, with the same promise as a local transfer: the source is
+ * Checkpoints to and from a board as plain streams through the board's link (its holder and agent when
+ * they are there: no SFTP, no round trip per block), with the same promise as a local transfer: the source is
  * only read and keeps the guest's state; the far side gets the new checkpoint whole or keeps its old one.
  *
  * <p>To a board: every file goes up as NAME.part, renamed NAME.tmp once whole (a file whose SHA-256 the
@@ -42,10 +40,10 @@ public final class BoardTransfer {
     /** What a transfer moved. */
     public record Result(Checkpoint checkpoint, int sent, int unchanged, long bytesSent) {}
 
-    /** SFTP writes and reads of this size keep a loopback link busy (MINA's default, 32 kB, leaves it idle half the time). */
+    /** Writes of this size into OpenSSH's ssh keep a loopback link busy. */
     private static final int BUFFER = 255 * 1024;
 
-    /** Files below this size travel together over SFTP; larger ones each stream through a channel that hashes them on arrival. */
+    /** Files below this size travel together through one channel; larger ones each stream through a channel that hashes them on arrival. */
     private static final long SMALL = 1 << 20;
 
     /**
@@ -79,8 +77,8 @@ public final class BoardTransfer {
             t.setDaemon(true);
             return t;
         });
-        // Big files travel on a thread of their own (through ssh, or a channel of this session) while the
-        // small ones go up over SFTP: the SFTP start and the small files' round trips hide behind the stream.
+        // Big files travel on a thread of their own, each through a channel whose far end hashes it as it
+        // arrives, while the small ones go up together through one channel.
         java.util.concurrent.ExecutorService sending = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hexo-send");
             t.setDaemon(true);
@@ -91,7 +89,7 @@ public final class BoardTransfer {
         Map<String, Long> sentFrom = new HashMap<>();
         Checkpoint cp;
         String toTmp;
-        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
+        try {
             for (String name : names) {
                 Path file = fromDir.resolve(name);
                 long size = Files.size(file);
@@ -108,8 +106,7 @@ public final class BoardTransfer {
                 }
                 String part = remoteDir + "/" + name + ".part";
                 if (size < SMALL) {
-                    // Small files share one SFTP session and one hashing command below: a channel each costs more than their bytes.
-                    upload(sftp, file, part, 0, progress);
+                    // Small files share one channel and one hashing command below: a channel each costs more than their bytes.
                     local.put(name, await(ours));
                     small.add(name);
                     bytes += size;
@@ -122,10 +119,22 @@ public final class BoardTransfer {
                 sentFrom.put(name, from);
             }
             if (!small.isEmpty()) {
+                // one stream of the files back to back, cut by their sizes there (head -c reads no further than it writes)
                 StringBuilder cmd = new StringBuilder("cd " + dir);
+                List<InputStream> parts = new ArrayList<>();
+                for (String name : small) {
+                    cmd.append(" && head -c ").append(Files.size(fromDir.resolve(name))).append(" > ").append(quote(name + ".part"));
+                    parts.add(Files.newInputStream(fromDir.resolve(name)));
+                }
                 for (String name : small) cmd.append(" && printf '%s ' ").append(quote(name)).append(" && { ").append(Hashes.SHELL_SHA256).append("; } < ").append(quote(name + ".part"));
+                java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+                int status = board.call(cmd.toString(), BoardLink.Input.of(new java.io.SequenceInputStream(java.util.Collections.enumeration(parts))), reply, err);
+                if (status != 0) {
+                    throw new BoardException("the board could not store " + String.join(", ", small) + ": " + err.toString(StandardCharsets.UTF_8).strip()
+                            + "; run the transfer again");
+                }
                 Map<String, String> theirs = new HashMap<>();
-                for (String line : board.exec(cmd.toString()).lines().toList()) {
+                for (String line : reply.toString(StandardCharsets.UTF_8).lines().toList()) {
                     String[] f = line.trim().split("\\s+");
                     if (f.length >= 2) theirs.put(f[0], f[1]);
                 }
@@ -171,9 +180,11 @@ public final class BoardTransfer {
                 Path file = fromWorkdir.resolve(f.path()).normalize();
                 if (!file.startsWith(fromWorkdir.normalize())) throw new CheckpointException("the checkpoint's open file " + f.path() + " is outside " + fromWorkdir);
                 String target = remoteDir + "/" + f.path();
-                board.exec("mkdir -p " + quote(target.substring(0, target.lastIndexOf('/'))));
-                bytes += upload(sftp, file, target + ".tmp", 0, progress);
-                board.exec("mv -f " + quote(target + ".tmp") + " " + quote(target));
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                int status = board.call("mkdir -p " + quote(target.substring(0, target.lastIndexOf('/'))) + " && cat > " + quote(target + ".tmp")
+                        + " && mv -f " + quote(target + ".tmp") + " " + quote(target), BoardLink.Input.of(file, 0, null), java.io.OutputStream.nullOutputStream(), err);
+                if (status != 0) throw new BoardException("the board could not store " + f.path() + ": " + err.toString(StandardCharsets.UTF_8).strip() + "; run the transfer again");
+                bytes += Files.size(file);
                 sent++;
             }
         } finally {
@@ -310,7 +321,7 @@ public final class BoardTransfer {
         Map<String, String> remote = remoteHashes(board, remoteDir, Checkpoint.ALL_FILES);
         long bytes = 0;
         int sent = 0, unchanged = 0;
-        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(board.session())) {
+        {
             for (String name : Checkpoint.ALL_FILES) {
                 String want = remote.get(name);
                 if (want == null) continue; // the manifest says which files a checkpoint has; verification below says if one is missing
@@ -327,7 +338,7 @@ public final class BoardTransfer {
                 Path part = staging.resolve(name + ".part");
                 long from = Files.isRegularFile(part) ? Files.size(part) : 0;
                 if (from > 0) progress.accept("continuing " + name + " at " + Progress.mb(from) + " (the rest of an interrupted transfer)");
-                bytes += download(sftp, remoteDir + "/" + name, part, from, progress);
+                bytes += download(board, remoteDir + "/" + name, part, from, progress);
                 if (!want.equals(Hashes.sha256(part))) {
                     Files.delete(part);
                     throw new BoardException(name + " did not arrive intact from the board (checksum differs): run the transfer again");
@@ -341,7 +352,7 @@ public final class BoardTransfer {
                 if (f.path().startsWith("/") || f.path().contains("..")) continue;
                 Path local = staging.resolve(f.path());
                 Files.createDirectories(local.getParent());
-                bytes += download(sftp, remoteDir + "/" + f.path(), local, 0, progress);
+                bytes += download(board, remoteDir + "/" + f.path(), local, 0, progress);
             }
             Checkpoint copied = CheckpointTransfer.copy(staging, staging, toDir, toWorkdir);
             deleteTree(staging); // only once the destination holds it all: an interrupted pull keeps what it has
@@ -377,19 +388,9 @@ public final class BoardTransfer {
             // ssh itself could not log in (e.g. a key only MINA can read): the same command over this session.
         }
         java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
-        try (org.apache.sshd.client.channel.ChannelExec ch = board.session().createExecChannel(cmd)) {
-            ch.setOut(reply);
-            ch.setErr(err);
-            ch.open().verify(java.time.Duration.ofSeconds(20));
-            try (InputStream in = Files.newInputStream(file); OutputStream up = ch.getInvertedIn()) {
-                in.skipNBytes(from);
-                in.transferTo(Progress.counting(up, file.getFileName().toString(), from, Files.size(file), progress));
-            }
-            ch.waitFor(java.util.EnumSet.of(org.apache.sshd.client.channel.ClientChannelEvent.CLOSED), 0L);
-            Integer status = ch.getExitStatus();
-            if (status == null || status != 0) {
-                throw new BoardException("the board could not store " + part + ": " + err.toString(StandardCharsets.UTF_8).strip() + "; run the transfer again");
-            }
+        int status = board.call(cmd, BoardLink.Input.of(file, from, Progress.lines(file.getFileName().toString(), Files.size(file), progress)), reply, err);
+        if (status != 0) {
+            throw new BoardException("the board could not store " + part + ": " + err.toString(StandardCharsets.UTF_8).strip() + "; run the transfer again");
         }
         return reply.toString(StandardCharsets.UTF_8).trim().split("\\s+")[0];
     }
@@ -435,27 +436,17 @@ public final class BoardTransfer {
         }
     }
 
-    /** file from byte `from` on into remote (which already holds the bytes before it). */
-    private static long upload(SftpClient sftp, Path file, String remote, long from, Consumer<String> progress) throws IOException {
-        List<SftpClient.OpenMode> modes = from > 0 ? List.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)
-                : List.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
-        try (InputStream in = Files.newInputStream(file); OutputStream out = sftp.write(remote, BUFFER, modes)) {
-            if (from > 0) {
-                in.skipNBytes(from);
-                ((SftpOutputStreamAsync) out).setOffset(from);
-            }
-            return in.transferTo(Progress.counting(out, file.getFileName().toString(), from, Files.size(file), progress));
+    /** remote from byte `from` on, appended to file (which holds the bytes before it): a plain stream, no round trip per block. */
+    private static long download(BoardSession board, String remote, Path file, long from, Consumer<String> progress) throws IOException, BoardException {
+        long size = Long.parseLong(board.exec("stat -c %s " + quote(remote)).trim());
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status;
+        try (OutputStream out = from > 0 ? Files.newOutputStream(file, StandardOpenOption.APPEND) : Files.newOutputStream(file)) {
+            status = board.call("tail -c +" + (from + 1) + " " + quote(remote), null,
+                    Progress.counting(out, file.getFileName().toString().replace(".part", ""), from, size, progress), err);
         }
-    }
-
-    /** remote from byte `from` on, appended to file (which holds the bytes before it). */
-    private static long download(SftpClient sftp, String remote, Path file, long from, Consumer<String> progress) throws IOException {
-        long size = sftp.stat(remote).getSize();
-        try (InputStream in = sftp.read(remote, BUFFER);
-             OutputStream out = from > 0 ? Files.newOutputStream(file, StandardOpenOption.APPEND) : Files.newOutputStream(file)) {
-            if (from > 0) in.skipNBytes(from);
-            return in.transferTo(Progress.counting(out, file.getFileName().toString().replace(".part", ""), from, size, progress));
-        }
+        if (status != 0) throw new BoardException("the board could not send " + remote + ": " + err.toString(StandardCharsets.UTF_8).strip() + "; run the transfer again");
+        return size - from;
     }
 
     /** A word for the board's POSIX shell. */

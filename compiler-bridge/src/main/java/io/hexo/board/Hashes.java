@@ -68,6 +68,51 @@ final class Hashes {
         }
     }
 
+    private static java.util.Map<String, String> remembered;
+
+    /**
+     * The SHA-256 of a file hexo deploys (its jars, the images), remembered across commands in
+     * ~/.cache/hexo/deploy-sha256 by path, size, modification time and inode: hashing hexo's 6 MB of
+     * jars again in every `hexo run --board` would cost a warm run a tenth of a second. A remembered hash
+     * that is wrong cannot do harm: the board checks every blob it receives against its name.
+     */
+    static synchronized String sha256Remembered(Path file) throws IOException {
+        var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        String key = file.toAbsolutePath().normalize() + "\t" + attrs.size() + "\t"
+                + attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "\t" + attrs.fileKey();
+        Path cache = cacheFile();
+        if (remembered == null) {
+            remembered = new java.util.HashMap<>();
+            try {
+                for (String line : Files.readAllLines(cache)) {
+                    int tab = line.indexOf('\t');
+                    if (tab == 64) remembered.put(line.substring(tab + 1), line.substring(0, tab));
+                }
+            } catch (IOException | RuntimeException none) {
+                // nothing remembered yet
+            }
+        }
+        String hex = remembered.get(key);
+        if (hex != null) return hex;
+        hex = sha256(file);
+        remembered.put(key, hex);
+        try {
+            Files.createDirectories(cache.getParent());
+            if (remembered.size() > 4000) Files.deleteIfExists(cache); // old builds' entries: start again
+            Files.writeString(cache, hex + "\t" + key + "\n", java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // remembered in this process only
+        }
+        return hex;
+    }
+
+    private static Path cacheFile() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("hexo").resolve("deploy-sha256");
+    }
+
     static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }

@@ -30,4 +30,16 @@ final class Progress {
             }
         };
     }
+
+    /** The same lines for a copy that reports how many bytes of the file went so far. */
+    static java.util.function.LongConsumer lines(String what, long total, Consumer<String> progress) {
+        long[] last = {System.nanoTime()};
+        return done -> {
+            long now = System.nanoTime();
+            if (now - last[0] > 1_000_000_000L && total > 0) {
+                last[0] = now;
+                progress.accept("  " + what + " " + (done * 100 / total) + "% (" + mb(done) + " of " + mb(total) + ")");
+            }
+        };
+    }
 }

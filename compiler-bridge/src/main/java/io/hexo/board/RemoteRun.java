@@ -1,12 +1,7 @@
 package io.hexo.board;
 
-import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
-
-import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -36,19 +31,31 @@ public final class RemoteRun {
      * String, String, OutputStream, OutputStream, OutputStream)} streams back like its output.
      */
     public static String start(BoardSession board, String home, BoardDeploy.Plan plan, String workdir, String checkpointDir,
-                               List<String> args, String display, boolean events) throws BoardException {
+                               List<String> args, String display, boolean eventsFlag) throws BoardException {
         StringBuilder cmd = new StringBuilder();
         for (String a : args) cmd.append(' ').append(q(a));
+        String rid = plan.runtime().id(), events = eventsFlag ? " --events-to=\"$d/events\"" : "";
         String script = String.join("\n",
                 "H=" + q(home) + "; mkdir -p \"$H\" && H=$(cd \"$H\" && pwd) || exit 1",
-                "R=\"$H/runtime/" + plan.runtime().id() + "\"; I=\"$H/images/" + plan.images().id() + "\"",
+                "R=\"$H/runtime/" + rid + "\"; I=\"$H/images/" + plan.images().id() + "\"",
                 "if [ ! -e \"$R/.ready\" ] || [ ! -e \"$I/.ready\" ]; then echo deploy; exit 0; fi",
                 "W=" + (workdir != null ? q(workdir) : "\"$H/work\"") + "; C=" + (checkpointDir != null ? q(checkpointDir) : "\"$W\""),
                 "mkdir -p \"$W\" \"$C\" \"$H/runs\" || exit 1",
-                "id=$(date -u +%Y%m%d-%H%M%S)-$$; d=\"$H/runs/$id\"; mkdir \"$d\" && : > \"$d/out\" && : > \"$d/err\" || exit 1",
-                "printf '%s\\n' " + q(display) + " > \"$d/cmd\"" + (events ? " && : > \"$d/events\"" : ""),
-                "setsid \"$R/bin/hexo-supervise\" \"$d\" \"$R/hexo\" run \"$I\" --workdir \"$W\" --checkpoint-dir \"$C\"" + cmd
-                        + (events ? " --events-to=\"$d/events\"" : "") + " < /dev/null > /dev/null 2>&1 &",
+                // absolute: a spare's hexo runs from elsewhere
+                "W=$(cd \"$W\" && pwd) && C=$(cd \"$C\" && pwd) || exit 1",
+                "id=$(date -u +%Y%m%d-%H%M%S)-$$; d=\"$H/runs/$id\"",
+                Spares.claim(rid),
+                "if [ -n \"$s\" ]; then",
+                "  printf '%s\\n' " + q(display) + " > \"$d/cmd\" && echo " + rid + " > \"$d/runtime\"" + (eventsFlag ? " && : > \"$d/events\"" : "") + " || exit 1",
+                // read-write: never blocks; the spare holds the FIFO open and reads the count, then the arguments
+                "  set -- run \"$I\" --workdir \"$W\" --checkpoint-dir \"$C\"" + cmd + events,
+                "  exec 3<>\"$d/args\" && printf '%s\\0' \"$#\" \"$@\" >&3 && exec 3>&-",
+                "else",
+                "  mkdir \"$d\" && : > \"$d/out\" && : > \"$d/err\" || exit 1",
+                "  printf '%s\\n' " + q(display) + " > \"$d/cmd\" && echo " + rid + " > \"$d/runtime\"" + (eventsFlag ? " && : > \"$d/events\"" : ""),
+                "  setsid \"$R/bin/hexo-supervise\" \"$d\" \"$R/hexo\" run \"$I\" --workdir \"$W\" --checkpoint-dir \"$C\"" + cmd + events
+                        + " < /dev/null > /dev/null 2>&1 &",
+                "fi",
                 "n=0; while [ ! -e \"$d/pid\" ]; do sleep 0.01; n=$((n+1)); [ $n -lt 3000 ] || { echo 'no supervisor'; exit 1; }; done",
                 "echo \"started $id\"");
         String reply = board.exec(script).strip();
@@ -74,30 +81,32 @@ public final class RemoteRun {
     /** The same, with the run's event stream (when it was started with events) into events, or null for none. */
     public static int follow(BoardSession board, String home, String id, OutputStream out, OutputStream err, OutputStream events)
             throws BoardException {
-        ChannelExec eventsChannel = events == null ? null : followEvents(board, home, id, events);
+        Thread eventsFollower = null;
+        if (events != null) {
+            String d = runDir(home, id);
+            // its tail ends with the run's hexo, after its last line; a lost connection ends it as well
+            String script = "d=" + q(d) + "; pid=$(cat \"$d/pid\") && [ -e \"$d/events\" ] || exit 0; exec 4>&1; "
+                    + "n=$(tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/events\" | tee /dev/fd/4 | wc -c); tail -c +$((n+1)) \"$d/events\"; exec 4>&-";
+            eventsFollower = new Thread(() -> {
+                try {
+                    board.call(script, null, events, OutputStream.nullOutputStream());
+                } catch (BoardException e) {
+                    // the output's follower says it
+                }
+            }, "hexo-board-events");
+            eventsFollower.setDaemon(true);
+            eventsFollower.start();
+        }
         try {
             return followOutput(board, home, id, out, err);
         } finally {
-            if (eventsChannel != null) {
-                // its tail ends with the run's hexo, after its last line; a lost connection closes it as well
-                eventsChannel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 5000L);
-                eventsChannel.close(false);
+            if (eventsFollower != null) {
+                try {
+                    eventsFollower.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-        }
-    }
-
-    private static ChannelExec followEvents(BoardSession board, String home, String id, OutputStream events) throws BoardException {
-        String d = runDir(home, id);
-        String script = "d=" + q(d) + "; pid=$(cat \"$d/pid\") && [ -e \"$d/events\" ] || exit 0; "
-                + "exec tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/events\"";
-        try {
-            ChannelExec ch = board.session().createExecChannel(script);
-            ch.setOut(events);
-            ch.setErr(OutputStream.nullOutputStream());
-            ch.open().verify(java.time.Duration.ofSeconds(20));
-            return ch;
-        } catch (IOException e) {
-            throw lost(board, id);
         }
     }
 
@@ -105,25 +114,23 @@ public final class RemoteRun {
         String d = runDir(home, id);
         String script = String.join("\n",
                 "d=" + q(d) + "; pid=$(cat \"$d/pid\") || exit 255",
-                // -s: how soon tail notices the run's end (and checks for new output without inotify).
-                "tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/err\" >&2 & t=$!",
-                "tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/out\"",
+                // -s: how soon tail notices the run's end (new output comes at once where it has inotify). tail
+                // may end without what the run wrote just before it ended: counted (tee, wc), the rest follows.
+                "exec 4>&1 5>&2",
+                "{ e=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/err\" | tee /dev/fd/5 | wc -c); tail -c +$((e+1)) \"$d/err\" >&5; } & t=$!",
+                "o=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/out\" | tee /dev/fd/4 | wc -c); tail -c +$((o+1)) \"$d/out\"",
                 "wait $t",
+                "exec 4>&- 5>&-", // the spare started below must not hold this channel's output open
                 "while [ ! -e \"$d/status\" ]; do",
                 "  kill -0 \"$(cat \"$d/supervisor\")\" 2>/dev/null || { echo 'hexo: the run " + id
                         + " ended without an exit status (was the board restarted?)' >&2; exit 255; }",
                 "  sleep 0.02",
                 "done",
+                Spares.makeOneAfterRun(home, "$(cat \"$d/runtime\" 2>/dev/null)"),
                 "exit \"$(cat \"$d/status\")\"");
-        try (ChannelExec ch = board.session().createExecChannel(script)) {
-            ch.setOut(out);
-            ch.setErr(err);
-            ch.open().verify(java.time.Duration.ofSeconds(20));
-            ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
-            Integer status = ch.getExitStatus();
-            if (status == null) throw lost(board, id);
-            return status;
-        } catch (IOException e) {
+        try {
+            return board.call(script, null, out, err);
+        } catch (BoardException e) {
             throw lost(board, id);
         }
     }
@@ -137,6 +144,11 @@ public final class RemoteRun {
     public static void signal(BoardSession board, String home, String id, boolean interrupt) throws BoardException {
         String d = q(runDir(home, id));
         board.exec("kill -" + (interrupt ? "\"$(cat " + d + "/interrupt)\"" : "USR1") + " \"$(cat " + d + "/pid)\" 2>/dev/null; true");
+    }
+
+    /** Stops the spare hexo JVMs waiting on the board for runs (see {@link Spares}). */
+    public static void stopSpares(BoardSession board, String home) throws BoardException {
+        board.exec(Spares.stopAll(home));
     }
 
     /** The board's runs, oldest first. */

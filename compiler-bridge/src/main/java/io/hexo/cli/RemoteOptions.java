@@ -68,13 +68,58 @@ final class RemoteOptions {
                         throw new java.util.concurrent.CompletionException(e);
                     }
                 });
-        try (BoardSession s = BoardSession.open(b, BoardSession.HostKeys.KNOWN_ONLY)) {
+        ParseResult pr = run.commandLine().getParseResult();
+        boolean pageSource = zero(pr, "--full-chkpt-save"), pageDestination = zero(pr, "--full-chkpt-restore");
+        // A post-copy run's page server is reached through a port forwarded by this command's own connection, open while it follows the run.
+        try (BoardSession s = pageSource || pageDestination ? BoardSession.open(b, BoardSession.HostKeys.KNOWN_ONLY) : BoardSession.connect(b)) {
+            if (pageDestination && attach == null) replaced.put("--server", pageServerHere(s, pr));
+            if (pageSource) pageServerThere(s, b, pr);
             String id = attach != null ? attachTo(s, b) : start(s, b, planned(plan));
             return follow(s, b, id);
         } catch (BoardException e) {
             System.err.println("hexo: " + e.getMessage());
             return e.getMessage().startsWith("lost the connection") ? STATUS_CONNECTION_LOST : 2;
         }
+    }
+
+    /** Options whose value the board's hexo gets changed (a page server's address as the board sees it). */
+    private final java.util.Map<String, String> replaced = new java.util.HashMap<>();
+
+    private static boolean zero(ParseResult pr, String option) {
+        return pr.hasMatchedOption(option) && Integer.valueOf(0).equals(pr.matchedOptionValue(option, null));
+    }
+
+    /**
+     * --full-chkpt-restore 0 --server HOST[:PORT] with the source here: the board's hexo gets a port of its
+     * own loopback instead, forwarded back here to HOST:PORT (the page server keeps listening on loopback).
+     */
+    private static String pageServerHere(BoardSession s, ParseResult pr) throws BoardException {
+        String server = pr.matchedOptionValue("--server", "");
+        int colon = server.lastIndexOf(':');
+        String host = colon < 0 ? server : server.substring(0, colon);
+        int port;
+        try {
+            port = colon < 0 ? 5050 : Integer.parseInt(server.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--server " + server + " has no port number after the ':': give HOST[:PORT], e.g. 127.0.0.1:5050");
+        }
+        String there = s.forwardFromBoard(host, port);
+        System.err.println("hexo: post-copy: board " + s.name() + " reaches the page server " + host + ":" + port + " through SSH (as " + there + " there)");
+        return there;
+    }
+
+    /** --full-chkpt-save 0 on the board: its page server (on its loopback) is forwarded to a port here, said in one line. */
+    private static void pageServerThere(BoardSession s, Board b, ParseResult pr) throws BoardException {
+        int port = pr.matchedOptionValue("--port", 5050);
+        if (port == 0) {
+            throw new BoardException("with --board, give the page server a port (--port N, not 0): this end forwards that port of board "
+                    + b.name() + " here through SSH");
+        }
+        String bind = pr.matchedOptionValue("--bind", "127.0.0.1");
+        String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+        int here = s.forwardToBoard(host, port);
+        System.err.println("hexo: post-copy: board " + b.name() + "'s page server (" + host + ":" + port + " there) is reachable here at 127.0.0.1:"
+                + here + " through SSH while this command runs: resume with --server 127.0.0.1:" + here);
     }
 
     private String attachTo(BoardSession s, Board b) throws BoardException {
@@ -102,6 +147,11 @@ final class RemoteOptions {
             if (name.equals("--workdir")) workdir = String.join("", o.originalStringValues());
             if (name.equals("--checkpoint-dir")) checkpointDir = String.join("", o.originalStringValues());
             if (HANDLED_HERE.contains(name)) continue;
+            if (replaced.containsKey(name)) {
+                args.add(name);
+                args.add(replaced.get(name));
+                continue;
+            }
             if (o.arity().max() == 0) {
                 if (Boolean.TRUE.equals(o.getValue())) args.add(name);
                 continue;
@@ -142,7 +192,7 @@ final class RemoteOptions {
         } catch (IOException e) {
             throw new BoardException("--events-to " + eventsTo() + " cannot be written (" + e.getMessage() + "): give a writable file");
         }
-        if (status == io.hexo.vmm.run.Outcome.STATUS_CHECKPOINTED) {
+        if (status == io.hexo.vmm.run.Outcome.STATUS_CHECKPOINTED && !zero(run.commandLine().getParseResult(), "--full-chkpt-save")) {
             System.err.println("hexo: the checkpoint is on board " + b.name() + "; `hexo transfer --from-board " + b.name()
                     + " --to DIR` brings it here, or resume it there with `hexo run --board " + b.name() + " --resume …`");
         }

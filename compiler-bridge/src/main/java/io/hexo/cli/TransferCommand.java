@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = {"Copy a verified checkpoint, and the files it has open, to another place (the original's transfer-full-checkpoint-to-arm / -from-arm). The source is left as it was.",
-                "With --to-board / --from-board it travels over SSH (SFTP) to or from a board configured with `hexo board add`: only files the far side lacks are sent, each is checked there by SHA-256, an interrupted transfer continues where it stopped when run again, and the far side keeps its old checkpoint until the new one is whole."})
+                "With --to-board / --from-board it travels over SSH to or from a board configured with `hexo board add`: only files the far side lacks are sent, each is checked there by SHA-256, an interrupted transfer continues where it stopped when run again, and the far side keeps its old checkpoint until the new one is whole."})
 final class TransferCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "DIR", description = "Checkpoint directory to copy (default: the current directory).")
     Path from = Path.of(".");
@@ -60,7 +60,7 @@ final class TransferCommand implements Callable<Integer> {
 
     private int overSsh(Board board) throws BoardException, CheckpointException, IOException {
         String dir = remoteDir != null ? remoteDir : board.home() + "/work";
-        try (BoardSession s = BoardSession.open(board, BoardSession.HostKeys.KNOWN_ONLY)) {
+        try (BoardSession s = BoardSession.connect(board)) {
             if (toBoard != null) {
                 BoardTransfer.Result r = BoardTransfer.push(s, from, fromWorkdir != null ? fromWorkdir : from, dir, full, line -> System.err.println("hexo: " + line));
                 System.err.printf("hexo: checkpoint sent to board %s:%s (%d files sent, %d already there, %d bytes), checked there by SHA-256%n",
