@@ -49,6 +49,7 @@ public class BoardRunTest {
 
     @After
     public void stop() throws Exception {
+        OpenSshServer.disconnectBoards(env, home); // hexo's holder, agent and spare JVMs of these boards
         if (sshd != null) sshd.close();
     }
 
@@ -157,7 +158,7 @@ public class BoardRunTest {
     }
 
     /** Big enough (160 MB of state) that a transfer can be killed in its middle. */
-    private static Path bigState() {
+    static Path bigState() {
         return Hexo.program("board-big", Map.of("big.c", String.join("\n",
                 "#include <stdio.h>",
                 "#include <hermit/migration.h>",

@@ -31,6 +31,7 @@ public class BoardTest {
 
     @After
     public void stop() throws Exception {
+        OpenSshServer.disconnectBoards(env, home); // hexo's holder, agent and spare JVMs of these boards
         if (sshd != null) sshd.close();
     }
 
@@ -47,7 +48,7 @@ public class BoardTest {
 
     private void addBoard(String name, Path key) {
         Hexo.Cli add = hexo("board", "add", name, "--host", "127.0.0.1", "--port", Integer.toString(sshd.port),
-                "--user", System.getProperty("user.name"), "--key", key.toString());
+                "--user", System.getProperty("user.name"), "--key", key.toString(), "--home", home.resolve("board-home").toString());
         assertEquals(add.stderr(), 0, add.status());
     }
 

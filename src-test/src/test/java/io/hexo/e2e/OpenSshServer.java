@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +46,28 @@ final class OpenSshServer implements AutoCloseable {
                 "StrictModes no", "UsePAM no", "Subsystem sftp internal-sftp", "PidFile " + dir.resolve("sshd.pid"), "")
                 + String.join("\n", moreConfig) + "\n");
         start();
+    }
+
+    /** `hexo board disconnect` for every board in env's boards file: no holder, agent or spare JVM outlives a test. */
+    static void disconnectBoards(Map<String, String> env, Path cwd) {
+        Hexo.Cli list = Hexo.cli(env, cwd, "board", "list", "--json");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\":\"([^\"]+)\"").matcher(list.stdout());
+        while (m.find()) Hexo.cli(env, cwd, "board", "disconnect", m.group(1));
+    }
+
+    /** Stops the guests `hexo run --board` left running under boardHome (a test that failed before their end). */
+    static void stopBoardRuns(Path boardHome) throws IOException {
+        Path runs = boardHome.resolve("runs");
+        if (!Files.isDirectory(runs)) return;
+        try (var dirs = Files.list(runs)) {
+            for (Path d : dirs.toList()) {
+                if (Files.exists(d.resolve("status")) || !Files.exists(d.resolve("pid"))) continue;
+                ProcessHandle.of(Long.parseLong(Files.readString(d.resolve("pid")).trim())).ifPresent(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                });
+            }
+        }
     }
 
     /** Replaces the host key (a reinstalled board, or another machine at the same address). */
@@ -91,9 +114,14 @@ final class OpenSshServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Stops sshd and the connections it serves (sshd leaves them running when only its listener stops):
+     * a board that goes away, as a hexo holder's kept-open connection sees it.
+     */
     @Override
     public void close() throws Exception {
         if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
             process = null;
