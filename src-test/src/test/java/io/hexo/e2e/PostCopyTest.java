@@ -317,6 +317,42 @@ public class PostCopyTest {
         }
     }
 
+    /**
+     * The link stays down between DONE and BYE for longer than the destination's window: the source has
+     * taken DONE (handed over) and goes; the destination, not knowing, must neither run on nor discard the
+     * guest. It writes the job's full checkpoint and says so, and resuming that finishes the job.
+     */
+    @Test
+    public void aDestinationThatNeverHearsByeKeepsTheJobInAFullCheckpoint() throws Exception {
+        String expected = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
+        Source s = source(TOUCHY, "x86", 1);
+        try (Relay relay = new Relay(s.server(), -1)) {
+            relay.holdByes();
+            Process d = destinationProcess(TOUCHY, s, relay);
+            String said = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(d.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(said, 2, d.exitValue());
+            assertTrue("no BYE was held: " + said, relay.byesHeld() > 0);
+            Matcher m = Pattern.compile("the job's full checkpoint \\(at its migration point\\) is in (\\S+): if the source said \"post-copy hand-over\"").matcher(said);
+            assertTrue(said, m.find());
+            assertFalse(said, said.contains("sum "));
+            assertFalse(said, said.contains("Exception"));
+            assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(s.stderr(), 75, s.process().exitValue());
+            assertTrue(s.stderr(), s.stderr().contains("post-copy hand-over: ") && !s.stderr().contains("took the job back"));
+            Path dir = Path.of(m.group(1));
+            Hexo.Cli inspect = Hexo.cli(dir, "inspect", dir.toString());
+            assertFalse(inspect.stdout(), inspect.stdout().contains("minimal checkpoint"));
+            Hexo.Cli resumed = Hexo.cli(dir, "run", "--isa", "x86", "--resume", "--checkpoint-dir", dir.toString(), "--workdir", dir.toString(), TOUCHY.toString());
+            assertEquals(resumed.stderr(), 0, resumed.status());
+            assertEquals(expected, s.stdout() + resumed.stdout());
+            System.out.println("[postcopy] BYE held " + relay.byesHeld() + " times; the destination said: "
+                    + said.lines().filter(l -> l.contains("full checkpoint")).findFirst().orElse(""));
+        } finally {
+            stop(s);
+        }
+    }
+
     @Test
     public void theLinkCutAtRandomMomentsNeverChangesTheResult() throws Exception {
         String expected = Hexo.run(TOUCHY, io.hexo.vmm.abi.Isa.X86_64, Hexo.options()).stdout();
@@ -352,7 +388,8 @@ public class PostCopyTest {
         private final List<Socket> open = new ArrayList<>();
         private volatile long cutAt = Long.MAX_VALUE;
         private volatile int cuts, cutsLeft;
-        private volatile boolean released;
+        private volatile boolean released, holdByes;
+        private final AtomicLong byesHeld = new AtomicLong();
         private Random random;
 
         /** stallAfter: stop forwarding towards the destination after this many bytes (-1: never). */
@@ -368,6 +405,11 @@ public class PostCopyTest {
         String address() { return "127.0.0.1:" + socket.getLocalPort(); }
 
         long forwarded() { return forwarded.get(); }
+
+        /** BYE (its 5 bytes: length 1, type 7) is held back towards the destination until release(). */
+        void holdByes() { holdByes = true; }
+
+        long byesHeld() { return byesHeld.get(); }
 
         /** A stalled link flows again. */
         void release() { released = true; }
@@ -410,6 +452,10 @@ public class PostCopyTest {
                     while ((n = i.read(buf)) > 0) {
                         if (towardsDestination) {
                             while (stallAfter >= 0 && forwarded.get() >= stallAfter && !released) Thread.sleep(10);
+                            if (holdByes && n == 5 && buf[0] == 1 && buf[1] == 0 && buf[2] == 0 && buf[3] == 0 && buf[4] == 7) {
+                                byesHeld.incrementAndGet();
+                                while (!released) Thread.sleep(10);
+                            }
                             long now = forwarded.addAndGet(n);
                             if (now >= cutAt) { cut(); return; }
                         }
@@ -447,6 +493,7 @@ public class PostCopyTest {
 
         @Override
         public void close() throws IOException {
+            released = true;
             socket.close();
             cutAll();
         }

@@ -77,12 +77,14 @@ public final class PageServer implements AutoCloseable {
     /** Binds before anything is written, so that a port in use is said while the guest can still go on here. */
     public static PageServer listen(PostCopyMode mode, Consumer<String> notices) throws IOException {
         Settings s = mode.serve();
+        mode.status().arm(true); // from here a Ctrl-C takes the job back (at once once serving) instead of ending hexo
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         try {
             ss.bind(new InetSocketAddress(InetAddress.getByName(s.bind()), s.port()));
         } catch (IOException e) {
             ss.close();
+            mode.status().arm(false);
             throw new IOException("cannot listen on " + s.bind() + ":" + s.port() + " (" + e.getMessage() + ")");
         }
         return new PageServer(ss, notices, mode.status());
@@ -161,7 +163,7 @@ public final class PageServer implements AutoCloseable {
     private synchronized void takeBack(String why) {
         state = State.TAKEN_BACK;
         ending = "hexo: post-copy: the source took the job back " + why + " (" + pagesServed.get() + " pages served in " + requests.get()
-                + " requests); the guest goes on here from its migration point, and a destination that comes back is refused";
+                + " requests); the guest goes on here from its migration point; a destination that comes back is refused, and a checkpoint a destination wrote of this migration must not be resumed";
         for (Socket s : live) closeQuietly(s);
         live.clear();
         notifyAll();
@@ -235,7 +237,8 @@ public final class PageServer implements AutoCloseable {
             handedOverAt = System.nanoTime();
             ending = "hexo: post-copy hand-over: " + (why == Protocol.JOB_ENDED ? "the job ended on the destination"
                     : "the destination holds every page (in its memory)") + "; " + pagesServed.get() + " pages served in "
-                    + requests.get() + " requests; the source is done";
+                    + requests.get() + " requests; the source is done, and the job is the destination's (running there or, if the destination heard no BYE,"
+                    + " in the full checkpoint it wrote)";
         }
         notifyAll();
         return true;
@@ -350,6 +353,7 @@ public final class PageServer implements AutoCloseable {
     /** Stops listening, unless the job was taken back: then the socket stays to refuse a returning destination until the process ends. */
     @Override
     public void close() {
+        status.arm(false); // a source that never served (its checkpoint failed) runs on: Ctrl-C ends hexo again
         synchronized (this) {
             if (state == State.TAKEN_BACK) return;
         }

@@ -72,6 +72,8 @@ public final class PostCopyStatus {
     private volatile String address;
     private volatile Counts counts = Counts.NONE;
     private volatile boolean takeBackRequested;
+    /** A source past its migration point that will serve (guarded by this): Ctrl-C now takes back once serving starts. */
+    private boolean armed;
 
     PostCopyStatus(Role role) {
         this.role = role;
@@ -95,15 +97,22 @@ public final class PostCopyStatus {
     /**
      * The user asks the source to take the job back (it runs the guest on itself; the destination is fenced
      * off). True when that can still be done and was not asked before: this is a source that serves and has
-     * not handed over.
+     * not handed over — or one stopped at its migration point on its way to serving (the minimal checkpoint
+     * being written): the request is taken up as soon as it serves, so that Ctrl-C never ends hexo there.
      */
     public synchronized boolean requestTakeBack() {
-        if (role != Role.SOURCE || phase != Phase.SERVING || takeBackRequested) return false;
+        boolean serving = phase == Phase.SERVING || (phase == null && armed);
+        if (role != Role.SOURCE || !serving || takeBackRequested) return false;
         takeBackRequested = true;
         return true;
     }
 
     boolean takeBackRequested() { return takeBackRequested; }
+
+    /** The source stopped at its migration point and is about to serve (true), or will not serve after all (false). */
+    synchronized void arm(boolean on) {
+        armed = on;
+    }
 
     void enter(Phase p, String where, Counts from) {
         synchronized (this) {

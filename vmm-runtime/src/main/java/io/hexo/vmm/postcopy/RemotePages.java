@@ -1,7 +1,12 @@
 package io.hexo.vmm.postcopy;
 
 import io.hexo.vmm.checkpoint.Checkpoint;
+import io.hexo.vmm.checkpoint.CheckpointException;
 import io.hexo.vmm.checkpoint.CheckpointPages;
+import io.hexo.vmm.checkpoint.CheckpointReader;
+import io.hexo.vmm.checkpoint.CheckpointWriter;
+import io.hexo.vmm.loader.ImageInfo;
+import io.hexo.vmm.memory.GuestMemory;
 import io.hexo.vmm.memory.PageSource;
 
 import java.io.BufferedInputStream;
@@ -12,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * effects wait for the hand-over ({@link #holdEffectsUntilAllRead}), so a destination that stops —
  * its source gone, or fenced off because the source took the job back — has let nothing out.
  *
+ * <p>Every page received is also kept, as it was at the migration point, in a memory of its own ({@link #kept}):
+ * if the source's answer to DONE never comes, this side cannot know whether the job became its own, and
+ * writes the job's full checkpoint from those pages instead of discarding them ({@link #keepTheJob}).
+ *
  * <p>Two connections of the one session: a fault takes whichever is free, so it does not queue behind
  * the prefetcher's request in flight on the other.
  */
@@ -33,7 +43,16 @@ public final class RemotePages implements CheckpointPages.Fetch {
     private final String host;
     private final int port;
     private final Checkpoint cp;
+    private final ImageInfo info;
     private final PostCopyStatus status;
+    /**
+     * Linear memory as it was at the migration point (offset = linear address), the pages that hold data
+     * written as they arrive: the guest changes its own copy at once, and a checkpoint needs this one.
+     */
+    private final GuestMemory kept;
+    /** The source said REFUSED: it took the job back (or never was ours), so nothing is kept. */
+    private volatile boolean refused;
+    private boolean keptClosed; // guarded by kept
     private final long session = new SecureRandom().nextLong();
     private final Channel[] channels = {new Channel(), new Channel()};
     private final java.util.concurrent.atomic.AtomicInteger nextId = new java.util.concurrent.atomic.AtomicInteger();
@@ -51,11 +70,13 @@ public final class RemotePages implements CheckpointPages.Fetch {
         boolean everOpen;
     }
 
-    private RemotePages(String host, int port, Checkpoint cp, PostCopyStatus status) {
+    private RemotePages(String host, int port, Checkpoint cp, ImageInfo info, PostCopyStatus status) {
         this.host = host;
         this.port = port;
         this.cp = cp;
+        this.info = info;
         this.status = status;
+        this.kept = GuestMemory.allocate(Math.max(cp.linmemSize(), 4096));
     }
 
     /** One request and its answer on a connection. */
@@ -64,7 +85,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
     }
 
     /** Connects and says hello before the guest runs: a wrong token, program or version is refused now, in one sentence. */
-    public static RemotePages connect(PostCopyMode mode, Checkpoint cp) throws PageSource.Failed {
+    public static RemotePages connect(PostCopyMode mode, Checkpoint cp, ImageInfo info) throws PageSource.Failed {
         String server = mode.server();
         int colon = server.lastIndexOf(':');
         String host = server;
@@ -77,12 +98,16 @@ public final class RemotePages implements CheckpointPages.Fetch {
                 throw new PageSource.Failed("--server " + server + " is not HOST[:PORT]: give e.g. --server 127.0.0.1:5050");
             }
         }
-        RemotePages r = new RemotePages(host, port, cp, mode.status());
+        RemotePages r = new RemotePages(host, port, cp, info, mode.status());
         try {
             r.answeredRequestSentAt = System.nanoTime();
             r.open(r.channels[0]);
             r.channels[0].everOpen = true;
+        } catch (PageSource.Failed | RuntimeException e) {
+            r.kept.close();
+            throw e;
         } catch (IOException e) {
+            r.kept.close();
             throw new PageSource.Failed("cannot reach the page server at " + host + ":" + port + " (" + e.getMessage()
                     + "): start the source with --full-chkpt-save 0, or check --server");
         }
@@ -103,7 +128,10 @@ public final class RemotePages implements CheckpointPages.Fetch {
             DataOutputStream o = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
             Protocol.send(o, Protocol.HELLO, Protocol.hello(Protocol.VERSION, cp.moduleId(), cp.postCopy().token(), session));
             Protocol.Message m = Protocol.receive(i);
-            if (m.type() == Protocol.REFUSED) throw new PageSource.Failed(Protocol.sentence(m.body()));
+            if (m.type() == Protocol.REFUSED) {
+                refused = true;
+                throw new PageSource.Failed(Protocol.sentence(m.body()));
+            }
             if (m.type() != Protocol.WELCOME) throw new IOException("the server at " + server() + " does not speak hexo's post-copy protocol");
             c.socket = s;
             c.in = i;
@@ -182,7 +210,10 @@ public final class RemotePages implements CheckpointPages.Fetch {
             dst.position(start);
             Protocol.send(out, Protocol.GET, Protocol.le(16).putInt(id).putInt(region).putInt(firstPage).putInt(count).flip());
             Protocol.Message m = Protocol.receive(in);
-            if (m.type() == Protocol.REFUSED) throw new PageSource.Failed("the page server at " + server() + " refused: " + Protocol.sentence(m.body()));
+            if (m.type() == Protocol.REFUSED) {
+                refused = true;
+                throw new PageSource.Failed("the page server at " + server() + " refused: " + Protocol.sentence(m.body()));
+            }
             ByteBuffer b = m.body();
             if (m.type() != Protocol.PAGES || b.remaining() < 4 + 8L * count || b.getInt() != id) throw new IOException("a garbled answer");
             long bytes = 0;
@@ -194,8 +225,55 @@ public final class RemotePages implements CheckpointPages.Fetch {
             }
             if (b.remaining() != bytes || bytes > dst.remaining()) throw new IOException("a garbled answer");
             dst.put(b);
+            keep(region, firstPage, count, dst, start, lengths);
             return null;
         });
+    }
+
+    /** The pages of one answer, as they were at the migration point, into {@link #kept} (zero pages stay holes). */
+    private void keep(int region, int firstPage, int count, ByteBuffer dst, int start, int[] lengths) {
+        long at = cp.regions().get(region).start() + (long) firstPage * Protocol.PAGE;
+        synchronized (kept) {
+            if (keptClosed) return;
+            for (int i = 0, pos = start; i < count; i++, at += Protocol.PAGE) {
+                if (lengths[i] == 0) continue;
+                kept.install(at, dst.duplicate().position(pos).limit(pos + lengths[i]));
+                pos += lengths[i];
+            }
+        }
+    }
+
+    /** The kept pages are needed no more (handed over, taken back, or written to the full checkpoint). */
+    private void closeKept() {
+        synchronized (kept) {
+            keptClosed = true;
+            kept.close();
+        }
+    }
+
+    /**
+     * DONE went out and no BYE came back within the window: the source may have taken DONE (then the job
+     * is this side's, and the source is gone) or not (then it takes the job back). Neither side may run the
+     * guest on without knowing, and the job must not be lost: this side writes the job's full checkpoint
+     * (the migration point: the minimal checkpoint's thread and files with the kept pages) the normal way —
+     * atomic, forced to disk, verified — and says under which condition it is the job. Returns that sentence.
+     */
+    private String keepTheJob() {
+        Path dir = cp.dir();
+        String unanswered = "the page server at " + server() + " did not answer the hand-over (no BYE within " + Protocol.RECONNECT_WINDOW_MS / 1000
+                + " s of DONE), so this run cannot know whether the job became its own: it stops here, having let nothing out";
+        try {
+            CheckpointReader.ThreadState t = CheckpointReader.thread(cp);
+            CheckpointWriter.write(dir, kept, info, new CheckpointWriter.State(cp.isa(), cp.engine(), 0, cp.linmemSize(), t.globals(),
+                    t.asyncifyData(), t.control(), t.pointsReached(), cp.openFiles()));
+            CheckpointReader.verify(dir, info.moduleId());
+        } catch (CheckpointException | IOException | RuntimeException e) {
+            return unanswered + ", and could not write the job's full checkpoint to " + dir + " (" + e.getMessage()
+                    + "): if the source said it took the job back, the job runs there; if it said \"post-copy hand-over\", the job is lost";
+        }
+        return unanswered + ", holding every page: the job's full checkpoint (at its migration point) is in " + dir
+                + ": if the source said \"post-copy hand-over\", the job is this checkpoint's — go on with hexo run --resume --checkpoint-dir " + dir
+                + " and this run's image (without --full-chkpt-restore 0 and --server); if it said \"took the job back\", the source runs it, and this checkpoint must not be resumed";
     }
 
     private static void pause(int attempt) {
@@ -229,25 +307,39 @@ public final class RemotePages implements CheckpointPages.Fetch {
     @Override
     public synchronized void allRead() throws PageSource.Failed {
         if (handedOver) return;
+        try {
+            handOver();
+        } catch (PageSource.Failed e) {
+            if (refused) throw e; // the source took the job back: it runs it, nothing is to be kept here
+            throw new PageSource.Failed(keepTheJob());
+        } finally {
+            closeKept();
+        }
+        handedOver = true;
+        close(); // the source waits for this close to know its BYE arrived
+        status.enter(PostCopyStatus.Phase.HANDED_OVER);
+    }
+
+    /** DONE, answered by BYE (the job is this side's) or REFUSED (the source took it back). */
+    private void handOver() throws PageSource.Failed {
         exchange((in, out) -> {
             Protocol.send(out, Protocol.DONE, Protocol.le(1).put((byte) Protocol.HOLDS_EVERY_PAGE).flip());
             Protocol.Message m = Protocol.receive(in);
             if (m.type() == Protocol.REFUSED) {
+                refused = true;
                 throw new PageSource.Failed("the page server at " + server() + " refused the hand-over: " + Protocol.sentence(m.body())
                         + "; this run stops here, having let nothing out");
             }
             if (m.type() != Protocol.BYE) throw new IOException("a garbled answer");
             return null;
         });
-        handedOver = true;
-        close(); // the source waits for this close to know its BYE arrived
-        status.enter(PostCopyStatus.Phase.HANDED_OVER);
     }
 
     public boolean handedOver() { return handedOver; }
 
     @Override
     public void close() {
+        closeKept();
         for (Channel c : channels) {
             c.lock.lock();
             try {

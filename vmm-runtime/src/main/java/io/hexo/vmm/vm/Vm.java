@@ -127,7 +127,7 @@ public final class Vm {
             GuestLayout layout = layout(image, info);
             // Resume checks everything but the pages now; each page is verified as it is first used (LazyMemory).
             CheckpointReader.Resumable resumable = config.resume() ? CheckpointReader.openForResume(config.checkpointDir(), info.moduleId(),
-                    postCopy == null || postCopy.server() == null ? null : this::connectToSource) : null;
+                    postCopy == null || postCopy.server() == null ? null : minimal -> connectToSource(minimal, info)) : null;
             Checkpoint resumeFrom = resumable == null ? null : resumable.checkpoint();
             Engine[] engineRef = new Engine[1];
             image.load(memory);
@@ -183,9 +183,9 @@ public final class Vm {
         }
     }
 
-    private CheckpointPages.Fetch connectToSource(Checkpoint minimal) throws CheckpointException {
+    private CheckpointPages.Fetch connectToSource(Checkpoint minimal, ImageInfo info) throws CheckpointException {
         try {
-            remotePages = RemotePages.connect(postCopy, minimal);
+            remotePages = RemotePages.connect(postCopy, minimal, info);
             return remotePages;
         } catch (PageSource.Failed e) {
             throw new CheckpointException(e.getMessage());
