@@ -372,6 +372,7 @@ final class AddressArithmetic {
                 if (a.matches()) {
                     if ((a.group(1).equals("shl") || a.group(1).equals("mul")) && !INT.matcher(a.group(5)).matches()) continue;
                     if (a.group(1).equals("shl") && Long.parseLong(a.group(5)) > 30) continue;
+                    if (!a.group(1).matches("add|sub") && demandedBitsConstant(a.group(4), scaleBits(a), 0, new HashSet<>())) continue;
                     set.add(n);
                     work.push(a.group(4));
                     work.push(a.group(5));
@@ -395,6 +396,37 @@ final class AddressArithmetic {
                 }
             }
             return set;
+        }
+
+        /** log2 of a shl's or mul's constant scale, rounded up. */
+        private static int scaleBits(Matcher a) {
+            long c = Math.abs(Long.parseLong(a.group(5)));
+            return a.group(1).equals("shl") ? (int) c : 64 - Long.numberOfLeadingZeros(Math.max(1, c - 1));
+        }
+
+        /**
+         * Whether x (scaled by 2^bits in wasm's 32-bit arithmetic) may carry a constant that only its low bits
+         * make right. InstCombine's demanded-bits simplification rewrites, under a shift or a multiplication
+         * whose high bits are lost, {@code (n - 2) * m << 3} as {@code (n + 0x1FFFFFFE) * m << 3}: the same
+         * i32, but x no longer has its mathematical value (NPB MG's comm3), so scaling sext(x) instead of
+         * sign-extending the scaled i32 would land 2^34 away. Such a constant is at least 2^(32-bits) minus
+         * the original; a C program's own constants under a scale are far smaller. Then x * 2^bits stays a
+         * leaf, computed in 32 bits and sign-extended, which is right whatever x holds.
+         */
+        private boolean demandedBitsConstant(String x, int bits, int depth, Set<String> seen) {
+            if (INT.matcher(x).matches()) return Math.abs(Long.parseLong(x)) >= 1L << Math.max(8, 30 - bits);
+            if (depth > 16 || !seen.add(x) || !defs.containsKey(x)) return false;
+            String r = rhs(x);
+            Matcher b = BITS.matcher(r);
+            if (b.matches()) {
+                return demandedBitsConstant(b.group(4), bits, depth + 1, seen) || demandedBitsConstant(b.group(5), bits, depth + 1, seen);
+            }
+            Matcher p = PHI.matcher(r);
+            if (p.matches()) {
+                Matcher in = PHI_IN.matcher(p.group(1));
+                while (in.find()) if (demandedBitsConstant(in.group(1), bits, depth + 1, seen)) return true;
+            }
+            return false;
         }
 
         /**

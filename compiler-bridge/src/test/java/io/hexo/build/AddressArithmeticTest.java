@@ -84,6 +84,20 @@ public class AddressArithmeticTest {
     }
 
     @Test
+    public void aScaledValueWhoseConstantOnlyItsLowBitsMakeRightStaysInWasmsArithmetic() throws BuildException {
+        // NPB MG's comm3 after InstCombine: (n - 2) * m << 3 written as (n + 0x1FFFFFFE) * m << 3. The i32 is
+        // right; sext((n + 0x1FFFFFFE) * m) * 8 is 2^34 away. The shift stays a leaf, sign-extended whole.
+        String ir = IR.replace("%q = add i32 %1, 16", "%n = add i32 %2, 536870910\n  %mm = mul i32 %n, %1\n  %sh = shl i32 %mm, 3\n  %q = add i32 %1, %sh");
+        String out = AddressArithmetic.rewrite(ir).ir();
+        assertTrue(out, out.contains("%sh = shl i32 %mm, 3\n"));
+        assertTrue(out, out.contains("%q = add nsw i32 %1, %sh"));
+        assertTrue(out, out.contains("sext i32 %sh to i64"));
+        // without the demanded-bits constant the scale is address arithmetic as before
+        String plain = AddressArithmetic.rewrite(ir.replace("536870910", "-2")).ir();
+        assertTrue(plain, plain.contains("%sh = shl nsw i32 %mm, 3"));
+    }
+
+    @Test
     public void anOrOfKnownZeroBitsIsAnAddAndStaysAddressArithmetic() throws BuildException {
         // %p steps by 16 from a multiple of 16: its low four bits are zero, so %p | 8 is %p + 8 (clang's form
         // for the second field of an aligned pair); %p | 24 is not.
