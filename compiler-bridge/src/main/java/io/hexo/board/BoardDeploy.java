@@ -118,13 +118,14 @@ public final class BoardDeploy {
             try {
                 for (String h : order) {
                     Item i = byHash.get(h);
-                    sh.append(" && head -c ").append(i.size()).append(" > ").append(h).append(".part.").append(mine);
+                    // hashed as it passes (not read back: on some file systems, e.g. 9p, a file read at once may not hold it all yet)
+                    sh.append(" && printf '%s ' ").append(h).append(" && head -c ").append(i.size()).append(" | tee ").append(h).append(".part.").append(mine)
+                            .append(" | { ").append(Hashes.SHELL_SHA256).append("; }");
                     parts.add(i.open());
                 }
             } catch (IOException e) {
                 throw new BoardException("cannot read hexo's own files (" + e.getMessage() + "): reinstall hexo");
             }
-            for (String h : order) sh.append(" && printf '%s ' ").append(h).append(" && { ").append(Hashes.SHELL_SHA256).append("; } < ").append(h).append(".part.").append(mine);
             java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
             InputStream all = new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
             long[] told = {0};

@@ -123,10 +123,11 @@ public final class BoardTransfer {
                 StringBuilder cmd = new StringBuilder("cd " + dir);
                 List<InputStream> parts = new ArrayList<>();
                 for (String name : small) {
-                    cmd.append(" && head -c ").append(Files.size(fromDir.resolve(name))).append(" > ").append(quote(name + ".part"));
+                    // hashed as it passes (not read back: on some file systems, e.g. 9p, a file read at once may not hold it all yet)
+                    cmd.append(" && printf '%s ' ").append(quote(name)).append(" && head -c ").append(Files.size(fromDir.resolve(name))).append(" | tee ")
+                            .append(quote(name + ".part")).append(" | { ").append(Hashes.SHELL_SHA256).append("; }");
                     parts.add(Files.newInputStream(fromDir.resolve(name)));
                 }
-                for (String name : small) cmd.append(" && printf '%s ' ").append(quote(name)).append(" && { ").append(Hashes.SHELL_SHA256).append("; } < ").append(quote(name + ".part"));
                 java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
                 int status = board.call(cmd.toString(), BoardLink.Input.of(new java.io.SequenceInputStream(java.util.Collections.enumeration(parts))), reply, err);
                 if (status != 0) {

@@ -86,7 +86,7 @@ public final class RemoteRun {
             String d = runDir(home, id);
             // its tail ends with the run's hexo, after its last line; a lost connection ends it as well
             String script = "d=" + q(d) + "; pid=$(cat \"$d/pid\") && [ -e \"$d/events\" ] || exit 0; exec 4>&1; "
-                    + "n=$(tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/events\" | tee /dev/fd/4 | wc -c); tail -c +$((n+1)) \"$d/events\"; exec 4>&-";
+                    + "n=$(tail -c +1 -s 0.05 -f --pid=\"$pid\" \"$d/events\" | tee /proc/self/fd/4 | wc -c); tail -c +$((n+1)) \"$d/events\"; exec 4>&-";
             eventsFollower = new Thread(() -> {
                 try {
                     board.call(script, null, events, OutputStream.nullOutputStream());
@@ -117,8 +117,8 @@ public final class RemoteRun {
                 // -s: how soon tail notices the run's end (new output comes at once where it has inotify). tail
                 // may end without what the run wrote just before it ended: counted (tee, wc), the rest follows.
                 "exec 4>&1 5>&2",
-                "{ e=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/err\" | tee /dev/fd/5 | wc -c); tail -c +$((e+1)) \"$d/err\" >&5; } & t=$!",
-                "o=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/out\" | tee /dev/fd/4 | wc -c); tail -c +$((o+1)) \"$d/out\"",
+                "{ e=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/err\" | tee /proc/self/fd/5 | wc -c); tail -c +$((e+1)) \"$d/err\" >&5; } & t=$!",
+                "o=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/out\" | tee /proc/self/fd/4 | wc -c); tail -c +$((o+1)) \"$d/out\"",
                 "wait $t",
                 "exec 4>&- 5>&-", // the spare started below must not hold this channel's output open
                 "while [ ! -e \"$d/status\" ]; do",

@@ -36,7 +36,7 @@ public final class Spares {
     }
 
     /**
-     * Shell for the end of a followed run: one spare of runtime ridExpr (a shell expression) waits
+     * Shell for the end of a followed run (no spare where the file system has no FIFOs, e.g. 9p): one spare of runtime ridExpr (a shell expression) waits
      * unless one already does; spares of other runtimes are stopped. Everything of it is detached.
      */
     static String makeOneAfterRun(String home, String ridExpr) {
@@ -47,7 +47,7 @@ public final class Spares {
                 "  for x in \"$H/spares/\"*; do case \"${x##*/}\" in \"$r\"-*) ;; *) " + stopOne("$x") + " ;; esac; done",
                 "  set -- \"$H/spares/$r\"-*",
                 "  if [ ! -e \"$1\" ]; then",
-                "    x=\"$H/spares/$r-$$\"; mkdir \"$x\" && mkfifo \"$x/args\" && (setsid \"$H/runtime/$r/bin/hexo-supervise\" \"$x\" \"$H/runtime/$r/hexo\""
+                "    x=\"$H/spares/$r-$$\"; mkdir \"$x\" && { mkfifo \"$x/args\" 2>/dev/null || { rm -rf \"$x\"; false; }; } && (setsid \"$H/runtime/$r/bin/hexo-supervise\" \"$x\" \"$H/runtime/$r/hexo\""
                         + " board spare --idle " + BoardHolder.idleSeconds() + " \"$x/args\" < /dev/null > /dev/null 2>&1 &)",
                 "  fi",
                 "fi");
