@@ -125,7 +125,8 @@ public class MigrationView extends ViewPart {
         postCopy.setToolTipText("Migrate by post-copy: at the migration point the source serves the guest's pages and the other side"
                 + " resumes at once, fetching them as the program touches them (hexo run --full-chkpt-save 0, then --resume"
                 + " --full-chkpt-restore 0 --server). hexo fixes this when a run starts: a change applies from the guest's next run"
-                + " and to the next launch of its configuration. On this host only (not to an SSH board yet).");
+                + " and to the next launch of its configuration. To an SSH board, the board reaches the page server through its SSH"
+                + " connection.");
         postCopy.addListener(SWT.Selection, e -> {
             GuestSession s = selectedGuest();
             if (s != null) {

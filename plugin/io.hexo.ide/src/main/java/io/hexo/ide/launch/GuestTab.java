@@ -98,8 +98,8 @@ public class GuestTab extends HexoTab {
         postCopy = new Button(mig, SWT.CHECK);
         postCopy.setText("Mi&grate by post-copy (FULL_CHKPT_SAVE=0): the other side resumes at once, pages follow");
         postCopy.setToolTipText("hexo run --full-chkpt-save 0: at the migration point the guest's pages are served from here, and the"
-                + " other side resumes at once with --full-chkpt-restore 0 --server. Between runs on this host (not an SSH board yet);"
-                + " also the Migration view's Post-copy box.");
+                + " other side resumes at once with --full-chkpt-restore 0 --server (an SSH board through its SSH connection). Runs on"
+                + " this host serve; also the Migration view's Post-copy box.");
         postCopy.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
         postCopy.addSelectionListener(sel);
     }

@@ -88,7 +88,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
 
     /** Starts the first hexo run and the thread that follows the session (resumes after checkpoints). */
     public void start() throws IOException {
-        spawn(false, spec.checkpointDir(), sourcePart(board, isa));
+        spawn(false, spec.checkpointDir(), sourcePart(board));
         launch.addProcess(this);
         Guests.get().add(this);
         fire(DebugEvent.CREATE);
@@ -98,14 +98,13 @@ public final class GuestSession extends PlatformObject implements IProcess {
     }
 
     /**
-     * A run on this host serves its pages at its migration point when post-copy is chosen and the guest would go to
-     * this host too (post-copy to or from an SSH board needs a page server reached through the board's SSH
-     * connection, which hexo run --board does not offer yet).
+     * A run on this host serves its pages at its migration point when post-copy is chosen; its destination is on this
+     * host or on an SSH board (which reaches the page server through its SSH connection: hexo run --board forwards
+     * it). A run on an SSH board is never a source: its page server would have to be forwarded here, on a port of the
+     * board fixed in advance.
      */
-    private RunSpec.PostCopyPart sourcePart(String runBoard, String runIsa) {
-        String toIsa = RunSpec.other(runIsa);
-        boolean toHere = !RunSpec.ISA_ARM.equals(toIsa) || RunSpec.sshBoard(targetBoard) == null;
-        return postCopy && runBoard == null && toHere && spec.checkpointDir() != null ? RunSpec.PostCopyPart.SOURCE : RunSpec.PostCopyPart.NONE;
+    private RunSpec.PostCopyPart sourcePart(String runBoard) {
+        return postCopy && runBoard == null && spec.checkpointDir() != null ? RunSpec.PostCopyPart.SOURCE : RunSpec.PostCopyPart.NONE;
     }
 
     private void spawn(boolean afterMigration, Path checkpointDir, RunSpec.PostCopyPart part) throws IOException {
@@ -290,7 +289,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
         board = toBoard;
         migrations++;
         try {
-            spawn(true, r.checkpointDir, sourcePart(toBoard, toIsa));
+            spawn(true, r.checkpointDir, sourcePart(toBoard));
         } catch (IOException e) {
             err.append("[hexo-ide] cannot resume: " + e.getMessage() + "\n");
             finish(-1, State.FAILED);
@@ -307,14 +306,17 @@ public final class GuestSession extends PlatformObject implements IProcess {
     private void startPostCopyDestination(HexoRun source) throws InterruptedException {
         source.destinationStarted = true;
         String toIsa = RunSpec.other(source.isa);
-        Path dir = spec.postCopyDirFor(source.checkpointDir);
-        err.append("[hexo-ide] migrating " + RunSpec.isaLabel(source.isa) + " -> " + RunSpec.isaLabel(toIsa) + " (" + spec.engineFor(toIsa)
-                + ") by post-copy from " + source.servingAt + "\n");
+        String toBoard = RunSpec.ISA_ARM.equals(toIsa) ? RunSpec.sshBoard(targetBoard) : null;
+        // on a board, its hexo home keeps the checkpoint; what comes back from there comes into the source's directory
+        Path dir = toBoard != null ? source.checkpointDir : spec.postCopyDirFor(source.checkpointDir);
+        err.append("[hexo-ide] migrating " + RunSpec.isaLabel(source.isa) + " -> " + RunSpec.isaLabel(toIsa)
+                + (toBoard != null ? where(toBoard) : " (" + spec.engineFor(toIsa) + ")") + " by post-copy from " + source.servingAt + "\n");
         setState(State.RESUMING);
-        if (!step(spec.copyMinimalCheckpoint(source.checkpointDir, dir))) {
+        List<String> copy = toBoard != null ? spec.transfer(null, toBoard, source.checkpointDir) : spec.copyMinimalCheckpoint(source.checkpointDir, dir);
+        if (!step(copy)) {
             if (!terminateRequested) {
-                err.append("[hexo-ide] the minimal checkpoint could not be copied to " + dir + ": the guest stays with the source ("
-                        + RunSpec.isaLabel(source.isa) + ")\n");
+                err.append("[hexo-ide] the minimal checkpoint could not be copied to " + (toBoard != null ? "board " + toBoard : dir)
+                        + ": the guest stays with the source (" + RunSpec.isaLabel(source.isa) + ")\n");
                 askToTakeBack(source);
                 setState(tookBack() ? State.RUNNING : State.MIGRATING);
             }
@@ -322,7 +324,7 @@ public final class GuestSession extends PlatformObject implements IProcess {
         }
         postCopySource = source;
         isa = toIsa;
-        board = null;
+        board = toBoard;
         migrations++;
         try {
             spawn(true, dir, RunSpec.PostCopyPart.destination(source.servingAt));
@@ -454,12 +456,6 @@ public final class GuestSession extends PlatformObject implements IProcess {
         }
         String to = RunSpec.other(isa);
         String toBoard = RunSpec.ISA_ARM.equals(to) ? RunSpec.sshBoard(targetBoard) : null;
-        if (r.part.serves() && toBoard != null) {
-            err.append("[hexo-ide] this run migrates by post-copy on this host (it started with --full-chkpt-save 0), and post-copy to"
-                    + " SSH board " + toBoard + " is not supported yet: choose the built-in board as the target, or untick Post-copy and"
-                    + " migrate from the guest's next run\n");
-            return false;
-        }
         // hexo's JVM as its started event named it (the launcher forwards the signal too, until that event came)
         long pid = r.hexoPid > 0 && board == null ? r.hexoPid : r.process.pid();
         try {
