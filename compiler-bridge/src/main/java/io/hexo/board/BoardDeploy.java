@@ -109,48 +109,22 @@ public final class BoardDeploy {
         long total = missing.stream().mapToLong(h -> byHash.get(h).size()).sum();
         if (!missing.isEmpty()) {
             progress.accept("deploying to board " + board.name() + ": " + missing.size() + " of " + byHash.size() + " files, " + Progress.mb(total));
-            // All blobs go through one channel, back to back, cut by their sizes there (head -c reads no further
-            // than it writes) and hashed there: a channel each would cost a login shell each on many boards.
-            // The board's own checksum decides what counts as arrived.
-            List<String> order = List.copyOf(missing);
-            StringBuilder sh = new StringBuilder("cd " + q(blobs));
-            List<InputStream> parts = new ArrayList<>();
-            try {
-                for (String h : order) {
-                    Item i = byHash.get(h);
-                    // hashed as it passes (not read back: on some file systems, e.g. 9p, a file read at once may not hold it all yet)
-                    sh.append(" && printf '%s ' ").append(h).append(" && head -c ").append(i.size()).append(" | tee ").append(h).append(".part.").append(mine)
-                            .append(" | { ").append(Hashes.SHELL_SHA256).append("; }");
-                    parts.add(i.open());
-                }
-            } catch (IOException e) {
-                throw new BoardException("cannot read hexo's own files (" + e.getMessage() + "): reinstall hexo");
-            }
-            java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
-            InputStream all = new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
-            long[] told = {0};
-            InputStream counted = new java.io.FilterInputStream(all) {
-                long sent;
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0 && (sent += n) - told[0] >= 1 << 20) {
-                        told[0] = sent;
-                        progress.accept("  " + Progress.mb(sent) + " of " + Progress.mb(total));
-                    }
-                    return n;
-                }
-            };
-            int status = board.call(sh.toString(), BoardLink.Input.of(counted), reply, err);
-            if (status != 0) {
-                throw new BoardException("sending hexo to board " + board.name() + " failed: " + err.toString(StandardCharsets.UTF_8).strip()
-                        + "; run again (what arrived is kept)");
-            }
+            // Each blob through a channel whose far end hashes it as it arrives (not one stream cut by `head -c`
+            // there: not every board's head reads no further than it writes). The board's checksum decides.
             Map<String, String> got = new LinkedHashMap<>();
-            for (String line : reply.toString(StandardCharsets.UTF_8).lines().toList()) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length >= 2) got.put(f[0], f[1]);
+            long done = 0;
+            for (String h : missing) {
+                Item i = byHash.get(h);
+                java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+                BoardLink.Input in = i.bytes() != null ? BoardLink.Input.of(i.bytes()) : BoardLink.Input.of(i.file(), 0, null);
+                int status = board.call("cd " + q(blobs) + " && tee " + h + ".part." + mine + " | { " + Hashes.SHELL_SHA256 + "; }", in, reply, err);
+                if (status != 0) {
+                    throw new BoardException("sending hexo to board " + board.name() + " failed: " + err.toString(StandardCharsets.UTF_8).strip()
+                            + "; run again (what arrived is kept)");
+                }
+                got.put(h, reply.toString(StandardCharsets.UTF_8).trim().split("\\s+")[0]);
+                done += i.size();
+                progress.accept("  " + i.path() + " (" + Progress.mb(i.size()) + ", " + Progress.mb(done) + " of " + Progress.mb(total) + ")");
             }
             StringBuilder commit = new StringBuilder("cd " + q(blobs));
             for (String h : missing) {

@@ -43,7 +43,7 @@ public final class BoardTransfer {
     /** Writes of this size into OpenSSH's ssh keep a loopback link busy. */
     private static final int BUFFER = 255 * 1024;
 
-    /** Files below this size travel together through one channel; larger ones each stream through a channel that hashes them on arrival. */
+    /** Files below this size go up on the calling thread (hashed here first); larger ones stream on a thread of their own, resumable. */
     private static final long SMALL = 1 << 20;
 
     /**
@@ -78,7 +78,7 @@ public final class BoardTransfer {
             return t;
         });
         // Big files travel on a thread of their own, each through a channel whose far end hashes it as it
-        // arrives, while the small ones go up together through one channel.
+        // arrives, while the small ones go up on this one.
         java.util.concurrent.ExecutorService sending = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hexo-send");
             t.setDaemon(true);
@@ -106,7 +106,7 @@ public final class BoardTransfer {
                 }
                 String part = remoteDir + "/" + name + ".part";
                 if (size < SMALL) {
-                    // Small files share one channel and one hashing command below: a channel each costs more than their bytes.
+                    // Small files go up one after the other below, while the big ones stream on the sending thread.
                     local.put(name, await(ours));
                     small.add(name);
                     bytes += size;
@@ -119,25 +119,17 @@ public final class BoardTransfer {
                 sentFrom.put(name, from);
             }
             if (!small.isEmpty()) {
-                // one stream of the files back to back, cut by their sizes there (head -c reads no further than it writes)
-                StringBuilder cmd = new StringBuilder("cd " + dir);
-                List<InputStream> parts = new ArrayList<>();
-                for (String name : small) {
-                    // hashed as it passes (not read back: on some file systems, e.g. 9p, a file read at once may not hold it all yet)
-                    cmd.append(" && printf '%s ' ").append(quote(name)).append(" && head -c ").append(Files.size(fromDir.resolve(name))).append(" | tee ")
-                            .append(quote(name + ".part")).append(" | { ").append(Hashes.SHELL_SHA256).append("; }");
-                    parts.add(Files.newInputStream(fromDir.resolve(name)));
-                }
-                java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
-                int status = board.call(cmd.toString(), BoardLink.Input.of(new java.io.SequenceInputStream(java.util.Collections.enumeration(parts))), reply, err);
-                if (status != 0) {
-                    throw new BoardException("the board could not store " + String.join(", ", small) + ": " + err.toString(StandardCharsets.UTF_8).strip()
-                            + "; run the transfer again");
-                }
+                // One channel each (through the board's agent: cheap), hashed there as the bytes pass. Not one
+                // stream cut by `head -c` there: not every board's head reads no further than it writes.
                 Map<String, String> theirs = new HashMap<>();
-                for (String line : reply.toString(StandardCharsets.UTF_8).lines().toList()) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length >= 2) theirs.put(f[0], f[1]);
+                for (String name : small) {
+                    java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+                    int status = board.call("cd " + dir + " && tee " + quote(name + ".part") + " | { " + Hashes.SHELL_SHA256 + "; }",
+                            BoardLink.Input.of(fromDir.resolve(name), 0, null), reply, err);
+                    if (status != 0) {
+                        throw new BoardException("the board could not store " + name + ": " + err.toString(StandardCharsets.UTF_8).strip() + "; run the transfer again");
+                    }
+                    theirs.put(name, reply.toString(StandardCharsets.UTF_8).trim().split("\\s+")[0]);
                 }
                 for (String name : small) {
                     if (!local.get(name).equals(theirs.get(name))) {
