@@ -117,8 +117,12 @@ public final class RemoteRun {
                 // -s: how soon tail notices the run's end (new output comes at once where it has inotify). tail
                 // may end without what the run wrote just before it ended: counted (tee, wc), the rest follows.
                 "exec 4>&1 5>&2",
-                "{ e=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/err\" | tee /proc/self/fd/5 | wc -c); tail -c +$((e+1)) \"$d/err\" >&5; } & t=$!",
-                "o=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/out\" | tee /proc/self/fd/4 | wc -c); tail -c +$((o+1)) \"$d/out\"",
+                // The rest only once the run has ended: a tail that stopped early (or could not follow) loses nothing.
+                "ended() { [ -e \"$d/status\" ] || ! kill -0 \"$(cat \"$d/supervisor\")\" 2>/dev/null; }",
+                "{ e=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/err\" | tee /proc/self/fd/5 | wc -c); until ended; do sleep 0.02; done;"
+                        + " tail -c +$((e+1)) \"$d/err\" >&5; } & t=$!",
+                "o=$(tail -c +1 -s 0.02 -f --pid=\"$pid\" \"$d/out\" | tee /proc/self/fd/4 | wc -c); until ended; do sleep 0.02; done;"
+                        + " tail -c +$((o+1)) \"$d/out\"",
                 "wait $t",
                 "exec 4>&- 5>&-", // the spare started below must not hold this channel's output open
                 "while [ ! -e \"$d/status\" ]; do",
