@@ -62,7 +62,9 @@ public class PostCopyIdeTest {
         });
         PostCopyMigration m = s.postCopyMigration();
         assertTrue("handed over\n" + Launches.tail(s.stderr()), m != null && m.handedOver());
-        Ui.waitFor("the view to show the hand-over", 10, () -> view.postCopyText().contains("Hand-over: handed over at "));
+        // the first side to say it makes the hand-over; the other side's event follows through its own event tail
+        Ui.waitFor("the view to show the hand-over on both sides", 10, () -> view.postCopyText().contains("Hand-over: handed over at ")
+                && view.postCopyText().contains("\nDestination (aarch64): handed-over: "));
         String shown = view.postCopyText();
         assertTrue(shown, shown.startsWith("Post-copy x86-64 \u2192 aarch64\nSource (x86-64): "));
         assertTrue(shown, shown.contains("\nDestination (aarch64): handed-over: "));
