@@ -19,8 +19,14 @@ import java.util.zip.CRC32C;
  */
 public final class CheckpointFile {
     public static final byte[] MAGIC = "HEXOCKPT".getBytes(StandardCharsets.US_ASCII);
-    /** 2: region files carry a CRC-32C per stored page (resume verifies pages as they are first used). */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * The version this hexo writes. 2: region files carry a CRC-32C per stored page (resume verifies pages
+     * as they are first used); 3: a region's pages start at file offset 4096 and its index follows them
+     * (written in one pass with O_DIRECT, read with O_DIRECT). Versions 1 to 3 are read.
+     */
+    public static final int FORMAT_VERSION = 3;
+    /** The oldest version this hexo still reads. */
+    public static final int OLDEST_READABLE = 1;
     public static final int HEADER_SIZE = 96;
 
     public static final int KIND_MEMORY = 1, KIND_THREAD = 2, KIND_FILES = 3, KIND_MANIFEST = 4;
@@ -72,15 +78,39 @@ public final class CheckpointFile {
             ch.position(HEADER_SIZE);
             int payloadCrc = payload.write(ch);
             long length = ch.position() - HEADER_SIZE;
-            ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putInt(FORMAT_VERSION).putInt(kind).putLong(length).putInt(payloadCrc).putInt(0);
-            h.put(moduleId.getBytes(StandardCharsets.US_ASCII), 0, 64);
-            h.flip();
-            CRC32C header = new CRC32C();
-            header.update(h.array(), 0, HEADER_SIZE);
+            ByteBuffer h = header(kind, moduleId, length, payloadCrc);
+            int whole = wholeCrc(h, payloadCrc, length);
             while (h.hasRemaining()) ch.write(h, h.position());
             if (force) ch.force(false); // fdatasync: the data and the size that finds it; the directory is forced once at commit
-            return Crc32c.combine((int) header.getValue(), payloadCrc, length);
+            return whole;
+        }
+    }
+
+    /** A file's header (HEADER_SIZE bytes, position 0). */
+    static ByteBuffer header(int kind, String moduleId, long payloadLength, int payloadCrc) {
+        ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        h.put(MAGIC).putInt(FORMAT_VERSION).putInt(kind).putLong(payloadLength).putInt(payloadCrc).putInt(0);
+        h.put(moduleId.getBytes(StandardCharsets.US_ASCII), 0, 64);
+        return h.flip();
+    }
+
+    /** The whole file's CRC-32C (the manifest's) from its header's bytes and its payload's CRC. */
+    static int wholeCrc(ByteBuffer header, int payloadCrc, long payloadLength) {
+        CRC32C c = new CRC32C();
+        c.update(header.duplicate());
+        return Crc32c.combine((int) c.getValue(), payloadCrc, payloadLength);
+    }
+
+    /** The format version in a file's header (its first HEADER_SIZE bytes), not yet checked. */
+    static int versionOf(ByteBuffer header) {
+        return header.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+    }
+
+    /** Refuses a format this hexo cannot read, in one sentence naming both. */
+    static void checkVersion(Path path, int version) throws CheckpointException {
+        if (version < OLDEST_READABLE || version > FORMAT_VERSION) {
+            throw new CheckpointException(path.getFileName() + " in " + path.getParent() + " has checkpoint format " + version + " but this hexo reads formats "
+                    + OLDEST_READABLE + " to " + FORMAT_VERSION + ": resume it with the hexo that wrote it, or take the checkpoint again with this one");
         }
     }
 
@@ -147,10 +177,7 @@ public final class CheckpointFile {
         int reserved = b.getInt();
         byte[] id = new byte[64];
         b.get(id);
-        if (version != FORMAT_VERSION) {
-            throw new CheckpointException(name + " in " + path.getParent() + " has checkpoint format " + version + " but this hexo reads format "
-                    + FORMAT_VERSION + ": resume it with the hexo that wrote it, or take the checkpoint again with this one");
-        }
+        checkVersion(path, version);
         if (reserved != 0) throw new CheckpointException(name + " in " + path.getParent() + " is damaged (bad header)");
         if (k != kind) throw new CheckpointException(name + " in " + path.getParent() + " holds the wrong kind of data");
         if (length != fileLength - HEADER_SIZE) throw new CheckpointException(name + " in " + path.getParent() + " is truncated or has extra bytes");

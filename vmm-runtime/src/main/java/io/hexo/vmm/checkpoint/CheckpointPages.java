@@ -81,7 +81,7 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
                         .orElseThrow(() -> new CheckpointException(Checkpoint.MANIFEST + " in " + cp.dir() + " lists no checksum for " + r.file()));
                 FileChannel ch = CheckpointFile.open(cp.dir().resolve(r.file()));
                 try {
-                    RegionFile.Index index = RegionFile.open(ch, cp.dir().resolve(r.file()), r, entry, cp.moduleId(), cp.postCopy() == null);
+                    RegionFile.Index index = RegionFile.open(ch, cp.dir().resolve(r.file()), r, entry, cp.moduleId(), cp.formatVersion(), cp.postCopy() == null);
                     int[] slot = new int[(int) ((r.length() + RegionFile.PAGE - 1) / RegionFile.PAGE)];
                     java.util.Arrays.fill(slot, -1);
                     for (int k = 0; k < index.stored(); k++) slot[index.pages()[k]] = k;
@@ -192,6 +192,9 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
 
     @Override
     public void allRead() throws Failed {
+        long bytes = 0;
+        for (Open o : regions) for (int k = 0; k < o.index().stored(); k++) bytes += o.index().length(k);
+        StepTimes.allPagesIn(bytes);
         try {
             fetch.allRead();
         } finally {

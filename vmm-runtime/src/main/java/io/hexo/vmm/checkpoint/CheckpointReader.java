@@ -73,12 +73,18 @@ public final class CheckpointReader {
 
     /** A manifest file (mdata.bin, or mdata.bin.tmp of an interrupted commit) of the checkpoint in dir. */
     static Checkpoint parseManifest(Path m, Path dir) throws CheckpointException, IOException {
-        ByteBuffer payload = CheckpointFile.readVerified(m, CheckpointFile.KIND_MANIFEST, null);
+        if (!Files.exists(m)) throw new CheckpointException(m.getFileName() + " is missing from " + m.getParent());
+        byte[] all = CheckpointFile.readAll(m);
+        ByteBuffer payload = CheckpointFile.verified(m, all, CheckpointFile.KIND_MANIFEST, null);
         try {
             Checkpoint cp = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(payload).toString(), Checkpoint.class);
             if (cp == null || cp.files() == null || cp.regions() == null || cp.moduleId() == null
                     || cp.files().contains(null) || cp.regions().contains(null)) {
                 throw new JsonParseException("incomplete");
+            }
+            // The formats differ in their region files: the manifest's header and content must agree on which.
+            if (cp.formatVersion() != CheckpointFile.versionOf(ByteBuffer.wrap(all, 0, CheckpointFile.HEADER_SIZE).slice())) {
+                throw new CheckpointException(Checkpoint.MANIFEST + " in " + dir + " is damaged (its header and its content name different formats)");
             }
             for (Checkpoint.FileEntry f : cp.files()) {
                 // Only the known names: a crafted manifest must not make hexo read or write elsewhere.
@@ -120,6 +126,7 @@ public final class CheckpointReader {
 
     /** The same; a post-copy migration's minimal checkpoint takes its pages from remote (null: refused in one sentence). */
     public static Resumable openForResume(Path dir, String expectedModule, RemoteFetch remote) throws CheckpointException, IOException {
+        StepTimes.resumeStarted();
         return CheckpointDirectory.read(dir, () -> {
             Checkpoint cp = manifestOf(dir);
             checkModule(cp, dir, expectedModule);
@@ -176,8 +183,9 @@ public final class CheckpointReader {
         try {
             List<GuestFiles.OpenFile> files = CheckpointWriter.GSON.fromJson(StandardCharsets.UTF_8.decode(b).toString(),
                     new TypeToken<List<GuestFiles.OpenFile>>() {}.getType());
-            if (files == null) return List.of();
+            if (files == null) files = List.of();
             ManifestCheck.openFiles(files, Checkpoint.FILES + " in " + cp.dir());
+            StepTimes.resumed(); // a restore's last read: the guest runs its next instruction right after
             return files;
         } catch (JsonParseException e) {
             throw new CheckpointException(Checkpoint.FILES + " in " + cp.dir() + " is damaged");

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -45,6 +46,7 @@ public final class CheckpointWriter {
                 new Checkpoint.PostCopy("", "")).withoutDir());
         GSON.toJson(List.<GuestFiles.OpenFile>of());
         new CRC32C().update(ByteBuffer.allocate(PAGE));
+        DirectWriter.warmUp();
     }
 
     public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s) throws CheckpointException, IOException {
@@ -54,6 +56,13 @@ public final class CheckpointWriter {
     /** With postCopy: the minimal checkpoint of a post-copy migration (page index and CRCs, no page bytes). */
     public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s, Checkpoint.PostCopy postCopy)
             throws CheckpointException, IOException {
+        return write(dir, memory, info, s, postCopy, null);
+    }
+
+    /** The same; notices (null: stderr) hears the one line said when the file system refuses O_DIRECT. */
+    public static Checkpoint write(Path dir, GuestMemory memory, ImageInfo info, State s, Checkpoint.PostCopy postCopy, Consumer<String> notices)
+            throws CheckpointException, IOException {
+        long started = System.nanoTime();
         Files.createDirectories(dir);
         String module = info.moduleId();
         boolean force = postCopy == null; // a minimal checkpoint is worth nothing without its live source: no disk waits
@@ -62,7 +71,9 @@ public final class CheckpointWriter {
         for (RegionBounds r : RegionBounds.of(info, s.linmemSize())) {
             Path tmp = tmp(dir, r.file());
             long[] pages = new long[2];
-            int fileCrc = CheckpointFile.writeChecksummed(tmp, CheckpointFile.KIND_MEMORY, module, ch -> RegionFile.write(ch, memory, s.linmemBase(), r, pages, postCopy == null), force);
+            long t0 = System.nanoTime();
+            int fileCrc = RegionFile.write(tmp, module, memory, s.linmemBase(), r, pages, postCopy == null, force, notices);
+            StepTimes.regionWritten(r.file(), pages[0], System.nanoTime() - t0);
             pages[1] = (r.length() + PAGE - 1) / PAGE;
             regions.add(new Checkpoint.Region(r.name(), r.file(), r.start(), r.length(), pages[0], pages[1]));
             files.add(entry(tmp, r.file(), "memory", fileCrc));
@@ -88,6 +99,7 @@ public final class CheckpointWriter {
         names.add(Checkpoint.MANIFEST);
         if (force) CheckpointDirectory.forceDirectory(dir);
         CheckpointDirectory.commit(dir, names, force);
+        StepTimes.saved(regions.stream().mapToLong(Checkpoint.Region::pagesStored).sum(), System.nanoTime() - started);
         return cp;
     }
 

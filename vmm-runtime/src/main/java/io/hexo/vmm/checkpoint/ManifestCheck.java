@@ -24,9 +24,9 @@ final class ManifestCheck {
 
     static void check(Checkpoint cp, Path dir) throws CheckpointException {
         String where = Checkpoint.MANIFEST + " in " + dir;
-        if (cp.formatVersion() != CheckpointFile.FORMAT_VERSION) {
-            throw new CheckpointException(where + " has format version " + cp.formatVersion() + "; this hexo reads version "
-                    + CheckpointFile.FORMAT_VERSION + ": resume it with the hexo that wrote it");
+        if (cp.formatVersion() < CheckpointFile.OLDEST_READABLE || cp.formatVersion() > CheckpointFile.FORMAT_VERSION) {
+            throw new CheckpointException(where + " has format version " + cp.formatVersion() + "; this hexo reads versions "
+                    + CheckpointFile.OLDEST_READABLE + " to " + CheckpointFile.FORMAT_VERSION + ": resume it with the hexo that wrote it");
         }
         if (cp.abiVersion() != Abi.VERSION) {
             throw new CheckpointException(where + " was taken under hexo ABI " + cp.abiVersion() + "; this hexo speaks ABI "

@@ -152,18 +152,18 @@ public class CheckpointFormatTest {
     }
 
     @Test
-    public void aCheckpointOfAnOlderFormatIsRefusedInOneSentence() throws Exception {
-        Path dir = root.resolve("old");
+    public void aCheckpointOfANewerFormatIsRefusedInOneSentence() throws Exception {
+        Path dir = root.resolve("newer");
         write(dir, MODULE_A);
         for (String name : Checkpoint.ALL_FILES) {
             byte[] b = Files.readAllBytes(dir.resolve(name));
-            java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, 1);
+            java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, CheckpointFile.FORMAT_VERSION + 1);
             Files.write(dir.resolve(name), b);
         }
-        String lazy = refusedLazily(dir, MODULE_A, "format 1");
-        assertEquals(Checkpoint.MANIFEST + " in " + dir + " has checkpoint format 1 but this hexo reads format " + CheckpointFile.FORMAT_VERSION
-                + ": resume it with the hexo that wrote it, or take the checkpoint again with this one", lazy);
-        assertEquals(lazy, refused(dir, MODULE_A, "format 1").getMessage());
+        String lazy = refusedLazily(dir, MODULE_A, "format 4");
+        assertEquals(Checkpoint.MANIFEST + " in " + dir + " has checkpoint format " + (CheckpointFile.FORMAT_VERSION + 1) + " but this hexo reads formats 1 to "
+                + CheckpointFile.FORMAT_VERSION + ": resume it with the hexo that wrote it, or take the checkpoint again with this one", lazy);
+        assertEquals(lazy, refused(dir, MODULE_A, "format 4").getMessage());
     }
 
     private static CheckpointException refused(Path dir, String module, String why) throws IOException {
@@ -223,9 +223,9 @@ public class CheckpointFormatTest {
             assertEquals(r.name(), (r.length() + PAGE - 1) / PAGE, r.pagesAllocated());
             assertEquals(r.name(), (long) expectedStored.get(r.name()), r.pagesStored());
             totalStored += r.pagesStored();
-            // The file holds a 96-byte header, a 32-byte region header, the index, and only the stored pages.
+            // The file holds a 96-byte header, the region header padded to 4 KiB, only the stored pages, and the index.
             long size = Files.size(dir.resolve(r.file()));
-            assertTrue(r.file() + " is " + size + " bytes", size <= 96 + 32 + r.pagesStored() * 8 + r.pagesStored() * PAGE);
+            assertTrue(r.file() + " is " + size + " bytes", size <= 4096 + r.pagesStored() * PAGE + r.pagesStored() * 8);
         }
         assertTrue(totalStored < 20);
         assertTrue("2 MiB of linear memory, mostly zero, in under 80 KiB: " + cp.bytesOnDisk(), cp.bytesOnDisk() < 80 << 10);

@@ -202,6 +202,10 @@ public class CraftedCheckpointTest {
         resumeOrRefuse(dir, "bss.bin " + label);
     }
 
+    private static int indexAt(ByteBuffer payload) {
+        return payload.capacity() - 8 * (int) payload.getLong(24);
+    }
+
     @Test
     public void regionHeadersAndPageIndicesWithValidChecksums() throws Exception {
         int before = refused;
@@ -210,10 +214,12 @@ public class CraftedCheckpointTest {
             mutateRegion("length=" + v, w -> w.putLong(8, v));
             mutateRegion("page=" + v, w -> w.putInt(16, (int) v));
             mutateRegion("stored=" + v, w -> w.putLong(24, v));
-            mutateRegion("index[0]=" + v, w -> w.putInt(32, (int) v));
-            mutateRegion("index[1]=" + v, w -> w.putInt(36, (int) v));
+            // Format 3: the index follows the pages, 8 bytes per stored page.
+            mutateRegion("index[0]=" + v, w -> w.putInt(indexAt(w), (int) v));
+            mutateRegion("index[1]=" + v, w -> w.putInt(indexAt(w) + 8, (int) v));
+            mutateRegion("padding=" + v, w -> w.putLong(32, v));
         }
-        mutateRegion("index repeated", w -> w.putInt(36, w.getInt(32)));
+        mutateRegion("index repeated", w -> w.putInt(indexAt(w) + 8, w.getInt(indexAt(w))));
         System.out.println("[crafted] region files: " + (refused - before) + " refused");
         assertTrue(refused - before >= 70);
     }
