@@ -67,6 +67,8 @@ struct hexo_hypercall {
 #define HEXO_HC_TRAP         0x02 /* (kind, pc, fault_addr, detail)           never returns          */
 #define HEXO_HC_LOG          0x03 /* (buf, len) kernel log line, shown with --verbose                */
 #define HEXO_HC_SET_CONTROL  0x04 /* (addr) guest-physical address of struct hexo_control          */
+#define HEXO_HC_MEMORY_GROWN 0x05 /* (addr, len) linear memory now spans [addr, addr+len) too: the  */
+                                  /*  VMM may back it at once (advice; the guest ignores ret)       */
 /* files and console: fds are the VMM's; 0/1/2 are the guest's stdin/stdout/stderr */
 #define HEXO_HC_WRITE        0x10 /* (fd, buf, len)                 -> bytes written                 */
 #define HEXO_HC_READ         0x11 /* (fd, buf, len)                 -> bytes read, 0 at end          */

@@ -28,7 +28,8 @@ public final class Abi {
     public static final int HC_NR = 0, HC_ARG0 = 8, HC_RET = 56, HC_SIZE = 64;
 
     // hypercall numbers
-    public static final int HC_EXIT = 0x01, HC_TRAP = 0x02, HC_LOG = 0x03, HC_SET_CONTROL = 0x04;
+    public static final int HC_EXIT = 0x01, HC_TRAP = 0x02, HC_LOG = 0x03, HC_SET_CONTROL = 0x04,
+            HC_MEMORY_GROWN = 0x05;
     public static final int HC_WRITE = 0x10, HC_READ = 0x11, HC_OPEN = 0x12, HC_CLOSE = 0x13, HC_LSEEK = 0x14,
             HC_UNLINK = 0x15, HC_FSTAT = 0x16, HC_STAT = 0x17;
     public static final int HC_CLOCK = 0x20, HC_SLEEP = 0x21, HC_RANDOM = 0x22;

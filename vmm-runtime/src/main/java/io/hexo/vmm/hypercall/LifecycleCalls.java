@@ -10,7 +10,7 @@ import io.hexo.vmm.run.Outcome;
 
 import java.util.function.Consumer;
 
-/** Exit, trap, kernel log, and registration of the migration control block. */
+/** Exit, trap, kernel log, registration of the migration control block, and linear memory's growth. */
 public final class LifecycleCalls implements HypercallFamily {
     private static final int MAX_LOG = 4096;
 
@@ -38,6 +38,10 @@ public final class LifecycleCalls implements HypercallFamily {
             return 0;
         });
         t.register(Abi.HC_SET_CONTROL, a -> control.attach(a[0]));
+        t.register(Abi.HC_MEMORY_GROWN, a -> {
+            memory.populate(a[0], a[1]);
+            return 0;
+        });
     }
 
     /** The one-sentence report of a trap, from the kind the guest or the engine gave. */

@@ -11,6 +11,7 @@ public final class LibC {
     public static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     public static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
     public static final int MFD_CLOEXEC = 1;
+    public static final int MADV_POPULATE_WRITE = 23; // Linux 5.14
     public static final Pointer MAP_FAILED = new Pointer(-1);
 
     static {

@@ -54,7 +54,7 @@ public class HypercallFuzzTest {
     private static final long PATHS = 0x40000, PATH_SLOT = 8192, SNAPSHOT = 0x3000, GLOBALS = 0x3100;
     private static final int[] VALID = {Abi.HC_EXIT, Abi.HC_TRAP, Abi.HC_LOG, Abi.HC_SET_CONTROL, Abi.HC_WRITE, Abi.HC_READ,
             Abi.HC_OPEN, Abi.HC_CLOSE, Abi.HC_LSEEK, Abi.HC_UNLINK, Abi.HC_FSTAT, Abi.HC_STAT, Abi.HC_CLOCK, Abi.HC_SLEEP,
-            Abi.HC_RANDOM, Abi.HC_CHECKPOINT, Abi.HC_RESTORE};
+            Abi.HC_RANDOM, Abi.HC_CHECKPOINT, Abi.HC_RESTORE, Abi.HC_MEMORY_GROWN};
     private static final Set<Long> ERRNOS = Set.of((long) Abi.EACCES, (long) Abi.EBADF, (long) Abi.EEXIST, (long) Abi.EFAULT,
             (long) Abi.EINVAL, (long) Abi.EIO, (long) Abi.EISDIR, (long) Abi.EMFILE, (long) Abi.ENAMETOOLONG, (long) Abi.ENOENT,
             (long) Abi.ENOSYS, (long) Abi.ENOTDIR, (long) Abi.EPERM, (long) Abi.ESPIPE, (long) Abi.ENOTCAPABLE);
@@ -280,6 +280,7 @@ public class HypercallFuzzTest {
                 a[2] = r.nextBoolean() ? layout.stackGuardStart() + r.nextInt(0x200000) : address(r);
             }
             case Abi.HC_LOG -> { a[0] = address(r); a[1] = length(r); }
+            case Abi.HC_MEMORY_GROWN -> { a[0] = address(r); a[1] = length(r); }
             case Abi.HC_RANDOM -> {
                 // Valid lengths past 2 MiB are drawn as 1-3 MiB (still several 1 MiB chunks): each byte costs SecureRandom time.
                 a[0] = address(r);
