@@ -26,6 +26,9 @@ final class PostCopyOptions {
     @Option(names = "--server", paramLabel = "HOST[:PORT]", description = "The source's page server (--full-chkpt-restore 0; port 5050 when left out).")
     String server;
 
+    @Option(names = "--wait", description = "With --resume --full-chkpt-restore 0: start before the source reaches its migration point (the program loaded, its guest booted, waiting on --server with the key the source wrote to its checkpoint directory, postcopy.key) and resume the moment it does.")
+    boolean waitForSource;
+
     /** This run is the source of a post-copy migration: its checkpoint is a minimal one, never resumed alone. */
     boolean source() {
         return fullSave != null && fullSave == 0;
@@ -41,8 +44,9 @@ final class PostCopyOptions {
         if (server != null && !destination) throw new IllegalArgumentException("--server names the page server of a post-copy migration: add --full-chkpt-restore 0");
         if (destination && !resume) throw new IllegalArgumentException("--full-chkpt-restore 0 resumes a post-copy migration: add --resume");
         if (destination && server == null) throw new IllegalArgumentException("--full-chkpt-restore 0 needs the source's page server: add --server HOST[:PORT]");
+        if (waitForSource && !destination) throw new IllegalArgumentException("--wait is for the destination of a post-copy migration: add --resume --full-chkpt-restore 0 --server HOST[:PORT]");
         if (source) vm.postCopy(PostCopyMode.source(bind == null ? "127.0.0.1" : bind, port == null ? 5050 : port));
-        if (destination) vm.postCopy(PostCopyMode.destination(server));
+        if (destination) vm.postCopy(PostCopyMode.destination(server, waitForSource));
         if (source || destination) PostCopyProgressLine.follow(vm.postCopyStatus(), System.err);
         if (source) Signal.handle(new Signal("INT"), sig -> takeBackOrStop(vm));
     }

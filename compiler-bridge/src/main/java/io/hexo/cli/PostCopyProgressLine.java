@@ -51,7 +51,8 @@ final class PostCopyProgressLine {
 
     private synchronized void phase(PostCopyStatus.Snapshot s) {
         clear();
-        err.println("hexo: post-copy (" + s.role().word() + "): " + s.phase().word() + " at " + s.address() + ", " + counts(s));
+        // A destination waiting for its source's migration point (or one that lost it then) has no pages to count yet.
+        err.println("hexo: post-copy (" + s.role().word() + "): " + s.phase().word() + " at " + s.address() + (s.pagesTotal() == 0 ? "" : ", " + counts(s)));
         last = s;
     }
 

@@ -32,7 +32,7 @@ import static org.junit.Assert.assertTrue;
  * once. The link goes through a relay this test controls, so it can be cut at any moment.
  */
 public class PostCopyTest {
-    private static final Path HEXO = Hexo.HOME.resolve("hexo");
+    static final Path HEXO = Hexo.HOME.resolve("hexo");
     private static final Pattern SERVER = Pattern.compile("--server (\\S+)");
 
     /** A program whose pages all hold data (64 MiB of them) and whose output depends on every one. */
@@ -53,13 +53,18 @@ public class PostCopyTest {
             """), false);
 
     /** A running source: its process, its checkpoint directory, where it serves. */
-    private record Source(Process process, Path dir, Path out, Path err, String server) {
+    record Source(Process process, Path dir, Path out, Path err, String server) {
         String stderr() throws IOException { return Files.readString(err); }
 
         String stdout() throws IOException { return Files.readString(out); }
     }
 
     private static Source source(Path images, String isa, long point, String... options) throws Exception {
+        return source(SERVER, images, isa, point, options);
+    }
+
+    /** A source started and past the line that said (group 1) where it serves: "--server HOST:PORT", or where it listens from the start. */
+    static Source source(Pattern said, Path images, String isa, long point, String... options) throws Exception {
         Path dir = Hexo.tempDir("pc-src"), out = dir.resolveSibling(dir.getFileName() + ".out"), err = dir.resolveSibling(dir.getFileName() + ".err");
         List<String> cmd = new ArrayList<>(List.of(HEXO.toString(), "run", "--isa", isa, "--migrate-at-point", Long.toString(point), "--full-chkpt-save", "0",
                 "--port", "0", "--checkpoint-dir", dir.toString(), "--workdir", dir.toString()));
@@ -68,7 +73,7 @@ public class PostCopyTest {
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            Matcher m = SERVER.matcher(Files.readString(err));
+            Matcher m = said.matcher(Files.readString(err));
             if (m.find()) return new Source(p, dir, out, err, m.group(1));
             assertTrue("the source ended before serving: " + Files.readString(err), p.isAlive());
             Thread.sleep(50);
@@ -96,7 +101,7 @@ public class PostCopyTest {
     }
 
     /** The launcher and hexo's JVM under it: a failed assertion must not leave a source serving for ever. */
-    private static void stop(Source s) throws InterruptedException {
+    static void stop(Source s) throws InterruptedException {
         List<ProcessHandle> jvm = s.process().descendants().toList();
         jvm.forEach(ProcessHandle::destroyForcibly);
         s.process().destroyForcibly().waitFor();
@@ -333,6 +338,7 @@ public class PostCopyTest {
             assertTrue(d.waitFor(60, TimeUnit.SECONDS));
             assertEquals(said, 2, d.exitValue());
             assertTrue("no BYE was held: " + said, relay.byesHeld() > 0);
+            assertTrue("the job is kept, not lost: " + said, said.contains("(destination): unconfirmed at") && !said.contains("(destination): lost at"));
             Matcher m = Pattern.compile("the job's full checkpoint \\(at its migration point\\) is in (\\S+): if the source said \"post-copy hand-over\"").matcher(said);
             assertTrue(said, m.find());
             assertFalse(said, said.contains("sum "));

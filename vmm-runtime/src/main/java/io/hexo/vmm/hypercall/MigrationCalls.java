@@ -31,12 +31,25 @@ public final class MigrationCalls implements HypercallFamily {
     /** The restore side: the verified checkpoint to resume, and the notices channel. */
     public record Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
                           Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices,
-                          Checkpoint resumeFrom, PageSource resumePages, Supplier<Engine> lazyEngine, PostCopyMode postCopy) {
+                          Checkpoint resumeFrom, PageSource resumePages, Supplier<Engine> lazyEngine, PostCopyMode postCopy,
+                          PendingResume pending) {
         /** Memory loaded in full at the restore (no engine to fill it lazily). */
         public Context(GuestMemory memory, GuestLayout layout, ImageInfo info, GuestFiles files, MigrationControl control,
                        Path checkpointDir, String isa, Supplier<String> engine, Consumer<String> notices, Checkpoint resumeFrom) {
-            this(memory, layout, info, files, control, checkpointDir, isa, engine, notices, resumeFrom, null, null, null);
+            this(memory, layout, info, files, control, checkpointDir, isa, engine, notices, resumeFrom, null, null, null, null);
         }
+    }
+
+    /**
+     * A resume whose checkpoint is not there yet: a post-copy destination started before its source's
+     * migration point (`--wait`) boots its guest up to the restore and waits there for it.
+     */
+    public interface PendingResume {
+        /** Waits for the checkpoint and opens it; one sentence (CheckpointException) when it never comes. */
+        CheckpointReader.Resumable await() throws CheckpointException, IOException;
+
+        /** The guest's next instruction is the resumed program's. */
+        void resumed();
     }
 
     private final Context c;
@@ -104,7 +117,7 @@ public final class MigrationCalls implements HypercallFamily {
      */
     private long postCopySource(CheckpointWriter.State state, long points, long reached) {
         PageServer.Ending ending;
-        try (PageServer server = PageServer.listen(c.postCopy(), c.notices())) {
+        try (PageServer server = c.postCopy().atMigrationPoint(c.info().moduleId(), c.notices())) {
             Checkpoint minimal = CheckpointWriter.write(c.checkpointDir(), c.memory(), c.info(), state, server.migration());
             ending = server.serve(minimal, c.memory(), c.layout().linmemBase(), reached);
         } catch (IOException | CheckpointException e) {
@@ -124,33 +137,46 @@ public final class MigrationCalls implements HypercallFamily {
      * The guest goes on at once; its linear memory fills itself from the checkpoint (or the page server)
      * as it is touched, the rest in the background ({@link LazyMemory}).
      */
-    private void fillLazily(Checkpoint cp) throws CheckpointException {
+    private void fillLazily(Checkpoint cp, PageSource pages) throws CheckpointException {
         if (cp.linmemSize() > c.layout().linmemLimit()) {
             throw new CheckpointException("the checkpoint in " + cp.dir() + " needs " + (cp.linmemSize() >> 20)
                     + " MiB of program memory but MEM leaves " + (c.layout().linmemLimit() >> 20) + " MiB: give it more with --mem");
         }
         if (cp.linmemSize() == 0) return;
-        LazyMemory lazy = c.lazyEngine().get().fillLazily(c.layout().linmemBase(), cp.linmemSize(), c.resumePages());
+        LazyMemory lazy = c.lazyEngine().get().fillLazily(c.layout().linmemBase(), cp.linmemSize(), pages);
         lazy.startPrefetch();
         if (c.postCopy() != null) c.postCopy().resumed(lazy);
     }
 
     private long restore(long addr) {
         Checkpoint cp = c.resumeFrom();
+        PageSource pages = c.resumePages();
+        if (cp == null && c.pending() != null) {
+            try {
+                CheckpointReader.Resumable r = c.pending().await();
+                cp = r.checkpoint();
+                pages = r.pages();
+            } catch (CheckpointException e) {
+                throw new GuestStopped(new Outcome.Failed(e.getMessage()));
+            } catch (IOException e) {
+                throw new GuestStopped(new Outcome.Failed("cannot resume the checkpoint in " + c.checkpointDir() + ": " + e.getMessage()));
+            }
+        }
         if (cp == null) return -Abi.EINVAL;
         Snapshot s = snapshot(addr);
         try {
             CheckpointReader.ThreadState thread = CheckpointReader.thread(cp);
             if (thread.globals().length != s.nglobals()) throw new CheckpointException(Checkpoint.THREAD + " in " + cp.dir() + " does not match this image");
-            if (c.resumePages() == null) {
+            if (pages == null) {
                 CheckpointReader.loadMemory(cp, c.memory(), c.layout().linmemBase(), c.layout().linmemLimit());
             } else {
-                fillLazily(cp);
+                fillLazily(cp, pages);
             }
             for (int i = 0; i < thread.globals().length; i++) c.memory().putLong(s.globals() + 8L * i, thread.globals()[i]);
             c.memory().putLong(addr + Abi.SNAP_LINMEM_SIZE, cp.linmemSize());
             c.memory().putLong(addr + Abi.SNAP_ASYNCIFY_DATA, thread.asyncifyData());
             c.files().restore(CheckpointReader.openFiles(cp));
+            if (c.pending() != null) c.pending().resumed();
             return 0;
         } catch (CheckpointException e) {
             throw new GuestStopped(new Outcome.Failed(e.getMessage()));

@@ -48,7 +48,14 @@ public final class PageServer implements AutoCloseable {
 
     private enum State { WAITING, SERVING, HANDED_OVER, TAKEN_BACK }
 
+    /** What a destination asks for once the guest reached its migration point (set by {@link #serve}). */
+    private record Point(Checkpoint minimal, GuestMemory memory, long linmemBase, long reached) {}
+
+    /** The file a destination started before the migration point (`--wait`) needs from the source: the token. */
+    public static final String KEY_FILE = "postcopy.key";
+
     private final ServerSocket socket;
+    private final String moduleId;
     private final Consumer<String> notices;
     private final PostCopyStatus status;
     /** Per migration, carried only by the minimal checkpoint: a stranger on the network cannot read guest memory. */
@@ -58,12 +65,17 @@ public final class PageServer implements AutoCloseable {
     private final Set<Socket> live = new HashSet<>();
     // Guarded by this.
     private State state = State.WAITING;
+    private Point point;
+    /** A destination's session holds this migration (the first HELLO); a waiting one that goes before the point lets go. */
+    private boolean bound;
+    private Socket waiter;
     private long session, lastHeard, handedOverAt;
     private boolean byeDelivered;
     private String ending;
 
-    private PageServer(ServerSocket socket, Consumer<String> notices, PostCopyStatus status) {
+    private PageServer(ServerSocket socket, String moduleId, Consumer<String> notices, PostCopyStatus status) {
         this.socket = socket;
+        this.moduleId = moduleId;
         this.notices = notices;
         this.status = status;
     }
@@ -74,20 +86,39 @@ public final class PageServer implements AutoCloseable {
         return b;
     }
 
-    /** Binds before anything is written, so that a port in use is said while the guest can still go on here. */
-    public static PageServer listen(PostCopyMode mode, Consumer<String> notices) throws IOException {
+    /**
+     * Binds (when the run starts, or at the latest before anything is written, so that a port in use is said
+     * while the guest can still go on here) and accepts: a destination may connect and wait (WAIT) before
+     * the migration point; pages are served once {@link #serve} has the minimal checkpoint.
+     */
+    static PageServer listen(PostCopyMode mode, String moduleId, Consumer<String> notices) throws IOException {
         Settings s = mode.serve();
-        mode.status().arm(true); // from here a Ctrl-C takes the job back (at once once serving) instead of ending hexo
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         try {
             ss.bind(new InetSocketAddress(InetAddress.getByName(s.bind()), s.port()));
         } catch (IOException e) {
             ss.close();
-            mode.status().arm(false);
             throw new IOException("cannot listen on " + s.bind() + ":" + s.port() + " (" + e.getMessage() + ")");
         }
-        return new PageServer(ss, notices, mode.status());
+        PageServer server = new PageServer(ss, moduleId, notices, mode.status());
+        Thread acceptor = new Thread(server::acceptLoop, "hexo-page-server");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return server;
+    }
+
+    /**
+     * The token, for a destination started before the migration point: DIR/{@value #KEY_FILE}, readable by
+     * its owner only (the minimal checkpoint carries the same token once written).
+     */
+    void writeKey(java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path key = dir.resolve(KEY_FILE), tmp = dir.resolve(KEY_FILE + ".tmp");
+        java.nio.file.Files.deleteIfExists(tmp);
+        java.nio.file.Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.nio.file.Files.writeString(tmp, token + "\n");
+        java.nio.file.Files.move(tmp, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** HOST:PORT as the destination should name it. */
@@ -107,9 +138,12 @@ public final class PageServer implements AutoCloseable {
      * (System.nanoTime), to say how long the guest was stopped before its pages could be had.
      */
     public Ending serve(Checkpoint minimal, GuestMemory memory, long linmemBase, long reached) {
-        Thread acceptor = new Thread(() -> acceptLoop(minimal, memory, linmemBase), "hexo-page-server");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        synchronized (this) {
+            point = new Point(minimal, memory, linmemBase, reached);
+            if (bound && state == State.WAITING) state = State.SERVING; // a destination waits: the take-back clock runs from now
+            lastHeard = System.nanoTime();
+            notifyAll();
+        }
         long stoppedMicros = (System.nanoTime() - reached) / 1000;
         long stored = minimal.regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
         status.enter(PostCopyStatus.Phase.SERVING, where(), new PostCopyStatus.Counts() {
@@ -169,7 +203,7 @@ public final class PageServer implements AutoCloseable {
         notifyAll();
     }
 
-    private void acceptLoop(Checkpoint minimal, GuestMemory memory, long linmemBase) {
+    private void acceptLoop() {
         while (!socket.isClosed()) {
             Socket s;
             try {
@@ -177,18 +211,18 @@ public final class PageServer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Thread t = new Thread(() -> connection(s, minimal, memory, linmemBase), "hexo-page-server-conn");
+            Thread t = new Thread(() -> connection(s), "hexo-page-server-conn");
             t.setDaemon(true);
             t.start();
         }
     }
 
-    private void connection(Socket s, Checkpoint minimal, GuestMemory memory, long linmemBase) {
+    private void connection(Socket s) {
         try (s; DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 20))) {
             s.setTcpNoDelay(true);
             Protocol.Message hello = Protocol.receive(in);
-            String refusal = checkHello(hello, minimal.moduleId(), s);
+            String refusal = checkHello(hello, s);
             if (refusal != null) {
                 Protocol.send(out, Protocol.REFUSED, Protocol.sentence(refusal));
                 return;
@@ -196,7 +230,18 @@ public final class PageServer implements AutoCloseable {
             Protocol.send(out, Protocol.WELCOME, Protocol.le(4).putInt(Protocol.VERSION).flip());
             while (true) {
                 Protocol.Message m = Protocol.receive(in);
-                if (!heard()) return; // taken back meanwhile: the destination learns it when it says hello again
+                if (m.type() == Protocol.WAIT) {
+                    synchronized (this) { waiter = s; }
+                    Point p = awaitPoint(s);
+                    if (p == null) return;
+                    sendMinimal(out, p);
+                    continue;
+                }
+                Point p = awaitPoint(s);
+                if (p == null || !heard()) return; // taken back meanwhile: the destination learns it when it says hello again
+                Checkpoint minimal = p.minimal();
+                GuestMemory memory = p.memory();
+                long linmemBase = p.linmemBase();
                 if (m.type() == Protocol.GET) {
                     ByteBuffer b = m.body();
                     int id = b.getInt(), region = b.getInt(), first = b.getInt(), count = b.getInt();
@@ -225,8 +270,43 @@ public final class PageServer implements AutoCloseable {
         } catch (IOException e) {
             // a dropped link: the destination reconnects with its session; the pages stay here
         } finally {
-            synchronized (this) { live.remove(s); }
+            synchronized (this) {
+                live.remove(s);
+                if (waiter == s && point == null) bound = false; // it went before the point: another destination may wait
+            }
         }
+    }
+
+    /** The migration point (the minimal checkpoint written), waited for; null when s or the server closed meanwhile. */
+    private synchronized Point awaitPoint(Socket s) {
+        while (point == null && !s.isClosed() && !socket.isClosed()) {
+            try {
+                wait(100);
+            } catch (InterruptedException e) {
+                return null;
+            }
+        }
+        return point;
+    }
+
+    /**
+     * The minimal checkpoint to a destination that waits for it: each file in a FILE message, mdata.bin last,
+     * each with the microseconds since the migration point (what the destination adds its own part to).
+     */
+    private void sendMinimal(DataOutputStream out, Point p) throws IOException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Checkpoint.FileEntry f : p.minimal().files()) names.add(f.name());
+        names.add(Checkpoint.MANIFEST);
+        long micros = 0;
+        for (String name : names) {
+            byte[] bytes = java.nio.file.Files.readAllBytes(p.minimal().dir().resolve(name));
+            byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            micros = (System.nanoTime() - p.reached()) / 1000;
+            Protocol.send(out, Protocol.FILE, Protocol.le(4 + 2 + n.length + bytes.length).putInt((int) Math.min(micros, Integer.MAX_VALUE))
+                    .putShort((short) n.length).put(n).put(bytes).flip());
+        }
+        notices.accept("hexo: post-copy: the minimal checkpoint went to the waiting destination " + micros + " us after the migration point (CLOCK_MONOTONIC "
+                + System.nanoTime() / 1000 + " us)");
     }
 
     /** The commit point: from here on the job is the destination's, and the source never takes it back. */
@@ -283,7 +363,7 @@ public final class PageServer implements AutoCloseable {
     }
 
     /** Why a hello is refused (one sentence, sent to the destination), or null when s now serves the session. */
-    private synchronized String checkHello(Protocol.Message m, String moduleId, Socket s) {
+    private synchronized String checkHello(Protocol.Message m, Socket s) {
         if (m.type() != Protocol.HELLO || m.body().remaining() < 4 + 64 + 64 + 8) return "this is a hexo post-copy page server; the peer spoke another protocol";
         ByteBuffer b = m.body();
         int version = b.getInt();
@@ -300,10 +380,12 @@ public final class PageServer implements AutoCloseable {
             return "the page server at " + where() + " refused the token: it belongs to another migration (take the minimal checkpoint this source wrote)";
         }
         if (state == State.TAKEN_BACK) return fenced();
-        if (state != State.WAITING && sess != session) {
-            return "another destination already resumed this migration: only one side may run the guest";
+        if (bound && sess != session) {
+            return point == null ? "another destination already waits for this migration: only one side may run the guest"
+                    : "another destination already resumed this migration: only one side may run the guest";
         }
-        if (state == State.WAITING) state = State.SERVING;
+        bound = true;
+        if (state == State.WAITING && point != null) state = State.SERVING;
         session = sess;
         lastHeard = System.nanoTime();
         live.add(s);

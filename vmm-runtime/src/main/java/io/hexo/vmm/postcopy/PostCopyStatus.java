@@ -18,7 +18,9 @@ public final class PostCopyStatus {
 
     /** The phases, in the order a migration passes them (docs/architecture.md, "Post-copy protocol"). */
     public enum Phase {
-        SERVING("serving"), RESUMED("resumed"), HANDED_OVER("handed-over"), TAKEN_BACK("taken-back"), LOST("lost");
+        WAITING("waiting"), SERVING("serving"), RESUMED("resumed"), HANDED_OVER("handed-over"), TAKEN_BACK("taken-back"), LOST("lost"),
+        /** The destination's DONE went unanswered: it stopped holding the job in a full checkpoint (whose it is, the source's last line says). */
+        UNCONFIRMED("unconfirmed");
 
         private final String word;
 
@@ -27,7 +29,7 @@ public final class PostCopyStatus {
         public String word() { return word; }
 
         /** After this phase the counts no longer change. */
-        public boolean last() { return this != SERVING && this != RESUMED; }
+        public boolean last() { return this != WAITING && this != SERVING && this != RESUMED; }
     }
 
     /** Where the counts come from: the page server on the source, guest memory filling itself on the destination. */

@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
  * message a u32 length (of what follows, little-endian) and a u8 type, then its fields.
  */
 final class Protocol {
-    static final int VERSION = 2;
+    /** 3: WAIT and FILE (a destination started before the migration point); 2 did without them. */
+    static final int VERSION = 3;
     /** Pages are 4 KiB; a GET asks for at most MAX_PAGES of them (4 MiB). */
     static final int PAGE = 4096, MAX_PAGES = 1024;
-    static final int HELLO = 1, WELCOME = 2, REFUSED = 3, GET = 4, PAGES = 5, DONE = 6, BYE = 7;
+    static final int HELLO = 1, WELCOME = 2, REFUSED = 3, GET = 4, PAGES = 5, DONE = 6, BYE = 7, WAIT = 8, FILE = 9;
+    /** A waiting destination whose link dropped before the migration point tries to reach its source again this long. */
+    static final long WAIT_RECONNECT_MS = 2_000;
     /**
      * DONE's reason: every page is held in the destination's memory; or the job ended on the destination
      * (sent by earlier builds only: a destination now holds the guest's effects until the hand-over, so it

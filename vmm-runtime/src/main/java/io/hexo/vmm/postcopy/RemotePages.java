@@ -53,13 +53,15 @@ public final class RemotePages implements CheckpointPages.Fetch {
     /** The source said REFUSED: it took the job back (or never was ours), so nothing is kept. */
     private volatile boolean refused;
     private boolean keptClosed; // guarded by kept
-    private final long session = new SecureRandom().nextLong();
+    private final long session;
     private final Channel[] channels = {new Channel(), new Channel()};
     private final java.util.concurrent.atomic.AtomicInteger nextId = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean handedOver;
     /** When the last request the source answered was sent (System.nanoTime): the reconnection window starts there. */
     private volatile long answeredRequestSentAt;
     private volatile long reconnects;
+    /** The hand-over went unanswered and the job's full checkpoint was written and verified ({@link #keepTheJob}). */
+    private boolean keptInCheckpoint;
 
     /** One connection to the page server; used by one thread at a time (its lock). */
     private static final class Channel {
@@ -70,7 +72,8 @@ public final class RemotePages implements CheckpointPages.Fetch {
         boolean everOpen;
     }
 
-    private RemotePages(String host, int port, Checkpoint cp, ImageInfo info, PostCopyStatus status) {
+    private RemotePages(String host, int port, Checkpoint cp, ImageInfo info, PostCopyStatus status, long session) {
+        this.session = session;
         this.host = host;
         this.port = port;
         this.cp = cp;
@@ -86,19 +89,10 @@ public final class RemotePages implements CheckpointPages.Fetch {
 
     /** Connects and says hello before the guest runs: a wrong token, program or version is refused now, in one sentence. */
     public static RemotePages connect(PostCopyMode mode, Checkpoint cp, ImageInfo info) throws PageSource.Failed {
-        String server = mode.server();
-        int colon = server.lastIndexOf(':');
-        String host = server;
-        int port = 5050;
-        if (colon > 0 && server.indexOf(':') == colon) {
-            host = server.substring(0, colon);
-            try {
-                port = Integer.parseInt(server.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new PageSource.Failed("--server " + server + " is not HOST[:PORT]: give e.g. --server 127.0.0.1:5050");
-            }
-        }
-        RemotePages r = new RemotePages(host, port, cp, info, mode.status());
+        InetSocketAddress at = address(mode.server());
+        String host = at.getHostString();
+        int port = at.getPort();
+        RemotePages r = new RemotePages(host, port, cp, info, mode.status(), new SecureRandom().nextLong());
         try {
             r.answeredRequestSentAt = System.nanoTime();
             r.open(r.channels[0]);
@@ -112,6 +106,39 @@ public final class RemotePages implements CheckpointPages.Fetch {
                     + "): start the source with --full-chkpt-save 0, or check --server");
         }
         return r;
+    }
+
+    /**
+     * A destination that waited (`--wait`): the connection it waited on, already past HELLO, becomes the
+     * first of its session's two.
+     */
+    static RemotePages adopt(InetSocketAddress at, Checkpoint cp, ImageInfo info, PostCopyStatus status, long session,
+                             Socket s, DataInputStream in, DataOutputStream out) {
+        RemotePages r = new RemotePages(at.getHostString(), at.getPort(), cp, info, status, session);
+        Channel c = r.channels[0];
+        c.socket = s;
+        c.in = in;
+        c.out = out;
+        c.everOpen = true;
+        r.answeredRequestSentAt = System.nanoTime();
+        return r;
+    }
+
+    /** --server HOST[:PORT] (port 5050 when left out), unresolved. */
+    static InetSocketAddress address(String server) throws PageSource.Failed {
+        int colon = server.lastIndexOf(':');
+        String host = server;
+        int port = 5050;
+        if (colon > 0 && server.indexOf(':') == colon) {
+            host = server.substring(0, colon);
+            try {
+                port = Integer.parseInt(server.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+        }
+        if (port < 0 || port > 65535) throw new PageSource.Failed("--server " + server + " is not HOST[:PORT]: give e.g. --server 127.0.0.1:5050");
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     public String server() { return host + ":" + port; }
@@ -165,6 +192,11 @@ public final class RemotePages implements CheckpointPages.Fetch {
      * request has passed (one more try is always made, so a source that took the job back is heard saying so).
      */
     private <T> T exchange(Exchange<T> op) throws PageSource.Failed {
+        return exchange(op, true);
+    }
+
+    /** lostIsLast false: the caller says how it ended (the hand-over: the job may be kept in a full checkpoint). */
+    private <T> T exchange(Exchange<T> op, boolean lostIsLast) throws PageSource.Failed {
         Channel c = acquire();
         IOException last = null;
         try {
@@ -189,7 +221,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
             }
         } catch (PageSource.Failed e) {
             drop(c);
-            status.enter(PostCopyStatus.Phase.LOST);
+            if (lostIsLast) status.enter(PostCopyStatus.Phase.LOST);
             throw e;
         } finally {
             c.lock.unlock();
@@ -267,6 +299,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
             CheckpointWriter.write(dir, kept, info, new CheckpointWriter.State(cp.isa(), cp.engine(), 0, cp.linmemSize(), t.globals(),
                     t.asyncifyData(), t.control(), t.pointsReached(), cp.openFiles()));
             CheckpointReader.verify(dir, info.moduleId());
+            keptInCheckpoint = true;
         } catch (CheckpointException | IOException | RuntimeException e) {
             return unanswered + ", and could not write the job's full checkpoint to " + dir + " (" + e.getMessage()
                     + "): if the source said it took the job back, the job runs there; if it said \"post-copy hand-over\", the job is lost";
@@ -310,8 +343,13 @@ public final class RemotePages implements CheckpointPages.Fetch {
         try {
             handOver();
         } catch (PageSource.Failed e) {
-            if (refused) throw e; // the source took the job back: it runs it, nothing is to be kept here
-            throw new PageSource.Failed(keepTheJob());
+            if (refused) { // the source took the job back: it runs it, nothing is to be kept here
+                status.enter(PostCopyStatus.Phase.LOST);
+                throw e;
+            }
+            String said = keepTheJob();
+            status.enter(keptInCheckpoint ? PostCopyStatus.Phase.UNCONFIRMED : PostCopyStatus.Phase.LOST);
+            throw new PageSource.Failed(said);
         } finally {
             closeKept();
         }
@@ -332,7 +370,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
             }
             if (m.type() != Protocol.BYE) throw new IOException("a garbled answer");
             return null;
-        });
+        }, false);
     }
 
     public boolean handedOver() { return handedOver; }

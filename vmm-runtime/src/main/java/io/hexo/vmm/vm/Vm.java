@@ -29,6 +29,7 @@ import io.hexo.vmm.checkpoint.CheckpointPages;
 import io.hexo.vmm.postcopy.PostCopyMode;
 import io.hexo.vmm.postcopy.PostCopyStatus;
 import io.hexo.vmm.postcopy.RemotePages;
+import io.hexo.vmm.postcopy.WaitingDestination;
 import io.hexo.vmm.run.MemSize;
 import io.hexo.vmm.run.Outcome;
 
@@ -126,8 +127,11 @@ public final class Vm {
             ImageInfo info = checkImage(image);
             GuestLayout layout = layout(image, info);
             // Resume checks everything but the pages now; each page is verified as it is first used (LazyMemory).
-            CheckpointReader.Resumable resumable = config.resume() ? CheckpointReader.openForResume(config.checkpointDir(), info.moduleId(),
+            // A post-copy destination started before its source's migration point (--wait) gets its checkpoint at the restore.
+            WaitingResume waiting = config.resume() && postCopy != null && postCopy.waitForSource() ? new WaitingResume(info) : null;
+            CheckpointReader.Resumable resumable = config.resume() && waiting == null ? CheckpointReader.openForResume(config.checkpointDir(), info.moduleId(),
                     postCopy == null || postCopy.server() == null ? null : minimal -> connectToSource(minimal, info)) : null;
+            if (postCopy != null && postCopy.serve() != null) postCopy.listenEarly(info, config.checkpointDir(), config.console().notices());
             Checkpoint resumeFrom = resumable == null ? null : resumable.checkpoint();
             Engine[] engineRef = new Engine[1];
             image.load(memory);
@@ -140,7 +144,7 @@ public final class Vm {
                     new ClockCalls(memory, control),
                     new MigrationCalls(new MigrationCalls.Context(memory, layout, info, files, control, config.checkpointDir(),
                             config.isa().displayName(), () -> engineDescription, config.console().notices(), resumeFrom,
-                            resumable == null ? null : resumable.pages(), () -> engineRef[0], postCopy)));
+                            resumable == null ? null : resumable.pages(), () -> engineRef[0], postCopy, waiting)));
 
             try (Engine engine = Engines.create(config.isa(), config.engine(), new Engine.Setup(memory, layout, gdbPort),
                     config.console().notices())) {
@@ -161,6 +165,8 @@ public final class Vm {
                     if (remotePages != null) sayHowPagesCame(lazy);
                 } finally {
                     if (resumable != null) resumable.pages().close();
+                    if (waiting != null) waiting.close();
+                    if (postCopy != null) postCopy.runEnded();
                 }
                 if (exit instanceof Exit.Fault f) return lifecycle.fault(f);
                 return hypercalls.outcome() != null ? hypercalls.outcome() : new Outcome.Failed("the engine stopped the guest without a reason");
@@ -180,6 +186,42 @@ public final class Vm {
             return control.pointsReached();
         } catch (LazyMemory.Failed e) {
             return pointsReached;
+        }
+    }
+
+    /** {@link io.hexo.vmm.postcopy.WaitingDestination} as the restore's pending checkpoint: connected (and checked) before the guest boots. */
+    private final class WaitingResume implements MigrationCalls.PendingResume {
+        private final WaitingDestination destination;
+        private CheckpointReader.Resumable resumable;
+
+        WaitingResume(ImageInfo info) throws CheckpointException {
+            try {
+                destination = WaitingDestination.connect(postCopy, config.checkpointDir(), info, config.console().notices());
+            } catch (PageSource.Failed e) {
+                throw new CheckpointException(e.getMessage());
+            }
+        }
+
+        @Override
+        public CheckpointReader.Resumable await() throws CheckpointException, IOException {
+            try {
+                WaitingDestination.Arrival a = destination.await();
+                remotePages = a.pages();
+                resumable = a.resumable();
+                return resumable;
+            } catch (PageSource.Failed e) {
+                throw new CheckpointException(e.getMessage());
+            }
+        }
+
+        @Override
+        public void resumed() {
+            config.console().notices().accept(destination.resumedLine());
+        }
+
+        void close() {
+            if (resumable != null) resumable.pages().close();
+            destination.close();
         }
     }
 
