@@ -15,14 +15,14 @@
 # whole command (JVM, boot, set-up, run, exit) and is only judged for runs of 5 s or more.
 # Every guest run must verify, and print the same " Result =" bits on both ISAs, and again after migrating
 # from x86-64 to AArch64 at its second migration point (class ARM_CLASS).
-# Variables: CLASS (A), ARM_CLASS (S; "none" skips AArch64), REPS (2), ARM_REPS (1), ENGINES ("kvm process"),
+# Variables: CLASS (A), ARM_CLASS (S; "none" skips AArch64), REPS (2), ARM_REPS (2), ENGINES ("kvm process"),
 # MEM (2G).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CLASS="${CLASS:-A}"
 ARM_CLASS="${ARM_CLASS:-S}"
 REPS="${REPS:-2}"
-ARM_REPS="${ARM_REPS:-1}"
+ARM_REPS="${ARM_REPS:-2}"
 MEM="${MEM:-2G}"
 ENGINES="${ENGINES:-kvm process}"
 KERNELS_DIR="$BENCH_DIR/kernels"

@@ -3,9 +3,25 @@
 #include <stdlib.h>
 #include "kernel.h"
 
+#define LARGE_COPY (16u << 20)
+
 void *memcpy(void *restrict d, const void *restrict s, size_t n) {
     uint8_t *dp = d;
     const uint8_t *sp = s;
+#if defined(__x86_64__)
+    /*
+     * Far past the caches, `rep movsb` writes whole lines without reading them first (no read for
+     * ownership): a third less memory traffic. 128 MiB copies on this AMD EPYC: 10.9-11.5 ms against
+     * 16.7-19.7 ms for the loop below and 13.5-16.9 ms for glibc's memcpy; at 8 MiB (in the L3) it is
+     * 15 % slower than the loop, from 16 MiB on level or faster (bench/README.md, "Copies past the
+     * cache"). Forward is also right for an overlapping copy to a lower address (memmove sends those
+     * here): it moves byte by byte in effect.
+     */
+    if (n >= LARGE_COPY) {
+        __asm__ volatile("rep movsb" : "+D"(dp), "+S"(sp), "+c"(n) : : "memory");
+        return d;
+    }
+#endif
     /* Word copies: linear memory and checkpoints move megabytes through here. */
     while (n >= 8) { uint64_t w; __builtin_memcpy(&w, sp, 8); __builtin_memcpy(dp, &w, 8); dp += 8; sp += 8; n -= 8; }
     while (n--) *dp++ = *sp++;
