@@ -134,7 +134,11 @@ public final class CheckpointReader {
                 if (!Files.exists(dir.resolve(f.name()))) throw new CheckpointException(f.name() + " is missing from the checkpoint in " + dir);
                 if (!f.kind().equals("memory")) CheckpointFile.verifyStreaming(dir.resolve(f.name()), f.size(), f.crc32c(), kindOf(f), cp.moduleId());
             }
-            if (cp.postCopy() == null || remote == null) return new Resumable(cp, CheckpointPages.open(cp));
+            if (cp.postCopy() == null || remote == null) {
+                Resumable r = new Resumable(cp, CheckpointPages.open(cp));
+                StepTimes.verified();
+                return r;
+            }
             CheckpointPages.Fetch fetch = remote.connect(cp);
             try {
                 return new Resumable(cp, CheckpointPages.open(cp, fetch));

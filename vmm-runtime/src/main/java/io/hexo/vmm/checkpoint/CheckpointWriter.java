@@ -71,9 +71,7 @@ public final class CheckpointWriter {
         for (RegionBounds r : RegionBounds.of(info, s.linmemSize())) {
             Path tmp = tmp(dir, r.file());
             long[] pages = new long[2];
-            long t0 = System.nanoTime();
             int fileCrc = RegionFile.write(tmp, module, memory, s.linmemBase(), r, pages, postCopy == null, force, notices);
-            StepTimes.regionWritten(r.file(), pages[0], System.nanoTime() - t0);
             pages[1] = (r.length() + PAGE - 1) / PAGE;
             regions.add(new Checkpoint.Region(r.name(), r.file(), r.start(), r.length(), pages[0], pages[1]));
             files.add(entry(tmp, r.file(), "memory", fileCrc));

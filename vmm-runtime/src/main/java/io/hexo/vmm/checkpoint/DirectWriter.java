@@ -53,11 +53,15 @@ final class DirectWriter implements AutoCloseable {
     /** File position of cur's first byte. */
     private long at = START;
     private boolean finished;
+    /** For StepTimes: time in write calls, and time the writer waited for a full buffer (the scan was slower). */
+    private long diskNanos, idleNanos;
 
-    private DirectWriter(FileChannel ch, boolean direct) {
+    private DirectWriter(FileChannel ch, boolean direct, long sizeHint) {
         this.ch = ch;
         this.direct = direct;
-        cur = newBuffer();
+        // A file known to be small (most regions but one) gets a small buffer of its own: neither a pooled
+        // 8 MiB one to allocate nor one to zero.
+        cur = sizeHint < BUFFER ? ByteBuffer.allocateDirect((int) ((sizeHint + 2L * ALIGN - 1) & -ALIGN) + ALIGN).alignedSlice(ALIGN) : newBuffer();
         writer = new Thread(this::drain, "hexo-checkpoint-writer");
         writer.setDaemon(true);
         writer.start();
@@ -81,37 +85,59 @@ final class DirectWriter implements AutoCloseable {
     /**
      * Creates (or truncates) path for writing, never following a link planted under its name; with O_DIRECT
      * when wantDirect and the file system takes it, else through the page cache (said once on notices).
+     * sizeHint: at least the bytes the file will have past {@link #START}.
      */
-    static DirectWriter create(Path path, boolean wantDirect, Consumer<String> notices) throws IOException {
+    static DirectWriter create(Path path, boolean wantDirect, Consumer<String> notices, long sizeHint) throws IOException {
         List<OpenOption> opts = new ArrayList<>(List.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
         if (wantDirect) {
-            String why = null;
-            try {
-                long block = Files.getFileStore(path.toAbsolutePath().getParent()).getBlockSize();
-                if (block <= 0 || block > ALIGN || ALIGN % block != 0) why = "its block size is " + block + " bytes";
-            } catch (IOException | UnsupportedOperationException e) {
-                why = "its block size is unknown";
-            }
+            Path dir = path.toAbsolutePath().getParent();
+            String why = refusal(dir);
             if (why == null) {
                 List<OpenOption> withDirect = new ArrayList<>(opts);
                 withDirect.add(ExtendedOpenOption.DIRECT);
                 try {
-                    return new DirectWriter(FileChannel.open(path, withDirect.toArray(OpenOption[]::new)), true);
+                    return new DirectWriter(FileChannel.open(path, withDirect.toArray(OpenOption[]::new)), true, sizeHint);
                 } catch (IOException | UnsupportedOperationException e) {
                     why = "it refuses O_DIRECT";
+                    verdict = new Verdict(dir, why);
                 }
             }
             if (!refusalSaid) {
                 refusalSaid = true;
-                String line = "hexo: checkpoints in " + path.toAbsolutePath().getParent() + " are written through the page cache (" + why + "): slower, equally safe";
+                String line = "hexo: checkpoints in " + dir + " are written through the page cache (" + why + "): slower, equally safe";
                 if (notices != null) notices.accept(line); else System.err.println(line);
             }
         }
-        return new DirectWriter(FileChannel.open(path, opts.toArray(OpenOption[]::new)), false);
+        return new DirectWriter(FileChannel.open(path, opts.toArray(OpenOption[]::new)), false, sizeHint);
+    }
+
+    /** Why O_DIRECT cannot be used in a directory (null: it can), remembered for the directory last asked about. */
+    private record Verdict(Path dir, String why) {}
+    private static volatile Verdict verdict;
+
+    private static String refusal(Path dir) {
+        Verdict v = verdict;
+        if (v != null && v.dir().equals(dir)) return v.why();
+        String why = null;
+        try {
+            // Files.getFileStore reads the mount table: once per directory, not per file.
+            long block = Files.getFileStore(dir).getBlockSize();
+            if (block <= 0 || block > ALIGN || ALIGN % block != 0) why = "its block size is " + block + " bytes";
+        } catch (IOException | UnsupportedOperationException e) {
+            why = "its block size is unknown";
+        }
+        verdict = new Verdict(dir, why);
+        return why;
     }
 
     boolean direct() { return direct; }
+
+    /** Nanoseconds spent in write calls (valid after {@link #finish}). */
+    long diskNanos() { return diskNanos; }
+
+    /** Nanoseconds the writer waited for the next full buffer (valid after {@link #finish}). */
+    long idleNanos() { return idleNanos; }
 
     /** The file position the next byte goes to. */
     long position() { return at + cur.position(); }
@@ -165,12 +191,16 @@ final class DirectWriter implements AutoCloseable {
 
     private void drain() {
         while (true) {
+            long t0 = System.nanoTime();
             Job j = takeQuietly(full);
+            long t1 = System.nanoTime();
             if (j == END) return;
+            idleNanos += t1 - t0;
             try {
                 if (failed == null) {
                     while (j.buf().hasRemaining()) ch.write(j.buf(), j.at() + j.buf().position());
                 }
+                diskNanos += System.nanoTime() - t1;
             } catch (IOException e) {
                 failed = e;
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.hexo.vmm.checkpoint;
 
 import io.hexo.vmm.memory.GuestMemory;
+import io.hexo.vmm.memory.PageSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,6 +58,7 @@ final class RegionFile {
      */
     static int write(Path path, String moduleId, GuestMemory memory, long linmemBase, RegionBounds r, long[] storedOut, boolean withPages,
                      boolean force, Consumer<String> notices) throws IOException {
+        long started = System.nanoTime();
         long pages = (r.length() + PAGE - 1) / PAGE;
         int[] idx = new int[(int) Math.max(1, Math.min(pages, 1 << 16))], crcs = new int[idx.length];
         long base = linmemBase + r.start(), end = base + r.length();
@@ -65,7 +67,8 @@ final class RegionFile {
         int pagesCrc = 0;
         long pageBytes = 0;
         // A post-copy migration's minimal checkpoint: no page bytes, nothing worth O_DIRECT.
-        try (DirectWriter out = DirectWriter.create(path, withPages, notices)) {
+        long sizeHint = (withPages ? r.length() + PAGE : 0) + ENTRY * pages;
+        try (DirectWriter out = DirectWriter.create(path, withPages, notices, sizeHint)) {
             // The minimal checkpoint: the pages of the memfd's data extents, found with SEEK_DATA/SEEK_HOLE
             // without reading one (its cost does not grow with the guest's data); their CRCs are 0 here, and
             // the page server says per page whether it is zero and what its CRC is.
@@ -81,18 +84,38 @@ final class RegionFile {
                 at = Math.max(hole, data + 1);
             }
             if (!withPages) crcs = new int[idx.length];
-            // Windows of 2 MiB: one SEEK_DATA skips the untouched ones (the memfd's holes); pages inside a
-            // touched window are checked for zero, checksummed and handed to the writer.
+            // Only the memfd's data extents [data, hole) (SEEK_DATA/SEEK_HOLE, page-granular) are read, up to
+            // 2 MiB at a time: reading a hole of a shared memfd would allocate a page for it (the kernel's first
+            // use of a page, as costly here as a copy) just to find zeros. A region's pages are not aligned with
+            // the memfd's, so a page at an extent's edge is read only in its part inside the extent, the rest
+            // zero (scratch). Each page is checked for zero, checksummed and handed to the writer.
+            ByteBuffer scratch = ByteBuffer.allocateDirect(PAGE);
+            long data = 0, hole = Long.MIN_VALUE;
             for (long next = 0; withPages && next < pages; ) {
-                long data = memory.nextData(base + next * PAGE, end);
-                if (data >= end) break;
-                long first = Math.max(next, (data - base) / PAGE), stop = Math.min(pages, first + WINDOW_PAGES);
+                long at = base + next * PAGE;
+                if (at >= hole) { // past the extent: find the next one (SEEK_HOLE walks it to its end, so once per extent)
+                    data = memory.nextData(at, end);
+                    if (data >= end) break;
+                    hole = memory.nextHole(data, end);
+                }
+                long first = Math.max(next, (data - base) / PAGE);
+                long stop = Math.min(Math.min(pages, first + WINDOW_PAGES), Math.max(first + 1, (hole - base + PAGE - 1) / PAGE));
                 long from = base + first * PAGE;
                 int chunkLen = (int) (Math.min(end, base + stop * PAGE) - from);
-                ByteBuffer chunk = memory.buffer(from, chunkLen);
+                ByteBuffer chunk = memory.buffer(from, chunkLen); // a view: only what is read below is touched
                 for (int off = 0; off < chunkLen; off += PAGE) {
                     int len = Math.min(PAGE, chunkLen - off);
-                    ByteBuffer page = chunk.slice(off, len);
+                    long pageAt = from + off;
+                    long in = Math.max(pageAt, data), upTo = Math.min(pageAt + len, hole);
+                    if (in >= upTo) continue; // nothing of this page in the extent: zero
+                    ByteBuffer page;
+                    if (in == pageAt && upTo == pageAt + len) {
+                        page = chunk.slice(off, len);
+                    } else {
+                        PageSource.zero(scratch.clear());
+                        scratch.put((int) (in - pageAt), chunk, (int) (in - from), (int) (upTo - in));
+                        page = scratch.slice(0, len);
+                    }
                     if (page.mismatch(ZERO_PAGE.slice(0, len)) == -1) continue;
                     crc.reset();
                     crc.update(page.duplicate());
@@ -129,6 +152,7 @@ final class RegionFile {
             long size = out.finish(firstBlock, force);
             if (size != CheckpointFile.HEADER_SIZE + payloadLength) throw new IOException("region file " + path + " came out " + size + " bytes, not " + (CheckpointFile.HEADER_SIZE + payloadLength));
             storedOut[0] = n;
+            StepTimes.regionWritten(r.file(), n, System.nanoTime() - started, out.direct(), out.diskNanos(), out.idleNanos());
             return CheckpointFile.wholeCrc(header, payloadCrc, payloadLength);
         }
     }

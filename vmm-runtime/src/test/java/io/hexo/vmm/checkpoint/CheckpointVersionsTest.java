@@ -117,6 +117,27 @@ public class CheckpointVersionsTest {
     }
 
     @Test
+    public void savingReadsNoPageTheGuestNeverWrote() throws Exception {
+        // Reading a hole of the guest-RAM memfd would allocate a page for it: the save reads data extents only.
+        long before = dataBytes(memory);
+        Checkpoint cp = write(root.resolve("holes"));
+        assertEquals("bytes of guest memory backed by pages, before and after the save", before, dataBytes(memory));
+        assertArrayEquals(linmem(), lazilyRead(cp.dir()));
+    }
+
+    private static long dataBytes(GuestMemory m) {
+        long total = 0;
+        for (long at = 0; at < m.size(); ) {
+            long data = m.nextData(at, m.size());
+            if (data >= m.size()) break;
+            long hole = m.nextHole(data, m.size());
+            total += hole - data;
+            at = hole;
+        }
+        return total;
+    }
+
+    @Test
     public void checkpointsOfFormatsOneAndTwoStillResumeByteForByte() throws Exception {
         for (int version : new int[] {1, 2}) {
             Path dir = root.resolve("v" + version);
