@@ -95,8 +95,39 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
             for (Open o : open) o.ch().close();
             throw e;
         }
-        return new CheckpointPages(cp, open, fetch);
+        CheckpointPages pages = new CheckpointPages(cp, open, fetch);
+        if (fetch == null) pages.readAhead();
+        return pages;
     }
+
+    /**
+     * Reads the region files front to back on a thread of their own, into the page cache, ahead of the
+     * prefetcher that follows in the same order. Measured: a resume whose files are not in the page cache
+     * (a save with O_DIRECT leaves none there; another machine's checkpoint) took 1.8 s instead of 0.7 s
+     * to have all 277 MB of NPB IS B's pages in, the prefetcher's 4 MiB reads and the guest's 64 KiB
+     * faults waiting on the disk one after another. The bytes read here are dropped: what the guest gets
+     * is still read and verified by {@link #read}. Stops at the first error (the files closed at the end).
+     */
+    private void readAhead() {
+        Thread t = new Thread(() -> {
+            ByteBuffer sink = ByteBuffer.allocateDirect(READ_AHEAD);
+            try {
+                for (Open o : regions) {
+                    long end = o.index().at(o.index().stored());
+                    for (long at = o.index().firstPageAt(); at < end && o.ch().isOpen(); at += READ_AHEAD) {
+                        if (o.ch().read(sink.clear().limit((int) Math.min(READ_AHEAD, end - at)), at) < 0) break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // closed at the end, or a file the real reads will report on: nothing to do here
+            }
+        }, "hexo-read-ahead");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private static final int READ_AHEAD = 8 << 20;
 
     /** Bytes of linear memory the checkpoint describes. */
     public long size() { return cp.linmemSize(); }
