@@ -60,30 +60,23 @@ public final class BoardHolder {
      * boards files), so a changed board never reaches the connection of its old settings.
      */
     static Path socketOf(Board board) throws IOException {
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return socketOf(board, System::getenv);
+    }
+
+    /** The same for a hexo with that environment. */
+    static Path socketOf(Board board, java.util.function.Function<String, String> env) throws IOException {
+        String xdg = env.apply("XDG_RUNTIME_DIR");
         Path dir = xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) ? Path.of(xdg, "hexo")
                 : Path.of(System.getProperty("user.home"), ".cache", "hexo", "boards");
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        String who = board + "|" + BoardSession.knownHosts().toAbsolutePath() + "|" + Boards.ofUser().file().toAbsolutePath();
+        String who = board + "|" + BoardSession.knownHosts(env).toAbsolutePath() + "|" + Boards.ofUser(env).file().toAbsolutePath();
         String name = board.name().length() > 24 ? board.name().substring(0, 24) : board.name();
         // 48 bits of two different hashes: MessageDigest's first use alone would cost a warm command ~30 ms
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(who.getBytes(StandardCharsets.UTF_8));
         String id = String.format("%08x%04x", crc.getValue(), who.hashCode() & 0xffff);
         return dir.resolve(name + "-" + id + ".sock");
-    }
-
-    /** All holder sockets of boards of that name (whatever their settings were). */
-    static List<Path> socketsNamed(String name) throws IOException {
-        Path dir = socketOf(new Board(name, "-", 22, "-", null, null)).getParent();
-        List<Path> found = new ArrayList<>();
-        String prefix = (name.length() > 24 ? name.substring(0, 24) : name) + "-";
-        try (var s = Files.list(dir)) {
-            s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".sock")
-                    && p.getFileName().toString().substring(prefix.length()).matches("[0-9a-f]{12}\\.sock")).forEach(found::add);
-        }
-        return found;
     }
 
     /**
@@ -97,7 +90,7 @@ public final class BoardHolder {
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
             cmd.addAll(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr",
                     "-Dhexo.home=" + io.hexo.build.HexoHome.get(), "-cp", System.getProperty("java.class.path"),
-                    BoardHolder.class.getName(), board.name(), socket.toString()));
+                    "io.hexo.cli.Main", "board", "hold", board.name(), socket.toString()));
             new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.appendTo(socket.resolveSibling(socket.getFileName() + ".log").toFile()))
@@ -127,10 +120,12 @@ public final class BoardHolder {
         }
     }
 
-    /** `java io.hexo.board.BoardHolder NAME SOCKET`, as spawn starts it. */
-    public static void main(String[] args) throws Exception {
-        Board board = Boards.ofUser().get(args[0]);
-        Path socket = Path.of(args[1]);
+    /**
+     * `hexo board hold NAME SOCKET`, as spawn starts it: logs in, listens at socket (and at the board's
+     * name, for the launcher's native client: {@link #clientSocket}) and serves until it leaves.
+     */
+    public static void serve(String name, Path socket, HeldCommand.Runner runner) throws Exception {
+        Board board = Boards.ofUser().get(name);
         BoardSession s;
         try {
             s = BoardSession.open(board, BoardSession.HostKeys.KNOWN_ONLY);
@@ -152,17 +147,176 @@ public final class BoardHolder {
                 server.bind(UnixDomainSocketAddress.of(socket));
             }
         }
+        Path byName = clientSocket(socket, board.name());
+        pointAt(byName, socket);
         Runnable removeSocket = () -> {
             try {
                 Files.deleteIfExists(socket);
+                // the name's link only while it is ours: a holder of the board's other settings may have taken it
+                if (Files.isSymbolicLink(byName) && Files.readSymbolicLink(byName).equals(socket.getFileName())) Files.deleteIfExists(byName);
             } catch (IOException ignored) {
                 // the next command finds nobody listening there and removes it
             }
         };
-        LinkServer served = new LinkServer(server, in -> true, HoldProtocol.build(), h.link(), true, idleSeconds(), removeSocket);
+        h.runner = runner;
+        h.socket = socket;
+        h.build = HoldProtocol.build();
+        serving = h;
+        LinkServer served = new LinkServer(server, in -> true, h.build, h.link(), true, idleSeconds(), removeSocket).commands(h::serveCommand);
         h.mina.onClose(served::leave);
         h.startAgent();
         served.serve();
+    }
+
+    /** The holder of this process (null in every other hexo process). */
+    private static volatile BoardHolder serving;
+    private HeldCommand.Runner runner;
+    private Path socket;
+    private String build;
+
+    /**
+     * Where the native client finds the board's holder: NAME.sock beside the holders' sockets, a symbolic
+     * link to the one started last for that name. The client cannot compute the settings' hash; the holder
+     * checks that the client's settings are its own (see serveCommand).
+     */
+    static Path clientSocket(Path socket, String name) {
+        return socket.resolveSibling((name.length() > 24 ? name.substring(0, 24) : name) + ".sock");
+    }
+
+    /**
+     * Points the board's name at socket's holder unless it does already: the name belongs to the holder a
+     * command used last (of the settings in use now), not to whichever was started last.
+     */
+    static void claimName(Board board, Path socket) {
+        Path byName = clientSocket(socket, board.name());
+        try {
+            if (Files.isSymbolicLink(byName) && Files.readSymbolicLink(byName).equals(socket.getFileName())) return;
+        } catch (IOException e) {
+            // pointed anew below
+        }
+        pointAt(byName, socket);
+    }
+
+    private static void pointAt(Path link, Path socket) {
+        try {
+            Path tmp = link.resolveSibling(link.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createSymbolicLink(tmp, socket.getFileName());
+            Files.move(tmp, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UnsupportedOperationException e) {
+            // no native client for this board: its commands start hexo's JVM as before
+        }
+    }
+
+    /**
+     * The board's session for a command this holder runs for a native client: this holder's own link,
+     * whose calls the client's leaving (or a second Ctrl-C) cancels; null anywhere else.
+     */
+    static BoardSession sessionFor(Board board) {
+        BoardHolder h = serving;
+        HeldCommand c = HeldCommand.current();
+        if (h == null || c == null || !h.board.equals(board)) return null;
+        BoardLink own = h.link();
+        return BoardSession.over(board, new BoardLink() {
+            @Override
+            public Integer call(String command, Input in, OutputStream out, OutputStream err, java.util.function.Consumer<Runnable> cancel)
+                    throws IOException {
+                return own.call(command, in, c.bind(out), c.bind(err), r -> {
+                    cancel.accept(r);
+                    c.onCancel(r);
+                });
+            }
+
+            @Override
+            public String hostKeyFingerprint() {
+                return own.hostKeyFingerprint();
+            }
+
+            @Override
+            public String kind() {
+                return "held";
+            }
+
+            @Override
+            public void close() {
+                // the holder's connection outlives its commands
+            }
+        });
+    }
+
+    /**
+     * A RUN request of the native client (see {@link HoldProtocol}): the command runs here when its
+     * hexo, its build and its settings are this holder's and the runner serves it; else the client is
+     * told to start hexo's JVM (FALLBACK), which finds or starts the right holder.
+     */
+    private void serveCommand(java.io.DataInputStream in, java.io.DataOutputStream out, Runnable close) throws IOException {
+        String home = HoldProtocol.readString(in);
+        int n = in.readInt();
+        if (n < 0 || n > 4096) return;
+        List<String> argv = new ArrayList<>();
+        for (int i = 0; i < n; i++) argv.add(HoldProtocol.readString(in));
+        Path cwd = Path.of(HoldProtocol.readString(in));
+        int m = in.readInt();
+        if (m < 0 || m > 65536) return;
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        for (int i = 0; i < m; i++) {
+            String kv = HoldProtocol.readString(in);
+            int eq = kv.indexOf('=');
+            if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        if (!sameHexo(home) || !build.equals(HoldProtocol.build()) || !socketFor(env).equals(socket) || !runner.serves(argv, board.name())) {
+            HoldProtocol.writeFrame(out, HoldProtocol.FALLBACK, "");
+            return;
+        }
+        HeldCommand c = new HeldCommand(cwd, env, new java.io.PrintStream(LinkServer.frames(out, HoldProtocol.OUT), true),
+                new java.io.PrintStream(LinkServer.frames(out, HoldProtocol.ERR), true), status -> {
+                    try {
+                        HoldProtocol.writeFrame(out, HoldProtocol.STATUS, String.valueOf(status));
+                    } catch (IOException gone) {
+                        // the client went first
+                    }
+                    close.run();
+                });
+        Thread signals = new Thread(() -> {
+            try {
+                for (int b; (b = in.read()) >= 0; ) {
+                    if (b == HoldProtocol.SIG_INT) c.signal("INT");
+                    else if (b == HoldProtocol.SIG_TERM) c.signal("TERM");
+                    else if (b == HoldProtocol.SIG_USR1) c.signal("USR1");
+                }
+            } catch (IOException gone) {
+                // as an end
+            }
+            c.end(-1); // the client went (killed, or exited): what the command does on the board stops
+        }, "hexo-held-signals");
+        signals.setDaemon(true);
+        signals.start();
+        int status;
+        try {
+            status = c.runIn(runner, argv);
+        } catch (RuntimeException | Error e) {
+            c.err.println("hexo: internal error: " + e);
+            status = 2;
+        }
+        c.end(status < 0 ? 2 : status);
+    }
+
+    private static boolean sameHexo(String home) {
+        try {
+            return Path.of(home).toRealPath().equals(io.hexo.build.HexoHome.get().toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The socket a hexo with that environment would look for this board at (its boards file, known_hosts, runtime directory). */
+    private Path socketFor(java.util.Map<String, String> env) {
+        try {
+            Board theirs = Boards.ofUser(env::get).get(board.name());
+            return socketOf(theirs, env::get);
+        } catch (IOException | RuntimeException e) {
+            return Path.of("/nonexistent");
+        }
     }
 
     /** Each command through the board's agent when it is there, else through an exec channel (and the agent is started). */

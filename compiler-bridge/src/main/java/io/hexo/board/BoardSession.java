@@ -52,6 +52,8 @@ public final class BoardSession implements AutoCloseable {
      * this one (HEXO_BOARD_HOLD=off: never). A refused login is the same sentence as with open.
      */
     public static BoardSession connect(Board board) throws BoardException {
+        BoardSession inHolder = BoardHolder.sessionFor(board);
+        if (inHolder != null) return inHolder; // a command the holder runs for the native client
         if (!BoardHolder.enabled()) return open(board, HostKeys.KNOWN_ONLY);
         java.nio.file.Path socket;
         try {
@@ -60,21 +62,29 @@ public final class BoardSession implements AutoCloseable {
             return open(board, HostKeys.KNOWN_ONLY); // no place for a socket: no holder, no harm
         }
         HeldLink held = HeldLink.reach(socket);
-        if (held != null) return new BoardSession(board, held);
+        if (held != null) {
+            BoardHolder.claimName(board, socket); // the native client's next command finds this holder
+            return new BoardSession(board, held);
+        }
         BoardSession direct = open(board, HostKeys.KNOWN_ONLY);
         BoardHolder.spawn(board, socket);
         return direct;
     }
 
-    /** Stops the board's holder(s), whatever settings they were started with; whether one was running. */
-    public static boolean disconnect(String name) throws BoardException {
+    /**
+     * Stops the board's holder (the one of these settings: a holder of the same name's other settings,
+     * e.g. another HEXO_CONFIG_HOME, is another user's view of it); whether one was running.
+     */
+    public static boolean disconnect(Board board) throws BoardException {
         try {
-            boolean any = false;
-            for (java.nio.file.Path socket : BoardHolder.socketsNamed(name)) any |= BoardHolder.stop(socket);
-            return any;
+            return BoardHolder.stop(BoardHolder.socketOf(board));
         } catch (IOException e) {
             throw new BoardException("cannot reach the holders' directory: " + e.getMessage());
         }
+    }
+
+    static BoardSession over(Board board, BoardLink link) {
+        return new BoardSession(board, link);
     }
 
     /** The board's holder when one runs for these settings, else null (nothing is started). */
@@ -94,12 +104,20 @@ public final class BoardSession implements AutoCloseable {
 
     /** ~/.ssh, or HEXO_SSH_DIR (tests, and users who keep their keys elsewhere). */
     public static Path sshDir() {
-        String dir = System.getenv("HEXO_SSH_DIR");
+        return sshDir(System::getenv);
+    }
+
+    static Path sshDir(java.util.function.Function<String, String> env) {
+        String dir = env.apply("HEXO_SSH_DIR");
         return dir != null && !dir.isEmpty() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".ssh");
     }
 
     public static Path knownHosts() {
         return sshDir().resolve("known_hosts");
+    }
+
+    static Path knownHosts(java.util.function.Function<String, String> env) {
+        return sshDir(env).resolve("known_hosts");
     }
 
     /** Connects and logs in, or throws a BoardException whose message is the sentence to show. */

@@ -29,7 +29,12 @@ public final class Boards {
 
     /** The user's board file. */
     public static Boards ofUser() {
-        String hexo = System.getenv("HEXO_CONFIG_HOME"), xdg = System.getenv("XDG_CONFIG_HOME");
+        return ofUser(System::getenv);
+    }
+
+    /** The board file of a hexo with that environment. */
+    static Boards ofUser(java.util.function.Function<String, String> env) {
+        String hexo = env.apply("HEXO_CONFIG_HOME"), xdg = env.apply("XDG_CONFIG_HOME");
         Path dir = hexo != null && !hexo.isEmpty() ? Path.of(hexo)
                 : (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config")).resolve("hexo");
         return new Boards(dir.resolve("boards.json"));

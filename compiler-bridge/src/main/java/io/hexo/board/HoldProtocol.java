@@ -16,14 +16,22 @@ import java.nio.file.Path;
  * output), PROGRESS (bytes of the input file sent so far), then STATUS (its exit status, -1 when the
  * connection to the board went first) or FAILED (a sentence). A client that goes away before the end
  * makes the holder close the command's channel.
+ *
+ * <p>RUN (a holder only; the `hexo` launcher's native client, resources/client/hexo-board-client.c): the
+ * client's hexo home, its argv, working directory and environment (each string as [length, bytes], the
+ * lists counted first); then, while the command runs, one byte per signal the client got (SIG_*). The
+ * holder answers FALLBACK (start hexo's JVM instead: another hexo, build or settings, a command it does
+ * not run) or OUT and ERR frames and STATUS, after which it closes the connection. The client sends "-"
+ * as its build: it is checked by hexo home and the jars' build instead.
  */
 final class HoldProtocol {
     private HoldProtocol() {}
 
     static final String MAGIC = "hexo-hold/1";
-    static final byte CALL = 'c', INFO = 'i', QUIT = 'q';
+    static final byte CALL = 'c', INFO = 'i', QUIT = 'q', RUN = 'r';
+    static final byte SIG_INT = 'I', SIG_TERM = 'T', SIG_USR1 = 'U';
     static final byte NO_INPUT = 0, STREAM_INPUT = 1, FILE_INPUT = 2;
-    static final byte OUT = 'o', ERR = 'e', PROGRESS = 'p', STATUS = 's', FAILED = 'x', STALE = 'v';
+    static final byte OUT = 'o', ERR = 'e', PROGRESS = 'p', STATUS = 's', FAILED = 'x', STALE = 'v', FALLBACK = 'f';
 
     /**
      * This hexo's build, as the holder compares it: the newest of the jars it runs from. A holder of

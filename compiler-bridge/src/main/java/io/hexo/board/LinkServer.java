@@ -35,6 +35,18 @@ final class LinkServer {
     private volatile long lastUsed = System.nanoTime();
     private volatile boolean retiring, contacted;
     private long firstContactSeconds = Long.MAX_VALUE / 2_000_000_000L;
+    private Commands commands;
+
+    /** The serving of a RUN request (a holder's; see {@link HoldProtocol}). */
+    interface Commands {
+        void serve(DataInputStream in, DataOutputStream out, Runnable close) throws IOException;
+    }
+
+    /** Serves RUN requests with commands (the agent serves none: a client of RUN gets no answer and falls back). */
+    LinkServer commands(Commands commands) {
+        this.commands = commands;
+        return this;
+    }
 
     /** build: the clients' build this server serves (null: any); localFiles: whether a client may send a file by its path. */
     LinkServer(ServerSocketChannel server, Gate gate, String build, BoardLink link, boolean localFiles, long idleSeconds, Runnable atLeave) {
@@ -94,6 +106,18 @@ final class LinkServer {
         String theirs = in.readUTF();
         byte op = in.readByte();
         if (op == HoldProtocol.QUIT) leave(); // at once: a run followed through it learns it lost the connection
+        if (op == HoldProtocol.RUN) {
+            if (commands != null) {
+                commands.serve(in, out, () -> {
+                    try {
+                        client.close();
+                    } catch (IOException ignored) {
+                        // closed already
+                    }
+                });
+            }
+            return;
+        }
         if (build != null && !build.equals(theirs)) {
             // hexo was rebuilt since this one started: the new hexo starts one of its own
             HoldProtocol.writeFrame(out, HoldProtocol.STALE, "another build");
@@ -153,7 +177,7 @@ final class LinkServer {
         }
     }
 
-    private static OutputStream frames(DataOutputStream out, byte type) {
+    static OutputStream frames(DataOutputStream out, byte type) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {

@@ -130,7 +130,9 @@ public final class RemoteRun {
                         + " ended without an exit status (was the board restarted?)' >&2; exit 255; }",
                 "  sleep 0.02",
                 "done",
-                Spares.makeOneAfterRun(home, "$(cat \"$d/runtime\" 2>/dev/null)"),
+                // in the background: the status goes back now, the spare for the next run comes up meanwhile
+                "( " + Spares.makeOneAfterRun(home, "$(cat \"$d/runtime\" 2>/dev/null)"),
+                ") < /dev/null > /dev/null 2>&1 &",
                 "exit \"$(cat \"$d/status\")\"");
         try {
             return board.call(script, null, out, err);

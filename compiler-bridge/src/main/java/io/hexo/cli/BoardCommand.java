@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
         description = {"Configure the boards hexo reaches over SSH, kept in ~/.config/hexo/boards.json (the IDE edits the same file).",
                 "Host keys are checked against ~/.ssh/known_hosts; `hexo board trust NAME` records a new board's key."},
         subcommands = {BoardCommand.Add.class, BoardCommand.ListBoards.class, BoardCommand.Remove.class, BoardCommand.Test.class,
-                BoardCommand.Trust.class, BoardCommand.Ps.class, BoardCommand.Disconnect.class, BoardCommand.Spare.class, BoardCommand.Agent.class})
+                BoardCommand.Trust.class, BoardCommand.Ps.class, BoardCommand.Disconnect.class, BoardCommand.Spare.class, BoardCommand.Agent.class,
+                BoardCommand.Hold.class})
 final class BoardCommand implements Runnable {
     @Override
     public void run() {
@@ -72,7 +73,7 @@ final class BoardCommand implements Runnable {
         public Integer call() throws IOException, BoardException {
             Board b = Boards.ofUser().get(name);
             Disconnect.stopSpares(b, false);
-            BoardSession.disconnect(name);
+            BoardSession.disconnect(b);
             Boards.ofUser().remove(name);
             System.out.println("board " + name + " removed");
             return 0;
@@ -133,7 +134,7 @@ final class BoardCommand implements Runnable {
         public Integer call() throws IOException, BoardException {
             Board b = Boards.ofUser().get(name);
             stopSpares(b, true);
-            boolean held = BoardSession.disconnect(name);
+            boolean held = BoardSession.disconnect(b);
             System.out.println(held ? "board " + name + ": disconnected" : "board " + name + ": no connection was held");
             return 0;
         }
@@ -153,6 +154,18 @@ final class BoardCommand implements Runnable {
         }
     }
 
+    @Command(name = "hold", hidden = true, description = "Here: the board's kept-open connection (see io.hexo.board.BoardHolder), started by the first command that needs the board.")
+    static final class Hold implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "SOCKET") java.nio.file.Path socket;
+
+        @Override
+        public Integer call() throws Exception {
+            io.hexo.board.BoardHolder.serve(name, socket, new HeldRunner());
+            return 0;
+        }
+    }
+
     @Command(name = "spare", hidden = true, description = "On a board: a hexo JVM that waits for the next run's arguments (see io.hexo.board.Spares).")
     static final class Spare implements Callable<Integer> {
         @Option(names = "--idle", paramLabel = "SECONDS") long idle = 600;
@@ -160,7 +173,7 @@ final class BoardCommand implements Runnable {
 
         /**
          * What a run would load first, loaded while nobody waits: the command line's model, hexo's own
-         * classes (the CLI's and the engines') and JNA's native part. Measured: ~0.1 s less per warm run.
+         * classes (the CLI's and the engines'), JNA's native part and hexo's libc bindings. Measured: ~0.1 s less per warm run.
          */
         static void warmUp() {
             new picocli.CommandLine(new Main());
@@ -171,7 +184,9 @@ final class BoardCommand implements Runnable {
                         String name = e.nextElement().getName();
                         if (!name.startsWith("io/hexo/") || !name.endsWith(".class") || name.startsWith("io/hexo/board/")) continue;
                         try {
-                            Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, loader);
+                            Class<?> c = Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, loader);
+                            // hexo's bindings of libc: initialized, their library is found now (JNA runs `ldconfig -p` for "c")
+                            if (c.isInterface() && com.sun.jna.Library.class.isAssignableFrom(c)) Class.forName(c.getName(), true, loader);
                         } catch (Throwable notNeeded) {
                             // a class that does not load now is loaded (or fails) as it would have
                         }

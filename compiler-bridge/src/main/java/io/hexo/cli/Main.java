@@ -27,7 +27,13 @@ public final class Main implements Runnable {
     }
 
     public static int execute(String... args) {
+        return execute(cl -> {}, args);
+    }
+
+    /** The same, with the command line set up further first (a holder's command: the client's relative paths). */
+    static int execute(java.util.function.Consumer<CommandLine> setUp, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        setUp.accept(cl);
         // Bad input gets one sentence, never a stack trace.
         cl.setParameterExceptionHandler((e, a) -> {
             System.err.println("hexo: " + e.getMessage() + " (see `hexo " + commandName(e.getCommandLine()) + " --help`)");

@@ -174,17 +174,29 @@ final class RemoteOptions {
     /** Streams the run, with Ctrl-C and SIGUSR1 sent on; a second Ctrl-C leaves it running there. */
     private int follow(BoardSession s, Board b, String id) throws BoardException {
         AtomicInteger interrupts = new AtomicInteger();
-        sun.misc.SignalHandler interrupt = sig -> {
+        // In a board's holder, for the launcher's native client: the client's signals, and its exit.
+        io.hexo.board.HeldCommand held = io.hexo.board.HeldCommand.current();
+        PrintStream err = System.err;
+        Runnable interrupt = () -> {
             if (interrupts.incrementAndGet() > 1) {
-                System.err.println("hexo: left run " + id + " running on board " + b.name() + ": `hexo run --board " + b.name() + " --attach " + id + "` follows it again");
-                System.exit(130);
+                err.println("hexo: left run " + id + " running on board " + b.name() + ": `hexo run --board " + b.name() + " --attach " + id + "` follows it again");
+                if (held != null) held.exit(130);
+                else System.exit(130);
+                return;
             }
             forward(s, b, id, true);
         };
-        Signal.handle(new Signal("INT"), interrupt);
-        // The launcher turns Ctrl-C into SIGTERM while it records its class-data archive: the same request.
-        Signal.handle(new Signal("TERM"), interrupt);
-        Signal.handle(new Signal("USR1"), sig -> forward(s, b, id, false));
+        Runnable migrate = () -> forward(s, b, id, false);
+        if (held != null) {
+            held.onSignal("INT", interrupt);
+            held.onSignal("TERM", interrupt);
+            held.onSignal("USR1", migrate);
+        } else {
+            Signal.handle(new Signal("INT"), sig -> interrupt.run());
+            // The launcher turns Ctrl-C into SIGTERM while it records its class-data archive: the same request.
+            Signal.handle(new Signal("TERM"), sig -> interrupt.run());
+            Signal.handle(new Signal("USR1"), sig -> migrate.run());
+        }
         int status;
         // --events-to names a file here: the board's hexo writes the events into the run's directory, and they stream back
         try (OutputStream events = eventsTo() == null ? null : new java.io.FileOutputStream(eventsTo())) {

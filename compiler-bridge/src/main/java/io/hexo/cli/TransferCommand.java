@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
         description = {"Copy a verified checkpoint, and the files it has open, to another place (the original's transfer-full-checkpoint-to-arm / -from-arm). The source is left as it was.",
                 "With --to-board / --from-board it travels over SSH to or from a board configured with `hexo board add`: only files the far side lacks are sent, each is checked there by SHA-256, an interrupted transfer continues where it stopped when run again, and the far side keeps its old checkpoint until the new one is whole."})
 final class TransferCommand implements Callable<Integer> {
-    @Option(names = "--from", paramLabel = "DIR", description = "Checkpoint directory to copy (default: the current directory).")
-    Path from = Path.of(".");
+    // defaultValue, not an initializer: it goes through the converters (a board holder's command resolves it against its client's directory)
+    @Option(names = "--from", paramLabel = "DIR", defaultValue = ".", description = "Checkpoint directory to copy (default: the current directory).")
+    Path from;
 
     @Option(names = "--from-workdir", paramLabel = "DIR", description = "The source guest's working directory (default: same as --from).")
     Path fromWorkdir;
@@ -66,7 +67,8 @@ final class TransferCommand implements Callable<Integer> {
                 System.err.printf("hexo: checkpoint sent to board %s:%s (%d files sent, %d already there, %d bytes), checked there by SHA-256%n",
                         board.name(), dir, r.sent(), r.unchanged(), r.bytesSent());
             } else {
-                Path target = to != null ? to : Path.of(".");
+                io.hexo.board.HeldCommand held = io.hexo.board.HeldCommand.current();
+                Path target = to != null ? to : held != null ? held.cwd() : Path.of(".");
                 BoardTransfer.Result r = BoardTransfer.pull(s, dir, target, toWorkdir != null ? toWorkdir : target, full, line -> System.err.println("hexo: " + line));
                 System.err.printf("hexo: checkpoint fetched from board %s:%s into %s (%d files received, %d already here, %d bytes), verified%n",
                         board.name(), dir, target, r.sent(), r.unchanged(), r.bytesSent());
