@@ -101,8 +101,11 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint
     mem->data = linmem_data;
     mem->max_pages = max_pages;
     linmem_set_size((u64)initial_pages * WASM_PAGE_SIZE);
-    /* A resumed guest's memory is the checkpoint's: the VMM fills it (maybe page by page, post-copy). */
-    if (!BOOT_INFO->resume) memory_grown(0, linmem_size);
+    /*
+     * Initial memory is not reported: it holds the 8 MiB stack (DualIsaBuild.WASM_STACK_SIZE), of which
+     * a program uses a few pages, and backing it all would cost every boot ~6 ms (2048 pages at ~3 us).
+     * Static arrays in it are backed when touched, as before.
+     */
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
