@@ -297,16 +297,16 @@ public final class PageServer implements AutoCloseable {
         java.util.List<String> names = new java.util.ArrayList<>();
         for (Checkpoint.FileEntry f : p.minimal().files()) names.add(f.name());
         names.add(Checkpoint.MANIFEST);
-        long micros = 0;
+        // The source's part of the resume latency ends as the first file leaves; the destination counts from its arrival.
+        long micros = (System.nanoTime() - p.reached()) / 1000;
         for (String name : names) {
             byte[] bytes = java.nio.file.Files.readAllBytes(p.minimal().dir().resolve(name));
             byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            micros = (System.nanoTime() - p.reached()) / 1000;
             Protocol.send(out, Protocol.FILE, Protocol.le(4 + 2 + n.length + bytes.length).putInt((int) Math.min(micros, Integer.MAX_VALUE))
                     .putShort((short) n.length).put(n).put(bytes).flip());
         }
         notices.accept("hexo: post-copy: the minimal checkpoint went to the waiting destination " + micros + " us after the migration point (CLOCK_MONOTONIC "
-                + System.nanoTime() / 1000 + " us)");
+                + p.reached() / 1000 + " us at the point)");
     }
 
     /** The commit point: from here on the job is the destination's, and the source never takes it back. */

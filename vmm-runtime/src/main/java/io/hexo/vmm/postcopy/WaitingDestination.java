@@ -47,7 +47,7 @@ public final class WaitingDestination {
     private Socket socket;
     private DataInputStream in;
     private DataOutputStream out;
-    /** The source's part of the resume latency (its migration point to the manifest's sending) and the manifest's arrival here. */
+    /** The source's part of the resume latency (its migration point to the first file's sending) and that file's arrival here. */
     private long sourceMicros, arrivedAt;
 
     /** The checkpoint received and opened for resume, its pages coming from the connection waited on. */
@@ -138,7 +138,6 @@ public final class WaitingDestination {
      */
     public Arrival await() throws PageSource.Failed, CheckpointException, IOException {
         List<String> names = receive();
-        arrivedAt = System.nanoTime();
         CheckpointDirectory.commit(dir, names, false);
         RemotePages[] pages = new RemotePages[1];
         CheckpointReader.Resumable r = CheckpointReader.openForResume(dir, info.moduleId(), minimal -> {
@@ -170,6 +169,7 @@ public final class WaitingDestination {
             }
             if (m.type() == Protocol.REFUSED) throw new PageSource.Failed(Protocol.sentence(m.body()) + "; nothing was resumed");
             if (m.type() != Protocol.FILE || m.body().remaining() < 6) throw new PageSource.Failed("the page server at " + mode.server() + " sent a garbled message; nothing was resumed");
+            if (names.isEmpty()) arrivedAt = System.nanoTime(); // the first file: the source's part of the latency ended as it left
             ByteBuffer b = m.body();
             sourceMicros = Integer.toUnsignedLong(b.getInt());
             byte[] n = new byte[b.getShort() & 0xffff];
@@ -205,8 +205,8 @@ public final class WaitingDestination {
     public String resumedLine() {
         long now = System.nanoTime(), here = (now - arrivedAt) / 1000;
         return "hexo: post-copy: resumed " + (sourceMicros + here) + " us after the source's migration point (" + sourceMicros
-                + " us there to send the minimal checkpoint, " + here + " us here from its arrival to the guest's next instruction; CLOCK_MONOTONIC "
-                + now / 1000 + " us)";
+                + " us there until the minimal checkpoint left, " + here + " us here from its arrival to the guest's next instruction; CLOCK_MONOTONIC "
+                + now / 1000 + " us now)";
     }
 
     /** The run ends before the checkpoint came (the guest could not boot): the source keeps the job. */

@@ -28,6 +28,8 @@ final class WarmUp {
     private static final long DATA = 8 << 20;
     private static final int ROUNDS = 16;
 
+    private static final java.nio.ByteBuffer STAGING = java.nio.ByteBuffer.allocateDirect(256 << 10);
+
     private WarmUp() {}
 
     /** On a background thread of low priority: the guest, or the wait, goes on meanwhile. */
@@ -59,8 +61,17 @@ final class WarmUp {
         CheckpointReader.Resumable r = CheckpointReader.openForResume(dir, info.moduleId(), minimal -> new CheckpointPages.Fetch() {
             @Override
             public void fetch(int region, int first, int count, java.nio.ByteBuffer dst) {}
+
+            @Override
+            public void fetchPages(int region, int firstPage, int count, java.nio.ByteBuffer dst, int[] lengths, int[] crcs) {
+                java.util.Arrays.fill(lengths, 0, count, 0); // every page zero, as a page server says it
+            }
         });
-        r.pages().close();
+        try (CheckpointPages pages = r.pages()) {
+            pages.read(0, STAGING.clear()); // the path of a fault's and the prefetcher's first block
+        } catch (io.hexo.vmm.memory.PageSource.Failed e) {
+            // the rest of the path is still worth warming
+        }
         CheckpointReader.thread(r.checkpoint());
         CheckpointReader.openFiles(r.checkpoint());
     }
