@@ -103,13 +103,30 @@ final class DirectWriter implements AutoCloseable {
                     verdict = new Verdict(dir, why);
                 }
             }
-            if (!refusalSaid) {
-                refusalSaid = true;
-                String line = "hexo: checkpoints in " + dir + " are written through the page cache (" + why + "): slower, equally safe";
-                if (notices != null) notices.accept(line); else System.err.println(line);
-            }
+            sayRefusal(dir, why, notices);
         }
         return new DirectWriter(FileChannel.open(path, opts.toArray(OpenOption[]::new)), false, sizeHint);
+    }
+
+    private static void sayRefusal(Path dir, String why, Consumer<String> notices) {
+        if (refusalSaid) return;
+        refusalSaid = true;
+        String line = "hexo: checkpoints in " + dir + " are written through the page cache (" + why + "): slower, equally safe";
+        if (notices != null) notices.accept(line); else System.err.println(line);
+    }
+
+    /**
+     * Whether e is a file system refusing O_DIRECT writes (EINVAL) in path's directory, which took O_DIRECT
+     * at open: then its files are written through the page cache from now on (said once), and the caller
+     * writes the file again.
+     */
+    static boolean refusedDirectWrites(Path path, IOException e, Consumer<String> notices) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (refusal(dir) != null || e.getMessage() == null || !e.getMessage().contains("Invalid argument")) return false;
+        String why = "it refuses O_DIRECT writes";
+        verdict = new Verdict(dir, why);
+        sayRefusal(dir, why, notices);
+        return true;
     }
 
     /** Why O_DIRECT cannot be used in a directory (null: it can), remembered for the directory last asked about. */

@@ -58,6 +58,17 @@ final class RegionFile {
      */
     static int write(Path path, String moduleId, GuestMemory memory, long linmemBase, RegionBounds r, long[] storedOut, boolean withPages,
                      boolean force, Consumer<String> notices) throws IOException {
+        try {
+            return writeOnce(path, moduleId, memory, linmemBase, r, storedOut, withPages, force, notices);
+        } catch (IOException e) {
+            // A file system that takes O_DIRECT at open but refuses its writes: once more through the page cache.
+            if (!withPages || !DirectWriter.refusedDirectWrites(path, e, notices)) throw e;
+            return writeOnce(path, moduleId, memory, linmemBase, r, storedOut, withPages, force, notices);
+        }
+    }
+
+    private static int writeOnce(Path path, String moduleId, GuestMemory memory, long linmemBase, RegionBounds r, long[] storedOut, boolean withPages,
+                                 boolean force, Consumer<String> notices) throws IOException {
         long started = System.nanoTime();
         long pages = (r.length() + PAGE - 1) / PAGE;
         int[] idx = new int[(int) Math.max(1, Math.min(pages, 1 << 16))], crcs = new int[idx.length];
