@@ -4,21 +4,16 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import io.hexo.vmm.abi.Isa;
 import io.hexo.vmm.checkpoint.CheckpointReader;
-import io.hexo.vmm.run.Outcome;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -29,40 +24,15 @@ import org.junit.Test;
  * most, never a run's output, its exit status or a checkpoint.
  */
 public class BoardHolderTest {
-    private OpenSshServer sshd;
-    private Map<String, String> env;
-    private Path home, boardHome;
-
-    @Before
-    public void start() throws Exception {
-        home = Hexo.tempDir("boardhold");
-        boardHome = home.resolve("board-home");
-        sshd = new OpenSshServer(home.resolve("server"));
-        Files.createDirectories(home.resolve("ssh"));
-        env = new HashMap<>(Map.of("HEXO_CONFIG_HOME", home.resolve("config").toString(), "HEXO_SSH_DIR", home.resolve("ssh").toString()));
-        Hexo.Cli add = hexo("board", "add", "pi", "--host", "127.0.0.1", "--port", Integer.toString(sshd.port), "--user",
-                System.getProperty("user.name"), "--key", sshd.clientKey.toString(), "--home", boardHome.toString());
-        assertEquals(add.stderr(), 0, add.status());
-        assertEquals(0, hexo("board", "trust", "pi").status());
-    }
-
-    @After
-    public void stop() throws Exception {
-        OpenSshServer.disconnectBoards(env, home);
-        OpenSshServer.stopBoardRuns(boardHome);
-        if (sshd != null) sshd.close();
-    }
-
-    private Hexo.Cli hexo(String... args) {
-        return Hexo.cli(env, home, args);
-    }
+    @Rule
+    public final OpenSshServer.Boards b = new OpenSshServer.Boards("boardhold", "pi");
 
     private static Path hello() {
         return Hexo.program("board-hello", Map.of("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hello from the board\"); return 3; }\n"), false);
     }
 
     private Hexo.Cli helloRun() {
-        Hexo.Cli run = hexo("run", "--board", "pi", "--isa", "x86", "--engine", "process", hello().toString());
+        Hexo.Cli run = b.hexo("run", "--board", "pi", "--isa", "x86", "--engine", "process", hello().toString());
         assertEquals(run.stderr(), 3, run.status());
         assertEquals("hello from the board\n", run.stdout());
         return run;
@@ -70,25 +40,17 @@ public class BoardHolderTest {
 
     /** Logins sshd accepted so far: a command through the holder makes none. */
     private long logins() throws IOException {
-        return Files.readString(sshd.dir.resolve("sshd.log")).lines().filter(l -> l.contains("Accepted publickey")).count();
+        return Files.readString(b.sshd.dir.resolve("sshd.log")).lines().filter(l -> l.contains("Accepted publickey")).count();
     }
 
     /** This test's holder (its environment names this test's boards file), if one runs. */
     private Optional<ProcessHandle> holder() {
-        String mine = "HEXO_CONFIG_HOME=" + env.get("HEXO_CONFIG_HOME");
-        return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> List.of(a).contains("io.hexo.board.BoardHolder")).orElse(false))
-                .filter(p -> {
-                    try {
-                        return List.of(new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/environ")), StandardCharsets.UTF_8).split("\0")).contains(mine);
-                    } catch (IOException gone) {
-                        return false;
-                    }
-                }).findFirst();
+        return b.holders().stream().findFirst();
     }
 
     /** The pid in the board's file of the agent, once it is up. */
     private long agentPid(String runtime) throws Exception {
-        Path file = boardHome.resolve("agents/" + runtime + ".json");
+        Path file = b.boardHome.resolve("agents/" + runtime + ".json");
         await("the agent " + file, () -> Files.exists(file));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":(\\d+)").matcher(Files.readString(file));
         assertTrue(m.find());
@@ -97,7 +59,7 @@ public class BoardHolderTest {
 
     /** The runtime the board runs (the one deployed). */
     private String runtime() throws IOException {
-        try (Stream<Path> s = Files.list(boardHome.resolve("runtime"))) {
+        try (Stream<Path> s = Files.list(b.boardHome.resolve("runtime"))) {
             return s.filter(BoardHolderTest::wholeSet).findFirst().orElseThrow().getFileName().toString();
         }
     }
@@ -108,7 +70,7 @@ public class BoardHolderTest {
     }
 
     private boolean runtimeReady() throws IOException {
-        try (Stream<Path> s = Files.list(boardHome.resolve("runtime"))) {
+        try (Stream<Path> s = Files.list(b.boardHome.resolve("runtime"))) {
             return s.anyMatch(BoardHolderTest::wholeSet);
         }
     }
@@ -120,8 +82,8 @@ public class BoardHolderTest {
     }
 
     private List<Path> spares() throws IOException {
-        if (!Files.isDirectory(boardHome.resolve("spares"))) return List.of();
-        try (Stream<Path> s = Files.list(boardHome.resolve("spares"))) {
+        if (!Files.isDirectory(b.boardHome.resolve("spares"))) return List.of();
+        try (Stream<Path> s = Files.list(b.boardHome.resolve("spares"))) {
             return s.toList();
         }
     }
@@ -132,7 +94,7 @@ public class BoardHolderTest {
 
     /** The newest run directory on the board. */
     private Path lastRun() throws IOException {
-        try (Stream<Path> s = Files.list(boardHome.resolve("runs"))) {
+        try (Stream<Path> s = Files.list(b.boardHome.resolve("runs"))) {
             return s.max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElseThrow();
         }
     }
@@ -156,13 +118,13 @@ public class BoardHolderTest {
     /** What of hexo's resident parts is there, for a failure's message. */
     private String state() throws IOException {
         List<String> agents = List.of();
-        if (Files.isDirectory(boardHome.resolve("agents"))) {
-            try (Stream<Path> s = Files.list(boardHome.resolve("agents"))) {
+        if (Files.isDirectory(b.boardHome.resolve("agents"))) {
+            try (Stream<Path> s = Files.list(b.boardHome.resolve("agents"))) {
                 agents = s.map(p -> p.getFileName().toString()).toList();
             }
         }
         List<String> procs = ProcessHandle.allProcesses().map(p -> p.pid() + " " + String.join(" ", p.info().arguments().orElse(new String[0])))
-                .filter(a -> a.contains(boardHome.toString()) || a.contains("BoardHolder")).toList();
+                .filter(a -> a.contains(b.boardHome.toString()) || a.contains("BoardHolder")).toList();
         return ": holder " + holder() + ", agents dir " + agents + ", spares " + spares() + ", processes " + procs;
     }
 
@@ -190,14 +152,14 @@ public class BoardHolderTest {
         assertEquals("no new SSH login: the holder's connection", loginsBefore, logins());
         assertTrue("the run started in the spare JVM (its arguments came through the FIFO)", Files.exists(lastRun().resolve("args")));
         assertFalse(gone(agent));
-        Hexo.Cli ps = hexo("board", "ps", "pi");
+        Hexo.Cli ps = b.hexo("board", "ps", "pi");
         assertEquals(ps.stdout(), 2, ps.stdout().lines().filter(l -> l.contains("exited 3")).count());
         assertEquals(loginsBefore, logins());
 
-        Hexo.Cli bye = hexo("board", "disconnect", "pi");
+        Hexo.Cli bye = b.hexo("board", "disconnect", "pi");
         assertEquals(bye.stderr(), "board pi: disconnected\n", bye.stdout());
         await("the holder, agent and spare gone", () -> state(), () -> holder().isEmpty() && gone(agent) && spares().isEmpty());
-        assertEquals("board pi: no connection was held\n", hexo("board", "disconnect", "pi").stdout());
+        assertEquals("board pi: no connection was held\n", b.hexo("board", "disconnect", "pi").stdout());
         helloRun(); // and again without: connects itself
     }
 
@@ -216,7 +178,7 @@ public class BoardHolderTest {
         helloRun(); // its socket is left behind: the command connects itself and starts another
         assertTrue("connected itself", logins() > loginsBefore);
         await("a new holder", () -> holder().isPresent());
-        Hexo.Cli ps = hexo("board", "ps", "pi");
+        Hexo.Cli ps = b.hexo("board", "ps", "pi");
         assertEquals(ps.stdout(), 3, ps.stdout().lines().filter(l -> l.contains("exited 3")).count());
     }
 
@@ -228,8 +190,8 @@ public class BoardHolderTest {
         Path spare = readySpare();
         long holder = holder().orElseThrow().pid();
         // What an older hexo left on the board: its agent and its spare (another runtime's names).
-        Path oldAgentFile = boardHome.resolve("agents/0000older0000.json");
-        Process oldAgent = new ProcessBuilder("setsid", boardHome.resolve("runtime/" + runtime + "/hexo").toString(), "board", "agent",
+        Path oldAgentFile = b.boardHome.resolve("agents/0000older0000.json");
+        Process oldAgent = new ProcessBuilder("setsid", b.boardHome.resolve("runtime/" + runtime + "/hexo").toString(), "board", "agent",
                 "--idle", "120", oldAgentFile.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         await("the older agent", () -> Files.exists(oldAgentFile));
@@ -251,20 +213,16 @@ public class BoardHolderTest {
 
     @Test
     public void aTransferWhoseHolderIsKilledHalfwayResumesAndComesBackTheSameWay() throws Exception {
-        Path images = BoardRunTest.bigState();
-        Path first = Hexo.tempDir("first"), second = Hexo.tempDir("second");
-        Hexo.Run one = Hexo.run(images, Isa.X86_64, Hexo.options().workdir(first).migrateAt(1));
-        assertTrue(one.outcome().toString(), one.outcome() instanceof Outcome.Checkpointed);
-        Hexo.Run two = Hexo.run(images, Isa.X86_64, Hexo.options().workdir(second).migrateAt(2));
-        assertTrue(two.outcome().toString(), two.outcome() instanceof Outcome.Checkpointed);
-        Hexo.Cli push = hexo("transfer", "--from", first.toString(), "--to-board", "pi");
+        BoardRunTest.TwoCheckpoints at = BoardRunTest.TwoCheckpoints.of(BoardRunTest.bigState());
+        Path first = at.first(), second = at.second();
+        Hexo.Cli push = b.hexo("transfer", "--from", first.toString(), "--to-board", "pi");
         assertEquals(push.stderr(), 0, push.status());
         // the holder deploys hexo's runtime for its agent when a transfer comes first
-        await("hexo's runtime deployed by the holder", () -> Files.isDirectory(boardHome.resolve("runtime")) && runtimeReady());
+        await("hexo's runtime deployed by the holder", () -> Files.isDirectory(b.boardHome.resolve("runtime")) && runtimeReady());
         agentPid(runtime());
-        Path work = boardHome.resolve("work");
+        Path work = b.boardHome.resolve("work");
 
-        BoardRunTest.Live cut = BoardRunTest.Live.start(env, home, "transfer", "--from", second.toString(), "--to-board", "pi");
+        BoardRunTest.Live cut = BoardRunTest.Live.start(b.env, b.home, "transfer", "--from", second.toString(), "--to-board", "pi");
         Path part = work.resolve("bss.bin.part");
         await("bss.bin on its way", () -> Files.exists(part) && Files.size(part) > (16 << 20));
         killHard(holder().orElseThrow().pid());
@@ -273,14 +231,14 @@ public class BoardHolderTest {
         assertFalse(cut.stderr(), cut.stderr().contains("Exception"));
         assertEquals("--resume would still take the first checkpoint, whole", 1, CheckpointReader.verify(work, null).pointsReached());
 
-        Hexo.Cli again = hexo("transfer", "--from", second.toString(), "--to-board", "pi");
+        Hexo.Cli again = b.hexo("transfer", "--from", second.toString(), "--to-board", "pi");
         assertEquals(again.stderr(), 0, again.status());
         assertTrue(again.stderr(), again.stderr().contains("hexo: continuing bss.bin at "));
         assertEquals(2, CheckpointReader.verify(work, null).pointsReached());
 
         Path back = Hexo.tempDir("back");
         long loginsBefore = logins();
-        Hexo.Cli pull = hexo("transfer", "--from-board", "pi", "--to", back.toString());
+        Hexo.Cli pull = b.hexo("transfer", "--from-board", "pi", "--to", back.toString());
         assertEquals(pull.stderr(), 0, pull.status());
         assertEquals("through the holder", loginsBefore, logins());
         assertEquals(2, CheckpointReader.verify(back, null).pointsReached());
@@ -289,13 +247,13 @@ public class BoardHolderTest {
 
     @Test
     public void anIdleHolderAgentAndSpareLeaveByThemselves() throws Exception {
-        env.put("HEXO_BOARD_IDLE", "5");
+        b.env.put("HEXO_BOARD_IDLE", "5");
         helloRun();
         helloRun();
         assertTrue("a spare was there for the second run", Files.exists(lastRun().resolve("args")));
         // whichever of them came up (the agent starts in the background) leaves after 5 s unused
-        await("all of them gone", () -> state(), () -> holder().isEmpty() && spares().isEmpty() && !Files.exists(boardHome.resolve("agents/" + runtime() + ".json"))
-                && ProcessHandle.allProcesses().noneMatch(p -> p.info().arguments().map(a -> String.join(" ", a).contains(boardHome.toString())).orElse(false)));
-        assertEquals("board pi: no connection was held\n", hexo("board", "disconnect", "pi").stdout());
+        await("all of them gone", () -> state(), () -> holder().isEmpty() && spares().isEmpty() && !Files.exists(b.boardHome.resolve("agents/" + runtime() + ".json"))
+                && ProcessHandle.allProcesses().noneMatch(p -> p.info().arguments().map(a -> String.join(" ", a).contains(b.boardHome.toString())).orElse(false)));
+        assertEquals("board pi: no connection was held\n", b.hexo("board", "disconnect", "pi").stdout());
     }
 }

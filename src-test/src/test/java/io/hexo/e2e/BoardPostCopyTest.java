@@ -6,13 +6,11 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -21,33 +19,8 @@ import org.junit.Test;
  * destination runs on the board, a local forward when the source does. x86 → board (ARM) and back.
  */
 public class BoardPostCopyTest {
-    private OpenSshServer sshd;
-    private Map<String, String> env;
-    private Path home, boardHome;
-
-    @Before
-    public void start() throws Exception {
-        home = Hexo.tempDir("boardpc");
-        boardHome = home.resolve("board-home");
-        sshd = new OpenSshServer(home.resolve("server"));
-        Files.createDirectories(home.resolve("ssh"));
-        env = Map.of("HEXO_CONFIG_HOME", home.resolve("config").toString(), "HEXO_SSH_DIR", home.resolve("ssh").toString());
-        Hexo.Cli add = hexo("board", "add", "pi", "--host", "127.0.0.1", "--port", Integer.toString(sshd.port), "--user",
-                System.getProperty("user.name"), "--key", sshd.clientKey.toString(), "--home", boardHome.toString());
-        assertEquals(add.stderr(), 0, add.status());
-        assertEquals(0, hexo("board", "trust", "pi").status());
-    }
-
-    @After
-    public void stop() throws Exception {
-        OpenSshServer.disconnectBoards(env, home);
-        OpenSshServer.stopBoardRuns(boardHome);
-        if (sshd != null) sshd.close();
-    }
-
-    private Hexo.Cli hexo(String... args) {
-        return Hexo.cli(env, home, args);
-    }
+    @Rule
+    public final OpenSshServer.Boards b = new OpenSshServer.Boards("boardpc", "pi");
 
     /** The minimal checkpoint's files (what `hexo transfer` moves in post-copy mode), copied from one side's directory to the other's. */
     private static void copyMinimal(Path from, Path to) throws Exception {
@@ -72,7 +45,7 @@ public class BoardPostCopyTest {
     public void theDestinationOnTheBoardReachesThePageServerHereThroughSsh() throws Exception {
         Path images = Hexo.sample("hello-migrate");
         Path here = Hexo.tempDir("pc-src");
-        BoardRunTest.Live source = BoardRunTest.Live.start(env, home, "run", "--isa", "x86", "--migrate-at-point", "8", "--full-chkpt-save", "0",
+        BoardRunTest.Live source = BoardRunTest.Live.start(b.env, b.home, "run", "--isa", "x86", "--migrate-at-point", "8", "--full-chkpt-save", "0",
                 "--port", "0", "--checkpoint-dir", here.toString(), "--workdir", here.toString(), images.toString());
         try {
             destinationOnTheBoard(source, here, images);
@@ -83,9 +56,9 @@ public class BoardPostCopyTest {
 
     private void destinationOnTheBoard(BoardRunTest.Live source, Path here, Path images) throws Exception {
         String server = awaitLine(source, Pattern.compile("--server (127\\.0\\.0\\.1:\\d+)"));
-        copyMinimal(here, boardHome.resolve("work"));
+        copyMinimal(here, b.boardHome.resolve("work"));
 
-        Hexo.Cli board = hexo("run", "--board", "pi", "--isa", "arm", "--resume", "--full-chkpt-restore", "0", "--server", server, images.toString());
+        Hexo.Cli board = b.hexo("run", "--board", "pi", "--isa", "arm", "--resume", "--full-chkpt-restore", "0", "--server", server, images.toString());
         assertEquals(board.stderr(), 0, board.status());
         assertTrue(board.stderr(), board.stderr().contains("hexo: post-copy: board pi reaches the page server " + server + " through SSH (as 127.0.0.1:"));
         assertTrue(board.stderr(), board.stderr().contains("hand-over done"));
@@ -100,7 +73,7 @@ public class BoardPostCopyTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        BoardRunTest.Live source = BoardRunTest.Live.start(env, home, "run", "--board", "pi", "--isa", "arm", "--migrate-at-point", "8",
+        BoardRunTest.Live source = BoardRunTest.Live.start(b.env, b.home, "run", "--board", "pi", "--isa", "arm", "--migrate-at-point", "8",
                 "--full-chkpt-save", "0", "--port", Integer.toString(port), images.toString());
         try {
             sourceOnTheBoard(source, port, images);
@@ -114,9 +87,9 @@ public class BoardPostCopyTest {
         awaitLine(source, Pattern.compile("(serving the guest's pages)"));
         assertTrue(source.stderr(), !forwarded.equals("127.0.0.1:" + port));
         Path dest = Hexo.tempDir("pc-dst");
-        copyMinimal(boardHome.resolve("work"), dest);
+        copyMinimal(b.boardHome.resolve("work"), dest);
 
-        Hexo.Cli d = Hexo.cli(env, dest, "run", "--isa", "x86", "--resume", "--full-chkpt-restore", "0", "--server", forwarded, "--checkpoint-dir",
+        Hexo.Cli d = Hexo.cli(b.env, dest, "run", "--isa", "x86", "--resume", "--full-chkpt-restore", "0", "--server", forwarded, "--checkpoint-dir",
                 dest.toString(), "--workdir", dest.toString(), images.toString());
         assertEquals(d.stderr(), 0, d.status());
         assertTrue(d.stderr(), d.stderr().contains("hand-over done"));
@@ -127,7 +100,7 @@ public class BoardPostCopyTest {
 
     @Test
     public void aSourceOnTheBoardNeedsAPortOfItsOwn() {
-        Hexo.Cli c = hexo("run", "--board", "pi", "--isa", "arm", "--full-chkpt-save", "0", "--port", "0", Hexo.sample("hello-migrate").toString());
+        Hexo.Cli c = b.hexo("run", "--board", "pi", "--isa", "arm", "--full-chkpt-save", "0", "--port", "0", Hexo.sample("hello-migrate").toString());
         assertEquals(c.stderr(), 2, c.status());
         assertEquals(c.stderr(), 1, c.stderr().strip().lines().count());
         assertTrue(c.stderr(), c.stderr().contains("give the page server a port (--port N, not 0)"));

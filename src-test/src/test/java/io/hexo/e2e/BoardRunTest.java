@@ -20,8 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -31,37 +30,8 @@ import org.junit.Test;
  * `board ps` and `--attach`, a transfer killed halfway, and refusals in one sentence.
  */
 public class BoardRunTest {
-    private OpenSshServer sshd;
-    private Map<String, String> env;
-    private Path home, boardHome;
-
-    @Before
-    public void start() throws Exception {
-        home = Hexo.tempDir("boardrun");
-        boardHome = home.resolve("board-home");
-        sshd = new OpenSshServer(home.resolve("server"));
-        Files.createDirectories(home.resolve("ssh"));
-        env = Map.of("HEXO_CONFIG_HOME", home.resolve("config").toString(), "HEXO_SSH_DIR", home.resolve("ssh").toString());
-        addBoard("pi", sshd.port, sshd.clientKey, System.getProperty("user.name"));
-        Hexo.Cli trust = hexo("board", "trust", "pi");
-        assertEquals(trust.stderr(), 0, trust.status());
-    }
-
-    @After
-    public void stop() throws Exception {
-        OpenSshServer.disconnectBoards(env, home); // hexo's holder, agent and spare JVMs of these boards
-        if (sshd != null) sshd.close();
-    }
-
-    private Hexo.Cli hexo(String... args) {
-        return Hexo.cli(env, home, args);
-    }
-
-    private void addBoard(String name, int port, Path key, String user) {
-        Hexo.Cli add = hexo("board", "add", name, "--host", "127.0.0.1", "--port", Integer.toString(port), "--user", user,
-                "--key", key.toString(), "--home", boardHome.toString());
-        assertEquals(add.stderr(), 0, add.status());
-    }
+    @Rule
+    public final OpenSshServer.Boards b = new OpenSshServer.Boards("boardrun", "pi");
 
     private static Path hello() {
         return Hexo.program("board-hello", Map.of("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hello from the board\"); return 3; }\n"), false);
@@ -81,30 +51,30 @@ public class BoardRunTest {
     @Test
     public void helloRunsOnTheBoardWithItsExitCodeAndASecondRunDeploysNothing() {
         Path images = hello();
-        Hexo.Cli first = hexo("run", "--board", "pi", "--isa", "arm", images.toString());
+        Hexo.Cli first = b.hexo("run", "--board", "pi", "--isa", "arm", images.toString());
         assertEquals(first.stderr(), 3, first.status());
         assertEquals("hello from the board\n", first.stdout());
         assertTrue(first.stderr(), first.stderr().contains("hexo: deploying to board pi: "));
         assertTrue(first.stderr(), first.stderr().contains("process (qemu-aarch64-static)"));
 
-        Hexo.Cli again = hexo("run", "--board", "pi", "--isa", "x86", "--engine", "process", images.toString());
+        Hexo.Cli again = b.hexo("run", "--board", "pi", "--isa", "x86", "--engine", "process", images.toString());
         assertEquals(again.stderr(), 3, again.status());
         assertEquals("hello from the board\n", again.stdout());
         assertFalse("warm: nothing deployed\n" + again.stderr(), again.stderr().contains("deploying"));
 
-        Hexo.Cli ps = hexo("board", "ps", "pi");
+        Hexo.Cli ps = b.hexo("board", "ps", "pi");
         assertEquals(ps.stderr(), 2, ps.stdout().lines().filter(l -> l.contains("exited 3")).count());
     }
 
     @Test
     public void ctrlCReachesTheGuestOnTheBoard() throws Exception {
-        Live run = Live.start(env, home, "run", "--board", "pi", "--isa", "arm", Hexo.sample("hello-migrate").toString());
+        Live run = Live.start(b.env, b.home, "run", "--board", "pi", "--isa", "arm", Hexo.sample("hello-migrate").toString());
         run.awaitStdout("Iteration 1/10");
         run.signal("INT");
         int status = run.waitFor(60);
         assertTrue("interrupted, not finished: " + status + "\n" + run.stderr(), status == 130 || status == 143);
         assertFalse(run.stdout(), run.stdout().contains("Iteration 9/10"));
-        Hexo.Cli ps = hexo("board", "ps", "pi");
+        Hexo.Cli ps = b.hexo("board", "ps", "pi");
         assertTrue(ps.stdout(), ps.stdout().contains("exited " + status));
         assertFalse(ps.stdout(), ps.stdout().contains("running"));
     }
@@ -113,34 +83,34 @@ public class BoardRunTest {
     public void migrationX86ToTheBoardAndBackPrintsWhatAnUnmigratedRunPrints() throws Exception {
         Path images = Hexo.sample("hello-migrate");
         Path x86 = Hexo.tempDir("x86");
-        Hexo.Cli out = hexo("run", "--isa", "x86", "--migrate-at-point", "3", "--workdir", x86.toString(), "--checkpoint-dir", x86.toString(), images.toString());
+        Hexo.Cli out = b.hexo("run", "--isa", "x86", "--migrate-at-point", "3", "--workdir", x86.toString(), "--checkpoint-dir", x86.toString(), images.toString());
         assertEquals(out.stderr(), 75, out.status());
-        Hexo.Cli push = hexo("transfer", "--from", x86.toString(), "--to-board", "pi");
+        Hexo.Cli push = b.hexo("transfer", "--from", x86.toString(), "--to-board", "pi");
         assertEquals(push.stderr(), 0, push.status());
 
         // On the board, SIGUSR1 (the CLI's migration request) makes the guest checkpoint there.
-        Live board = Live.start(env, home, "run", "--board", "pi", "--isa", "arm", "--resume", images.toString());
+        Live board = Live.start(b.env, b.home, "run", "--board", "pi", "--isa", "arm", "--resume", images.toString());
         board.awaitStdout("Iteration 4/10");
         board.signal("USR1");
         assertEquals(board.stderr(), 75, board.waitFor(60));
         assertTrue(board.stderr(), board.stderr().contains("the checkpoint is on board pi"));
-        Checkpoint there = CheckpointReader.verify(boardHome.resolve("work"), null);
+        Checkpoint there = CheckpointReader.verify(b.boardHome.resolve("work"), null);
         assertTrue("resumed at point 3, moved on: " + there.pointsReached(), there.pointsReached() > 3);
 
         Path back = Hexo.tempDir("back");
-        Hexo.Cli pull = hexo("transfer", "--from-board", "pi", "--to", back.toString());
+        Hexo.Cli pull = b.hexo("transfer", "--from-board", "pi", "--to", back.toString());
         assertEquals(pull.stderr(), 0, pull.status());
-        Hexo.Cli end = hexo("run", "--isa", "x86", "--resume", "--workdir", back.toString(), "--checkpoint-dir", back.toString(), images.toString());
+        Hexo.Cli end = b.hexo("run", "--isa", "x86", "--resume", "--workdir", back.toString(), "--checkpoint-dir", back.toString(), images.toString());
         assertEquals(end.stderr(), 0, end.status());
         assertEquals(Hexo.expected("hello-migrate"), out.stdout() + board.stdout() + end.stdout());
     }
 
     @Test
     public void aCutLinkLeavesTheGuestRunningAndAttachFollowsItToItsEnd() throws Exception {
-        try (CuttableLink link = new CuttableLink(sshd.port)) {
-            addBoard("far", link.port(), sshd.clientKey, System.getProperty("user.name"));
-            assertEquals(0, hexo("board", "trust", "far").status());
-            Live run = Live.start(env, home, "run", "--board", "far", "--isa", "arm", Hexo.sample("hello-migrate").toString());
+        try (CuttableLink link = new CuttableLink(b.sshd.port)) {
+            b.add("far", link.port(), b.sshd.clientKey, System.getProperty("user.name"));
+            assertEquals(0, b.hexo("board", "trust", "far").status());
+            Live run = Live.start(b.env, b.home, "run", "--board", "far", "--isa", "arm", Hexo.sample("hello-migrate").toString());
             run.awaitStdout("Iteration 1/10");
             link.cut();
             assertEquals(run.stderr(), 255, run.waitFor(60));
@@ -148,12 +118,24 @@ public class BoardRunTest {
             assertTrue(run.stderr(), m.find());
             String id = m.group(1);
 
-            Hexo.Cli ps = hexo("board", "ps", "far");
+            Hexo.Cli ps = b.hexo("board", "ps", "far");
             assertTrue(ps.stdout(), ps.stdout().lines().anyMatch(l -> l.startsWith(id) && l.contains("running")));
-            Hexo.Cli attach = hexo("run", "--board", "far", "--attach", id);
+            Hexo.Cli attach = b.hexo("run", "--board", "far", "--attach", id);
             assertEquals(attach.stderr(), 0, attach.status());
             assertEquals(Hexo.expected("hello-migrate"), attach.stdout());
-            oneSentence(hexo("run", "--board", "far", "--attach", "20000101-000000-1"), "board far has no run 20000101-000000-1");
+            oneSentence(b.hexo("run", "--board", "far", "--attach", "20000101-000000-1"), "board far has no run 20000101-000000-1");
+        }
+    }
+
+    /** Two checkpoints of images (x86), in directories of their own: at its first migration point and at its second (run: what made it). */
+    record TwoCheckpoints(Path first, Path second, Hexo.Run two) {
+        static TwoCheckpoints of(Path images) throws IOException {
+            Path first = Hexo.tempDir("first"), second = Hexo.tempDir("second");
+            Hexo.Run one = Hexo.run(images, Isa.X86_64, Hexo.options().workdir(first).migrateAt(1));
+            assertTrue(one.outcome().toString(), one.outcome() instanceof Outcome.Checkpointed);
+            Hexo.Run two = Hexo.run(images, Isa.X86_64, Hexo.options().workdir(second).migrateAt(2));
+            assertTrue(two.outcome().toString(), two.outcome() instanceof Outcome.Checkpointed);
+            return new TwoCheckpoints(first, second, two);
         }
     }
 
@@ -183,19 +165,16 @@ public class BoardRunTest {
         Path images = bigState();
         Hexo.Run whole = Hexo.run(images, Isa.X86_64, Hexo.options());
         assertEquals(whole.stderr(), 0, whole.status());
-        Path first = Hexo.tempDir("first"), second = Hexo.tempDir("second");
-        Hexo.Run one = Hexo.run(images, Isa.X86_64, Hexo.options().workdir(first).migrateAt(1));
-        assertTrue(one.outcome().toString(), one.outcome() instanceof Outcome.Checkpointed);
-        Hexo.Run two = Hexo.run(images, Isa.X86_64, Hexo.options().workdir(second).migrateAt(2));
-        assertTrue(two.outcome().toString(), two.outcome() instanceof Outcome.Checkpointed);
+        TwoCheckpoints at = TwoCheckpoints.of(images);
+        Path first = at.first(), second = at.second();
 
-        Hexo.Cli push = hexo("transfer", "--from", first.toString(), "--to-board", "pi");
+        Hexo.Cli push = b.hexo("transfer", "--from", first.toString(), "--to-board", "pi");
         assertEquals(push.stderr(), 0, push.status());
-        Path work = boardHome.resolve("work");
+        Path work = b.boardHome.resolve("work");
         assertEquals(1, CheckpointReader.verify(work, null).pointsReached());
 
         // The second checkpoint differs in its big file: kill the transfer while that file is on its way.
-        Live killed = Live.start(env, home, "transfer", "--from", second.toString(), "--to-board", "pi");
+        Live killed = Live.start(b.env, b.home, "transfer", "--from", second.toString(), "--to-board", "pi");
         Path part = work.resolve("bss.bin.part");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!(Files.exists(part) && Files.size(part) > (16 << 20))) {
@@ -208,37 +187,37 @@ public class BoardRunTest {
         // What --resume would take is still the first checkpoint, whole.
         assertEquals(1, CheckpointReader.verify(work, null).pointsReached());
 
-        Hexo.Cli again = hexo("transfer", "--from", second.toString(), "--to-board", "pi");
+        Hexo.Cli again = b.hexo("transfer", "--from", second.toString(), "--to-board", "pi");
         assertEquals(again.stderr(), 0, again.status());
         assertTrue(again.stderr(), again.stderr().contains("hexo: continuing bss.bin at "));
         assertEquals(2, CheckpointReader.verify(work, null).pointsReached());
 
-        Hexo.Cli resumed = hexo("run", "--board", "pi", "--isa", "arm", "--resume", images.toString());
+        Hexo.Cli resumed = b.hexo("run", "--board", "pi", "--isa", "arm", "--resume", images.toString());
         assertEquals(resumed.stderr(), 0, resumed.status());
-        assertEquals(whole.stdout(), two.stdout() + resumed.stdout());
+        assertEquals(whole.stdout(), at.two().stdout() + resumed.stdout());
     }
 
     @Test
     public void aWrongUserAWrongKeyAndAChangedHostKeyAreOneSentenceEach() throws Exception {
         Path images = hello();
-        Path stranger = home.resolve("stranger");
+        Path stranger = b.home.resolve("stranger");
         assertEquals(0, new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger.toString()).start().waitFor());
-        addBoard("pi", sshd.port, stranger, System.getProperty("user.name"));
-        oneSentence(hexo("run", "--board", "pi", "--isa", "arm", images.toString()), "refused user " + System.getProperty("user.name"));
-        addBoard("pi", sshd.port, sshd.clientKey, "nosuchuser");
-        oneSentence(hexo("run", "--board", "pi", "--isa", "arm", images.toString()), "refused user nosuchuser");
-        addBoard("pi", sshd.port, sshd.clientKey, System.getProperty("user.name"));
-        sshd.newHostKey();
-        sshd.restart();
-        oneSentence(hexo("run", "--board", "pi", "--isa", "arm", images.toString()), "presented a different host key");
-        oneSentence(hexo("transfer", "--from", home.toString(), "--to-board", "pi"), 1, "presented a different host key"); // transfer's failure status
-        assertFalse("nothing went to a board whose key changed", Files.exists(boardHome.resolve("runs")));
+        b.add("pi", b.sshd.port, stranger, System.getProperty("user.name"));
+        oneSentence(b.hexo("run", "--board", "pi", "--isa", "arm", images.toString()), "refused user " + System.getProperty("user.name"));
+        b.add("pi", b.sshd.port, b.sshd.clientKey, "nosuchuser");
+        oneSentence(b.hexo("run", "--board", "pi", "--isa", "arm", images.toString()), "refused user nosuchuser");
+        b.add("pi", b.sshd.port, b.sshd.clientKey, System.getProperty("user.name"));
+        b.sshd.newHostKey();
+        b.sshd.restart();
+        oneSentence(b.hexo("run", "--board", "pi", "--isa", "arm", images.toString()), "presented a different host key");
+        oneSentence(b.hexo("transfer", "--from", b.home.toString(), "--to-board", "pi"), 1, "presented a different host key"); // transfer's failure status
+        assertFalse("nothing went to a board whose key changed", Files.exists(b.boardHome.resolve("runs")));
     }
 
     @Test
     public void aBoardWithoutJavaIsOneSentence() throws Exception {
         // Its sessions find every command of this machine but java.
-        Path bin = Files.createDirectories(home.resolve("no-java-bin"));
+        Path bin = Files.createDirectories(b.home.resolve("no-java-bin"));
         for (String dir : new String[] {"/usr/bin", "/usr/sbin"}) {
             try (var files = Files.list(Path.of(dir))) {
                 for (Path f : files.toList()) {
@@ -249,12 +228,12 @@ public class BoardRunTest {
                 }
             }
         }
-        try (OpenSshServer noJava = new OpenSshServer(home.resolve("server-no-java"), List.of("SetEnv PATH=" + bin))) {
-            Files.copy(sshd.clientKey.resolveSibling("client_ed25519.pub"), noJava.dir.resolve("authorized_keys"),
+        try (OpenSshServer noJava = new OpenSshServer(b.home.resolve("server-no-java"), List.of("SetEnv PATH=" + bin))) {
+            Files.copy(b.sshd.clientKey.resolveSibling("client_ed25519.pub"), noJava.dir.resolve("authorized_keys"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            addBoard("bare", noJava.port, sshd.clientKey, System.getProperty("user.name"));
-            assertEquals(0, hexo("board", "trust", "bare").status());
-            oneSentence(hexo("run", "--board", "bare", "--isa", "arm", hello().toString()), "board bare has no Java (no `java` on its PATH)");
+            b.add("bare", noJava.port, b.sshd.clientKey, System.getProperty("user.name"));
+            assertEquals(0, b.hexo("board", "trust", "bare").status());
+            oneSentence(b.hexo("run", "--board", "bare", "--isa", "arm", hello().toString()), "board bare has no Java (no `java` on its PATH)");
         }
     }
 
@@ -309,6 +288,23 @@ public class BoardRunTest {
 
         boolean alive() {
             return process.isAlive();
+        }
+
+        /**
+         * The program the launcher's process runs once it is past the launcher script ("java", or
+         * "hexo-board-client" for a warm board run), polled for up to 20 s; stops early at one of until.
+         */
+        String program(String... until) throws InterruptedException {
+            String seen = "";
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < deadline; Thread.sleep(5)) {
+                try {
+                    seen = Files.readSymbolicLink(Path.of("/proc/" + process.pid() + "/exe")).getFileName().toString();
+                } catch (IOException gone) {
+                    return seen; // it ended: what it ran last
+                }
+                if (until.length == 0 ? !List.of("env", "bash").contains(seen) : List.of(until).contains(seen)) return seen; // the launcher: #!/usr/bin/env bash
+            }
+            return seen;
         }
 
         /** SIGKILL to the launcher and the JVM under it: nothing gets to clean up. */

@@ -48,6 +48,110 @@ final class OpenSshServer implements AutoCloseable {
         start();
     }
 
+    /**
+     * A test's boards on a loopback sshd, as a JUnit rule: before each test, the sshd and a hexo
+     * configuration of its own under home (config/ for the boards file, ssh/ for known_hosts), the boards'
+     * hexo home at boardHome, and the named boards added with their host key trusted; after it, everything
+     * the test started is stopped: hexo's holders of this configuration, its agents and spare JVMs,
+     * guests left running under boardHome, and sshd.
+     */
+    static final class Boards extends org.junit.rules.ExternalResource {
+        private final String prefix;
+        private final List<String> names;
+        Path home, boardHome;
+        OpenSshServer sshd;
+        /** The environment of every hexo the test runs (a test may add to it, e.g. HEXO_BOARD_IDLE). */
+        final Map<String, String> env = new java.util.HashMap<>();
+
+        /** names: boards on this sshd as the current user with its client key, added and trusted. */
+        Boards(String prefix, String... names) {
+            this.prefix = prefix;
+            this.names = List.of(names);
+        }
+
+        @Override
+        protected void before() throws Throwable {
+            home = Hexo.tempDir(prefix);
+            boardHome = home.resolve("board-home");
+            sshd = new OpenSshServer(home.resolve("server"));
+            Files.createDirectories(home.resolve("ssh"));
+            env.put("HEXO_CONFIG_HOME", home.resolve("config").toString());
+            env.put("HEXO_SSH_DIR", home.resolve("ssh").toString());
+            for (String name : names) {
+                add(name, sshd.port, sshd.clientKey, System.getProperty("user.name"));
+                Hexo.Cli trust = hexo("board", "trust", name);
+                if (trust.status() != 0) throw new AssertionError("board trust " + name + ": " + trust.stderr());
+            }
+        }
+
+        /** `hexo board add NAME` at that port, key and user, the boards' hexo home at boardHome. */
+        void add(String name, int port, Path key, String user) {
+            Hexo.Cli add = hexo("board", "add", name, "--host", "127.0.0.1", "--port", Integer.toString(port), "--user", user,
+                    "--key", key.toString(), "--home", boardHome.toString());
+            if (add.status() != 0) throw new AssertionError("board add " + name + ": " + add.stderr());
+        }
+
+        Hexo.Cli hexo(String... args) {
+            return Hexo.cli(env, home, args);
+        }
+
+        /** The hexo holders of this configuration (their environment names its boards file). */
+        List<ProcessHandle> holders() {
+            String mine = "HEXO_CONFIG_HOME=" + env.get("HEXO_CONFIG_HOME");
+            return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("io.hexo.cli.Main board hold ")).orElse(false))
+                    .filter(p -> {
+                        try {
+                            return List.of(new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/environ")), StandardCharsets.UTF_8).split("\0")).contains(mine);
+                        } catch (IOException gone) {
+                            return false;
+                        }
+                    }).toList();
+        }
+
+        /**
+         * hexo's processes of boardHome: agents, spare JVMs and their supervisors (they run from its runtime).
+         * Only those: a login shell of sshd's killed in the middle of its start-up files may leave their
+         * locks behind (pyenv's rehash lock made every later login here wait 60 s).
+         */
+        List<ProcessHandle> onTheBoard() {
+            String where = boardHome.toString();
+            return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(where)
+                    && (p.info().command().orElse("").endsWith("/java") || c.contains("/bin/hexo-supervise "))).orElse(false)).toList();
+        }
+
+        @Override
+        protected void after() {
+            if (sshd == null) return;
+            try {
+                // no spare may come up from here on (a run's end starts one in the background once its runtime is ready)
+                if (Files.isDirectory(boardHome.resolve("runtime"))) {
+                    try (var sets = Files.list(boardHome.resolve("runtime"))) {
+                        for (Path set : sets.toList()) Files.deleteIfExists(set.resolve(".ready"));
+                    }
+                }
+                disconnectBoards(env, home);
+                stopBoardRuns(boardHome);
+                // What disconnect could not reach (a board whose key changed, sshd stopped) or what came up
+                // just after it (the spare a run's end starts in the background): stopped here.
+                for (int quiet = 0, round = 0; quiet < 5 && round < 75; round++) {
+                    List<ProcessHandle> left = new java.util.ArrayList<>(holders());
+                    left.addAll(onTheBoard());
+                    left.forEach(ProcessHandle::destroyForcibly);
+                    quiet = left.isEmpty() ? quiet + 1 : 0;
+                    Thread.sleep(200);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("stopping what the test started", e);
+            } finally {
+                try {
+                    sshd.close();
+                } catch (Exception e) {
+                    throw new AssertionError("stopping sshd", e);
+                }
+            }
+        }
+    }
+
     /** `hexo board disconnect` for every board in env's boards file: no holder, agent or spare JVM outlives a test. */
     static void disconnectBoards(Map<String, String> env, Path cwd) {
         Hexo.Cli list = Hexo.cli(env, cwd, "board", "list", "--json");
