@@ -33,6 +33,11 @@ static const char *launcher;
 /* The JVM path: the launcher again, told not to come back here. */
 static void fall_back(void) {
     if (sock >= 0) close(sock);
+    /* hexo's JVM gets this process's signals as a fresh start would: none blocked, SIGPIPE as it was */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
     setenv("HEXO_BOARD_CLIENT_TRIED", "1", 1);
     execv(launcher, launcher_argv);
     fprintf(stderr, "hexo: cannot run %s: %s\n", launcher, strerror(errno));
