@@ -126,6 +126,31 @@ public class PostCopyWaitTest {
         }
     }
 
+    /** Stopping a waiting destination (Ctrl-C, a crash) and starting it again: the second is not refused as another one. */
+    @Test
+    public void aWaitingDestinationStoppedAndStartedAgainGetsTheJob() throws Exception {
+        PostCopyTest.Source s = PostCopyTest.source(LISTENS, GATED, "x86", 1);
+        try {
+            Waiting first = waiting(GATED, "x86", s, s.dir().resolve("postcopy.key"));
+            awaitWaiting(first);
+            stop(first);
+            Waiting again = waiting(GATED, "x86", s, s.dir().resolve("postcopy.key"));
+            try {
+                awaitWaiting(again);
+                Files.writeString(s.dir().resolve("go"), "");
+                assertTrue(again.stderr(), again.process().waitFor(120, TimeUnit.SECONDS));
+                assertEquals(again.stderr(), 0, again.process().exitValue());
+                assertTrue(again.stdout(), again.stdout().startsWith("sum "));
+                assertTrue(s.process().waitFor(60, TimeUnit.SECONDS));
+                assertEquals(s.stderr(), 75, s.process().exitValue());
+            } finally {
+                stop(again);
+            }
+        } finally {
+            PostCopyTest.stop(s);
+        }
+    }
+
     @Test
     public void aWaitingDestinationOfAnotherProgramOrWithoutTheKeyIsRefusedInOneSentence() throws Exception {
         PostCopyTest.Source s = PostCopyTest.source(LISTENS, GATED, "x86", 1);

@@ -232,7 +232,7 @@ public final class PageServer implements AutoCloseable {
                 Protocol.Message m = Protocol.receive(in);
                 if (m.type() == Protocol.WAIT) {
                     synchronized (this) { waiter = s; }
-                    Point p = awaitPoint(s);
+                    Point p = awaitPointWatching(s, in);
                     if (p == null) return;
                     sendMinimal(out, p);
                     continue;
@@ -278,8 +278,13 @@ public final class PageServer implements AutoCloseable {
     }
 
     /** The migration point (the minimal checkpoint written), waited for; null when s or the server closed meanwhile. */
-    private synchronized Point awaitPoint(Socket s) {
-        while (point == null && !s.isClosed() && !socket.isClosed()) {
+    private Point awaitPoint(Socket s) {
+        return awaitPoint(s, Long.MAX_VALUE);
+    }
+
+    private synchronized Point awaitPoint(Socket s, long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(millis, 1L << 40));
+        while (point == null && !s.isClosed() && !socket.isClosed() && System.nanoTime() < until) {
             try {
                 wait(100);
             } catch (InterruptedException e) {
@@ -287,6 +292,27 @@ public final class PageServer implements AutoCloseable {
             }
         }
         return point;
+    }
+
+    /**
+     * The point, for a destination that waits (WAIT): woken at once when it comes, and every 100 ms a 1 ms
+     * look whether the destination is still there — one that went (stopped, to be started again) lets its
+     * session go, so that the next waiting destination is not refused as a second one. Null when it went.
+     */
+    private Point awaitPointWatching(Socket s, DataInputStream in) throws IOException {
+        while (true) {
+            Point p = awaitPoint(s, 100);
+            if (p != null || s.isClosed() || socket.isClosed()) return p;
+            s.setSoTimeout(1);
+            try {
+                in.read(); // nothing is due from a waiting destination: the end of its stream, or a peer to drop
+                return null;
+            } catch (java.net.SocketTimeoutException stillThere) {
+                // waiting, as it should
+            } finally {
+                s.setSoTimeout(0);
+            }
+        }
     }
 
     /**
