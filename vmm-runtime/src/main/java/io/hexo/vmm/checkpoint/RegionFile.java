@@ -69,7 +69,7 @@ final class RegionFile {
 
     private static int writeOnce(Path path, String moduleId, GuestMemory memory, long linmemBase, RegionBounds r, long[] storedOut, boolean withPages,
                                  boolean force, Consumer<String> notices) throws IOException {
-        long started = System.nanoTime();
+        long started = System.nanoTime(), cpuStarted = StepTimes.threadCpuNanos();
         long pages = (r.length() + PAGE - 1) / PAGE;
         int[] idx = new int[(int) Math.max(1, Math.min(pages, 1 << 16))], crcs = new int[idx.length];
         long base = linmemBase + r.start(), end = base + r.length();
@@ -163,7 +163,7 @@ final class RegionFile {
             long size = out.finish(firstBlock, force);
             if (size != CheckpointFile.HEADER_SIZE + payloadLength) throw new IOException("region file " + path + " came out " + size + " bytes, not " + (CheckpointFile.HEADER_SIZE + payloadLength));
             storedOut[0] = n;
-            StepTimes.regionWritten(r.file(), n, System.nanoTime() - started, out.direct(), out.diskNanos(), out.idleNanos());
+            StepTimes.regionWritten(r.file(), n, System.nanoTime() - started, StepTimes.threadCpuNanos() - cpuStarted, out.direct(), out.diskNanos(), out.idleNanos());
             return CheckpointFile.wholeCrc(header, payloadCrc, payloadLength);
         }
     }

@@ -17,11 +17,20 @@ final class StepTimes {
      * One region file: its pages and time, and where the time went — in write calls (the disk) and with the
      * writer waiting for the scan (zero test, CRC, copy: the CPU): which of the two bounds the save.
      */
-    static void regionWritten(String file, long pages, long nanos, boolean direct, long diskNanos, long idleNanos) {
+    static void regionWritten(String file, long pages, long nanos, long cpuNanos, boolean direct, long diskNanos, long idleNanos) {
         if (ON && pages > 0) {
-            say(String.format(Locale.ROOT, "save %s: %d pages (%.1f MB) written and forced in %.3f s (%.2f GB/s); %s, %.3f s in writes, %.3f s waiting for the scan",
-                    file, pages, pages * 4096 / 1e6, nanos / 1e9, pages * 4096.0 / nanos, direct ? "O_DIRECT" : "page cache", diskNanos / 1e9, idleNanos / 1e9));
+            say(String.format(Locale.ROOT, "save %s: %d pages (%.1f MB) written and forced in %.3f s (%.2f GB/s); %s, %.3f s in writes, %.3f s waiting for the scan,"
+                    + " %.3f s of CPU in the scan", file, pages, pages * 4096 / 1e6, nanos / 1e9, pages * 4096.0 / nanos, direct ? "O_DIRECT" : "page cache",
+                    diskNanos / 1e9, idleNanos / 1e9, cpuNanos / 1e9));
         }
+    }
+
+    /**
+     * CPU time of the calling thread (0 when timings are off): what the scan itself costs, whatever the load
+     * (waiting for a CPU is not counted).
+     */
+    static long threadCpuNanos() {
+        return ON ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
     }
 
     /** A whole checkpoint, from its first file to its commit (every file forced, renamed, the directory forced). */
