@@ -8,7 +8,9 @@
 #
 # hexo keeps the board's connection open between commands (a holder here, an agent and a spare JVM on
 # the board; docs/architecture.md "Boards over SSH"): "held" figures use them, "own connection" figures
-# are the same commands with HEXO_BOARD_HOLD=off (each connects itself, as before the holder existed).
+# are the same commands with HEXO_BOARD_HOLD=off (each connects itself, as before the holder existed); "held"
+# commands go through the launcher's native client (no JVM here), "held, hexo's JVM" are the same with
+# HEXO_BOARD_CLIENT=off (as before the native client existed).
 # 1. Deploy: `hexo run --board b --isa x86 hello` into an empty board home (cold: runtime + images sent)
 #    and again (warm: nothing changed).
 # 2. Transfer: `hexo transfer --to-board` of an NPB IS class B checkpoint into an empty directory on the
@@ -62,10 +64,12 @@ t=$(now); "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>"$B/wa
 
 # --- 3. latency (warm), baseline: the same hello run locally
 wait_for 'ls "$B/board-home/agents/"*.json >/dev/null 2>&1 && ls "$B/board-home/spares/"*/ready >/dev/null 2>&1'
-remote=(); here=(); own=()
+remote=(); here=(); own=(); jvm=()
 for _ in $(seq "$REPS"); do
   t=$(now); "$HEXO" run --isa x86 "$B/hello/out" >/dev/null 2>&1; here+=("$(since "$t")")
   t=$(now); "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>&1; remote+=("$(since "$t")")
+  wait_for 'ls "$B/board-home/spares/"*/ready >/dev/null 2>&1'
+  t=$(now); HEXO_BOARD_CLIENT=off "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>&1; jvm+=("$(since "$t")")
   wait_for 'ls "$B/board-home/spares/"*/ready >/dev/null 2>&1'
   t=$(now); HEXO_BOARD_HOLD=off "$HEXO" run --board bench --isa x86 "$B/hello/out" >/dev/null 2>&1; own+=("$(since "$t")")
   wait_for 'ls "$B/board-home/spares/"*/ready >/dev/null 2>&1'
@@ -83,7 +87,7 @@ if [ ! -f "$ck/mdata.bin" ] || [ "$ck/mdata.bin" -ot "$HEXO_HOME/compiler-bridge
   (cd "$ck" && "$HEXO" run --isa x86 --migrate-at-point 2 --checkpoint-dir "$ck" "$WORK/npb-is-B" >/dev/null 2>&1) || [ $? = 75 ]
 fi
 size=$(du -sb "$ck" | cut -f1)
-hexo_t=(); scp_t=(); own_t=(); pull_t=()
+hexo_t=(); scp_t=(); own_t=(); pull_t=(); jvm_t=()
 "$HEXO" board ps bench >/dev/null   # the holder (started by ONLY=transfer's first command) and its agent
 wait_for 'ls "$B/board-home/agents/"*.json >/dev/null 2>&1'
 for _ in $(seq "$REPS"); do
@@ -92,6 +96,8 @@ for _ in $(seq "$REPS"); do
     || { echo "hexo transfer failed:" >&2; cat "$B/transfer.err" >&2; exit 2; }
   hexo_t+=("$(since "$t")")
   t=$(now); scp -q -i "$B/server/client" -o UserKnownHostsFile="$B/ssh/known_hosts" -P "$port" "$ck"/*.bin* "$(id -un)@127.0.0.1:$B/scp-target/"; scp_t+=("$(since "$t")")
+  rm -rf "$B/board-home/ck"
+  t=$(now); HEXO_BOARD_CLIENT=off "$HEXO" transfer --from "$ck" --to-board bench --remote-dir "$B/board-home/ck" >/dev/null 2>&1; jvm_t+=("$(since "$t")")
   rm -rf "$B/board-home/ck" "$B/back"
   t=$(now); HEXO_BOARD_HOLD=off "$HEXO" transfer --from "$ck" --to-board bench --remote-dir "$B/board-home/ck" >/dev/null 2>&1; own_t+=("$(since "$t")")
   t=$(now); "$HEXO" transfer --from-board bench --remote-dir "$B/board-home/ck" --to "$B/back" >/dev/null 2>&1; pull_t+=("$(since "$t")")
@@ -108,10 +114,12 @@ printf '%-52s %8s\n' "run --board hello, cold (deploys ~6 MB)" "$cold"
 printf '%-52s %8s\n' "run --board hello, warm (nothing sent)" "$warm"
 printf '%-52s %8s\n' "run hello locally, median of $REPS (baseline)" "$(median_of "${here[@]}")"
 printf '%-52s %8s\n' "run --board hello warm, held, median of $REPS" "$(median_of "${remote[@]}")"
+printf '%-52s %8s\n' "run --board hello warm, held, hexo's JVM, median of $REPS" "$(median_of "${jvm[@]}")"
 printf '%-52s %8s\n' "run --board hello warm, own connection, median of $REPS" "$(median_of "${own[@]}")"
 fi
 printf '%-52s %8s\n' "transfer --to-board, $((size / 1000000)) MB, held, best of $REPS" "$hx"
 printf '%-52s %8s\n' "scp of the same files, best of $REPS (baseline)" "$sc"
+printf '%-52s %8s\n' "transfer --to-board, held, hexo's JVM, best of $REPS" "$(min_of "${jvm_t[@]}")"
 printf '%-52s %8s\n' "transfer --to-board, own connection, best of $REPS" "$(min_of "${own_t[@]}")"
 printf '%-52s %8s\n' "transfer --from-board (into an empty dir), best of $REPS" "$(min_of "${pull_t[@]}")"
 printf '%-52s %8s\n' "transfer --to-board again, nothing changed" "$hx_warm"
