@@ -73,8 +73,8 @@ public final class WaitingDestination {
         try {
             token = Files.readString(key, StandardCharsets.US_ASCII).strip();
         } catch (IOException e) {
-            throw new PageSource.Failed("--wait needs the source's " + PageServer.KEY_FILE + " in " + dir + " (" + e.getMessage()
-                    + "): copy it from the source's checkpoint directory (the source writes it when it starts with --full-chkpt-save 0)");
+            throw new PageSource.Failed("--wait needs the source's " + PageServer.KEY_FILE + " in " + dir
+                    + (e instanceof java.nio.file.NoSuchFileException ? "" : " (" + e.getMessage() + ")") + ": copy it from the source's checkpoint directory (the source writes it when it starts with --full-chkpt-save 0)");
         }
         if (!token.matches("[0-9a-f]{64}")) throw new PageSource.Failed(key + " is not a post-copy key (64 hex digits): copy it again from the source's checkpoint directory");
         WaitingDestination w = new WaitingDestination(mode, dir, info, notices, at, token);
