@@ -84,6 +84,16 @@ public class PostCopyModelTest {
                 lost.accept(line("destination", "lost", 37, 100, 5, 0), 9));
         assertTrue(lost.ended());
         assertEquals("the destination lost its source", lost.handOver());
+
+        PostCopyMigration unsure = new PostCopyMigration(RunSpec.ISA_X86, RunSpec.ISA_ARM);
+        assertEquals("post-copy: the destination (aarch64) is ready and waits for the source's migration point at 127.0.0.1:40123",
+                unsure.accept(line("destination", "waiting", 0, 0, 0, 0), 1));
+        assertFalse(unsure.ended());
+        unsure.accept(line("destination", "resumed", 1, 100, 1, 0), 2);
+        assertTrue(unsure.accept(line("destination", "unconfirmed", 100, 100, 5, 0), 9).contains("keeps the job in a full checkpoint"));
+        assertTrue(unsure.ended());
+        assertFalse(unsure.handedOver());
+        assertEquals("unconfirmed: the destination keeps a full checkpoint", unsure.handOver());
     }
 
     @Test

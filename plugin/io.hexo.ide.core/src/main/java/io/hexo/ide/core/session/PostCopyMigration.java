@@ -20,6 +20,10 @@ public final class PostCopyMigration {
     public static final String HANDED_OVER = "handed-over";
     public static final String TAKEN_BACK = "taken-back";
     public static final String LOST = "lost";
+    /** A destination started with --wait, before its source reached the migration point. */
+    public static final String WAITING = "waiting";
+    /** A destination whose DONE went unanswered: it stopped, keeping the job in a full checkpoint (docs/architecture.md). */
+    public static final String UNCONFIRMED = "unconfirmed";
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
@@ -76,6 +80,9 @@ public final class PostCopyMigration {
                     + " hand-over, and the guest goes on on " + src;
             case LOST -> "post-copy: the destination (" + dst + ") lost its source for good before the hand-over and stopped ("
                     + e.pagesMoved() + " / " + e.pagesTotal() + " pages had arrived)";
+            case WAITING -> "post-copy: the destination (" + dst + ") is ready and waits for the source's migration point at " + e.address();
+            case UNCONFIRMED -> "post-copy: the destination (" + dst + ") never heard whether the source let go; it stopped and keeps the"
+                    + " job in a full checkpoint: resume it only if the source said \"post-copy hand-over\", not if it \"took the job back\"";
             default -> null;
         };
     }
@@ -112,9 +119,9 @@ public final class PostCopyMigration {
         return handedOverAt > 0;
     }
 
-    /** Handed over, taken back by the source, or lost by the destination: nothing more will move. */
+    /** Handed over, taken back by the source, lost or left unconfirmed by the destination: nothing more will move. */
     public boolean ended() {
-        return handedOver() || is(source, TAKEN_BACK) || is(destination, LOST);
+        return handedOver() || is(source, TAKEN_BACK) || is(destination, LOST) || is(destination, UNCONFIRMED);
     }
 
     /**
@@ -130,6 +137,9 @@ public final class PostCopyMigration {
         }
         if (is(destination, LOST)) {
             return "the destination lost its source";
+        }
+        if (is(destination, UNCONFIRMED)) {
+            return "unconfirmed: the destination keeps a full checkpoint";
         }
         return null;
     }
