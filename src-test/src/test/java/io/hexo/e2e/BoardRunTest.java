@@ -250,6 +250,9 @@ public class BoardRunTest {
 
         static Live start(Map<String, String> env, Path cwd, String... args) throws IOException {
             List<String> cmd = new ArrayList<>();
+            // a test run started in the background inherits SIGINT ignored, which a shell cannot undo and the JVM keeps:
+            // the command gets the default handling a user's terminal gives it
+            cmd.addAll(List.of("env", "--default-signal=INT,TERM,USR1"));
             cmd.add(Hexo.HOME.resolve("hexo").toString());
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
