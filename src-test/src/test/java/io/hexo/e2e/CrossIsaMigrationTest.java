@@ -24,7 +24,7 @@ public class CrossIsaMigrationTest {
     public static List<Object[]> samples() {
         List<Object[]> c = new ArrayList<>();
         for (String s : List.of("stress-recursion", "stress-funcptr", "stress-malloc", "stress-float", "stress-files",
-                "stress-ctor", "stress-args", "stress-bigheap")) c.add(new Object[] {s});
+                "stress-ctor", "stress-args", "stress-bigheap", "stress-strcmp")) c.add(new Object[] {s});
         return c;
     }
 

@@ -20,7 +20,7 @@ public class SampleOutputsTest {
     public static List<Object[]> cases() {
         List<Object[]> c = new ArrayList<>();
         for (String s : List.of("stress-recursion", "stress-funcptr", "stress-malloc", "stress-float", "stress-files",
-                "stress-ctor", "stress-args", "stress-bigheap", "hello-migrate")) {
+                "stress-ctor", "stress-args", "stress-bigheap", "hello-migrate", "stress-strcmp")) {
             for (Isa isa : Isa.values()) c.add(new Object[] {s, isa});
         }
         return c;
