@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -255,6 +256,10 @@ public class ProcessEngineTest {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertTrue(isa + ": " + session, session.contains("Breakpoint 1, ") && session.contains("in w2c_divide ()"));
             assertTrue(isa + ": " + session, session.contains("in w2c_main ()"));
+            // Every frame of the backtrace named (the first stop, in the loader, has no symbols): the program has no
+            // frame pointers, gdb unwinds it by the image's call frame information.
+            for (String line : session.split("\n")) if (line.startsWith("#")) assertFalse(isa + ": " + session, line.contains(" in ?? ("));
+            assertTrue(isa + ": " + session, session.contains("in hexo_run_program ()"));
             Run r = running.get(60, TimeUnit.SECONDS);
             assertEquals(isa + ": " + r.notices(), Abi.TRAP_DIV_BY_ZERO, ((Outcome.Trapped) r.outcome()).kind());
         }
