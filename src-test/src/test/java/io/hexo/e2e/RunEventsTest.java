@@ -136,26 +136,27 @@ public class RunEventsTest {
      * the board (here the same machine, so the board home's file is checked too).
      */
     @Test
-    public void aBoardRunsEventsStreamBack() throws Exception {
-        Path home = Hexo.tempDir("events-board"), events = home.resolve("board.jsonl");
-        try (OpenSshServer sshd = new OpenSshServer(home.resolve("server"))) {
-            Files.createDirectories(home.resolve("ssh"));
-            Map<String, String> env = Map.of("HEXO_CONFIG_HOME", home.resolve("config").toString(), "HEXO_SSH_DIR", home.resolve("ssh").toString());
-            assertEquals(0, Hexo.cli(env, home, "board", "add", "pi", "--host", "127.0.0.1", "--port", Integer.toString(sshd.port),
-                    "--user", System.getProperty("user.name"), "--key", sshd.clientKey.toString(), "--home", home.resolve("board-home").toString()).status());
-            assertEquals(0, Hexo.cli(env, home, "board", "trust", "pi").status());
-            Hexo.Cli run = Hexo.cli(env, home, "run", "--board", "pi", "--isa", "arm", "--events=json", "--events-to=" + events,
+    public void aBoardRunsEventsStreamBack() throws Throwable {
+        // the boards' rule by hand (only this test of the class needs an sshd): it stops the holder and the spare JVM
+        // the run leaves on the board, which would otherwise idle on for 10 minutes after the suite
+        OpenSshServer.Boards board = new OpenSshServer.Boards("events-board", "pi");
+        board.before();
+        try {
+            Path home = board.home, events = home.resolve("board.jsonl");
+            Hexo.Cli run = board.hexo("run", "--board", "pi", "--isa", "arm", "--events=json", "--events-to=" + events,
                     Hexo.sample("hello-migrate").toString());
             assertEquals(run.stderr(), 0, run.status());
             List<RunEvent> all = read(events);
             assertTrue("started first: " + all, !all.isEmpty() && all.get(0) instanceof RunEvent.Started st && st.isa().equals("aarch64")
-                    && st.image().startsWith(home.resolve("board-home").toString()));
+                    && st.image().startsWith(board.boardHome.toString()));
             assertTrue("ten points: " + all, all.stream().anyMatch(e -> e instanceof RunEvent.PointsPassed pp && pp.count() == 10));
             assertTrue("exit last: " + all, all.get(all.size() - 1) instanceof RunEvent.Exit);
-            try (var runs = Files.list(home.resolve("board-home/runs"))) {
+            try (var runs = Files.list(board.boardHome.resolve("runs"))) {
                 Path dir = runs.findFirst().orElseThrow();
                 assertEquals("the same stream as the board's", Files.readString(dir.resolve("events")), Files.readString(events));
             }
+        } finally {
+            board.after();
         }
     }
 
