@@ -75,6 +75,9 @@ int main(void) {
     for (long n = 0; n < total; n++) { u0[n].re = lcg_next(); u0[n].im = lcg_next(); }
     memcpy(orig, u0, total * sizeof *u0);
 
+    /* As NPB FT: an untimed transform touches all code and data before the clock starts. */
+    memcpy(u1, u0, total * sizeof *u0);
+    fft3(u1, -1);
     double t0 = kb_seconds(), sum_re = 0, sum_im = 0;
     fft3(u0, -1);
     memcpy(u1, u0, total * sizeof *u0);
