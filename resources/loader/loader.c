@@ -10,7 +10,8 @@
  *   fd 4  doorbell, guest -> VMM (pipe): the 32-bit hypercall block address, as `out`/MMIO would carry
  *   fd 5  doorbell, VMM -> guest (pipe): 4 bytes once the VMM has written the block's `ret`
  *   argv  PARENT_PID ENTRY STACK_TOP [LBASE] [VVIEW-START-END] START-END... (hexadecimal; the ranges to
- *         map; PARENT_PID 0: do not check that the VMM is our parent, as under gdbserver; LBASE: where
+ *         map; PARENT_PID 0: do not check that the VMM is our parent (a profiler's wrapper); a G before
+ *         it: wait for gdbserver to attach once everything is mapped (see wait_for_debugger); LBASE: where
  *         linear memory starts, should the VMM make it fill itself lazily; VIEW: where the program sees
  *         linear memory [START, END) a second time, hexo_abi.h HEXO_LINMEM_VIEW)
  *
@@ -42,6 +43,8 @@
 #define MAP_SHARED 0x01
 #define MAP_FIXED_NOREPLACE 0x100000
 #define PR_SET_PDEATHSIG 1
+#define PR_SET_PTRACER 0x59616d61
+#define PR_SET_PTRACER_ANY (-1UL)
 #define PR_SET_SECCOMP 22
 #define PR_SET_NO_NEW_PRIVS 38
 #define SECCOMP_MODE_FILTER 2
@@ -73,6 +76,7 @@
 #define LAZY_FAULT 0x80000000u  /* ProcessEngine.FAULT / PROTECT */
 #define LAZY_BLOCK_READY 0
 #define LAZY_ALL_READY 1
+#define LOADER_WAITS_FOR_DEBUGGER 0x7fffffffu /* ProcessEngine.WAITS_FOR_DEBUGGER */
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_exit = 60, NR_mmap = 9, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
@@ -326,6 +330,16 @@ static int confine(void) {
     return SYS(prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
 }
 
+/* --gdb on the host's ISA: the VMM attaches gdbserver to this process while it waits here, after guest
+ * memory is mapped and before the guest's first instruction, and answers once gdbserver holds it. gdb
+ * can then write software breakpoints into the program: hardware ones do not fire on every host (not in
+ * a nested kvm_pvm guest), and before the mapping there is nothing to write them into. Yama
+ * (ptrace_scope 1) lets only an ancestor attach unless we allow it; gdbserver is our sibling. */
+static void wait_for_debugger(void) {
+    SYS(prctl, PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0);
+    ring(LOADER_WAITS_FOR_DEBUGGER);
+}
+
 static void map_range(const char *spec) {
     uint64_t start, end, at;
     const char *rest;
@@ -383,7 +397,8 @@ _Noreturn void loader_main(long *sp) {
     if (argc < 5) fail("usage: hexo-loader PARENT_PID ENTRY STACK_TOP [LBASE] START-END...", 0);
     /* The VMM's death must end the guest too, also while it computes without ringing the doorbell. */
     SYS(prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
-    uint64_t vmm = hex_arg(argv[1]); /* 0 under gdbserver, which is then our parent */
+    int debugged = argv[1][0] == 'G';
+    uint64_t vmm = hex_arg(argv[1] + debugged);
     if (vmm != 0 && (uint64_t)SYS(getppid, 0, 0, 0) != vmm) exit_group(EXIT_VMM_GONE);
     uint64_t entry = hex_arg(argv[2]), stack_top = hex_arg(argv[3]);
     long first = 4;
@@ -394,6 +409,7 @@ _Noreturn void loader_main(long *sp) {
     ignore_stray_signals();
     volatile struct hexo_boot_info *bi = (volatile struct hexo_boot_info *)HEXO_BOOT_INFO_ADDR;
     bi->doorbell = (uint64_t)(uintptr_t)doorbell;
+    if (debugged) wait_for_debugger();
     (void)confine(); /* on qemu-user this fails: see confine() */
     enter_guest(entry, stack_top);
 }

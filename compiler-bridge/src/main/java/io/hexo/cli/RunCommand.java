@@ -106,11 +106,8 @@ final class RunCommand implements Callable<Integer> {
         if (gdbPort != null) {
             vm.debugWithGdb(gdbPort);
             Isa i = Isa.parse(isa);
-            // Natively, guest memory is mapped only once the loader runs, after gdb attached: software
-            // breakpoints set before cannot be written, hardware ones can.
             System.err.println("hexo: the guest waits for gdb on port " + gdbPort + ": " + (i == Isa.host() ? "gdb" : "gdb-multiarch") + " "
-                    + out.resolve(i.imageName()) + " -ex 'target remote :" + gdbPort + "', then " + (i == Isa.host() ? "hbreak" : "break")
-                    + " w2c_NAME (a function of your program), continue");
+                    + out.resolve(i.imageName()) + " -ex 'target remote :" + gdbPort + "', then break w2c_NAME (a function of your program), continue");
         }
         Timer timer = null;
         if (migrateAfter != null) {

@@ -40,6 +40,7 @@ public final class ProcessEngine implements Engine {
     private final int gdbPort;
     private Path privateDir;
     private GuestProcess process;
+    private Process attachedGdbserver;
     private boolean ran;
     private LazyMemory lazy;
     /** Blocks of linear memory the loader is to make inaccessible with its next doorbell answer (0: none). */
@@ -52,6 +53,8 @@ public final class ProcessEngine implements Engine {
      * first n blocks of linear memory PROT_NONE, so that the guest's next touch of each rings.
      */
     static final int FAULT = 0x80000000, PROTECT = 0x80000000, BLOCK_READY = 0, ALL_READY = 1, FILL_FAILED = 2;
+    /** The loader's ring under --gdb, once guest memory is mapped: attach now (loader.c, wait_for_debugger). */
+    static final int WAITS_FOR_DEBUGGER = 0x7fffffff;
 
     private ProcessEngine(Isa isa, Setup setup, Path loader, Path emulator, Path gdbserver, Path jail) {
         this.isa = isa;
@@ -71,7 +74,7 @@ public final class ProcessEngine implements Engine {
      */
     public static ProcessEngine create(Isa isa, Setup setup) {
         Path emulator = UserModeEmulator.forIsa(isa);
-        // qemu-user has a gdb stub of its own; a native guest process is started under gdbserver.
+        // qemu-user has a gdb stub of its own; gdbserver attaches to a native guest process (attachGdbserver).
         Path gdbserver = setup.gdbPort() > 0 && emulator == null ? UserModeEmulator.tool("gdbserver",
                 "gdbserver is not installed: --gdb starts a native guest under it; apt-get install gdbserver") : null;
         // The emulator is started by the host's own loader, which confines it first (loader.c, jail()).
@@ -103,6 +106,7 @@ public final class ProcessEngine implements Engine {
                 // An empty directory of its own: relative paths in a guest process lead nowhere.
                 privateDir = Files.createTempDirectory("hexo-guest-");
                 process = GuestProcess.spawn(commandLine(), memory.fd(), doorbell, privateDir);
+                if (gdbserver != null) attachGdbserver(doorbell);
             } catch (IOException e) {
                 throw new EngineUnavailableException("the process engine could not create the guest's private directory: " + e.getMessage(), e);
             } catch (IllegalStateException | LastErrorException e) {
@@ -184,10 +188,8 @@ public final class ProcessEngine implements Engine {
         if (jail != null) cmd.addAll(List.of(jail.toString(), "--jail"));
         if (emulator != null) cmd.add(emulator.toString());
         if (emulator != null && gdbPort > 0) cmd.addAll(List.of("-g", Integer.toString(gdbPort)));
-        if (gdbserver != null) cmd.addAll(List.of(gdbserver.toString(), "--once", ":" + gdbPort));
         cmd.add(loader.toString());
-        // Under gdbserver the loader's parent is gdbserver, not this VMM: 0 skips the loader's check.
-        cmd.add(Long.toHexString(gdbserver != null ? 0 : Posix.getpid()));
+        cmd.add((gdbserver != null ? "G" : "") + Long.toHexString(Posix.getpid()));
         cmd.add(Long.toHexString(layout.entry()));
         cmd.add(Long.toHexString(layout.stackTop()));
         cmd.add("L" + Long.toHexString(layout.linmemBase())); // where lazily filled memory starts, if it ever does
@@ -200,6 +202,49 @@ public final class ProcessEngine implements Engine {
             if (end > start) cmd.add(Long.toHexString(start) + "-" + Long.toHexString(end));
         }
         return cmd;
+    }
+
+    /**
+     * --gdb on the host's ISA: the loader rings once guest memory is mapped (loader.c, wait_for_debugger);
+     * gdbserver attaches then, and the loader goes on once gdbserver holds it. So gdb's software
+     * breakpoints can be written into the program (hardware ones do not fire on every host). A loader that
+     * ends before it rings is left to the run loop, which says how it ended.
+     */
+    private void attachGdbserver(Doorbell doorbell) {
+        long word = doorbell.await();
+        if (word < 0) return;
+        if (word != WAITS_FOR_DEBUGGER) throw new IllegalStateException("the loader rang " + Long.toHexString(word) + " before gdb could attach");
+        try {
+            attachedGdbserver = new ProcessBuilder(gdbserver.toString(), "--once", "--attach", ":" + gdbPort, Integer.toString(process.pid()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new EngineUnavailableException("cannot start " + gdbserver + " to attach to the guest process: " + e.getMessage(), e);
+        }
+        Path status = Path.of("/proc", Integer.toString(process.pid()), "status");
+        while (!traced(status)) {
+            if (!attachedGdbserver.isAlive()) {
+                throw new EngineUnavailableException(gdbserver + " could not attach to the guest process (it says why above): "
+                        + "is port " + gdbPort + " taken, or ptrace forbidden here (/proc/sys/kernel/yama/ptrace_scope)?");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        doorbell.answer(0);
+    }
+
+    /** Whether a debugger holds the process whose /proc status file this is (its TracerPid is not 0). */
+    private static boolean traced(Path status) {
+        try {
+            return Files.readAllLines(status).stream()
+                    .anyMatch(l -> l.startsWith("TracerPid:") && !l.substring("TracerPid:".length()).trim().equals("0"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The guest process ended without stopping through a hypercall: say how. */
@@ -229,6 +274,7 @@ public final class ProcessEngine implements Engine {
     @Override
     public void close() {
         if (process != null) process.close();
+        if (attachedGdbserver != null) attachedGdbserver.destroy();
         if (privateDir != null) {
             try {
                 Files.deleteIfExists(privateDir);

@@ -250,7 +250,7 @@ public class ProcessEngineTest {
             });
             Thread.sleep(2000); // the guest process listens by then (the loader is built and cached already)
             Process p = new ProcessBuilder(gdb, "-q", "-batch", images.resolve(isa.imageName()).toString(),
-                    "-ex", "target remote :" + port, "-ex", (nativeIsa ? "hbreak" : "break") + " w2c_divide", "-ex", "continue",
+                    "-ex", "target remote :" + port, "-ex", "break w2c_divide", "-ex", "continue",
                     "-ex", "bt", "-ex", "continue").redirectErrorStream(true).start();
             String session = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
