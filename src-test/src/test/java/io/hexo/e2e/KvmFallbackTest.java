@@ -22,8 +22,11 @@ public class KvmFallbackTest {
         Path images = Hexo.sample("hello-migrate");
         Path wd = Hexo.tempDir("wd");
         String hexo = Hexo.HOME.resolve("hexo").toString();
+        // A host with /dev/kvm hides it behind /dev/null in a mount namespace of the run's own; a host without
+        // one (kvm_pvm refuses to load under PTI) is already the case to test.
+        String hide = Files.exists(Path.of("/dev/kvm")) ? "mount --bind /dev/null /dev/kvm && " : "";
         Process p = new ProcessBuilder("/usr/bin/unshare", "-m", "sh", "-c",
-                "mount --bind /dev/null /dev/kvm && exec \"$0\" run --isa x86 \"$1\"", hexo, images.toString())
+                hide + "exec \"$0\" run --isa x86 \"$1\"", hexo, images.toString())
                 .directory(wd.toFile()).redirectError(wd.resolve("err").toFile()).redirectOutput(wd.resolve("out").toFile()).start();
         p.getOutputStream().close();
         assertTrue("hexo did not finish", p.waitFor(5, TimeUnit.MINUTES));
