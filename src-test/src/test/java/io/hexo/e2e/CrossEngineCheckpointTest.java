@@ -42,8 +42,7 @@ public class CrossEngineCheckpointTest {
         public String toString() { return engine.name().toLowerCase() + " " + isa.displayName(); }
     }
 
-    private static final boolean KVM = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
-    private static final EngineChoice X86_KVM = KVM ? EngineChoice.KVM : EngineChoice.PROCESS;
+    private static final EngineChoice X86_KVM = KvmRig.HOST_KVM ? EngineChoice.KVM : EngineChoice.PROCESS;
     private static final List<Hop> HOPS = List.of(new Hop(Isa.X86_64, X86_KVM), new Hop(Isa.AARCH64, EngineChoice.PROCESS),
             new Hop(Isa.X86_64, EngineChoice.PROCESS), new Hop(Isa.X86_64, X86_KVM), new Hop(Isa.AARCH64, EngineChoice.PROCESS));
 

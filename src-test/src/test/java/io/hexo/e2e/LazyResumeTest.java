@@ -5,6 +5,7 @@ import io.hexo.vmm.engine.EngineChoice;
 import io.hexo.vmm.run.Outcome;
 import org.junit.Test;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,19 @@ public class LazyResumeTest {
 
     private record Engine(Isa isa, EngineChoice choice) {}
 
-    /** Every engine this host offers: KVM for x86-64 (the suite fails loudly without /dev/kvm), the process engine for both ISAs. */
-    private static final Engine[] ENGINES = {new Engine(Isa.X86_64, EngineChoice.KVM), new Engine(Isa.X86_64, EngineChoice.PROCESS),
-            new Engine(Isa.AARCH64, EngineChoice.PROCESS)};
+    /**
+     * Every engine this host offers: the process engine for both ISAs, and KVM for x86-64 where this host has
+     * it; where it has not, the KVM cases run in the x86 rig ({@link KvmRig}).
+     */
+    private static final Engine[] ENGINES = KvmRig.HOST_KVM
+            ? new Engine[] {new Engine(Isa.X86_64, EngineChoice.KVM), new Engine(Isa.X86_64, EngineChoice.PROCESS), new Engine(Isa.AARCH64, EngineChoice.PROCESS)}
+            : new Engine[] {new Engine(Isa.X86_64, EngineChoice.PROCESS), new Engine(Isa.AARCH64, EngineChoice.PROCESS)};
+
+    /** `hexo run --isa x86 --engine kvm --resume` of a checkpoint in the x86 rig. */
+    private static KvmRig.Result resumeInRig(Path images, Path ck) throws Exception {
+        return KvmRig.hexo(KvmRig.X86, ck, "run", "--isa", "x86", "--engine", "kvm", "--resume", "--checkpoint-dir", ck.toString(),
+                "--workdir", ck.toString(), images.toString());
+    }
 
     private static Path checkpoint(Path images, Isa isa, long point) {
         Path ck = Hexo.tempDir("lazy");
@@ -35,6 +46,18 @@ public class LazyResumeTest {
 
     private static Path copy(Path ck) {
         return Hexo.copyOfDir(ck, "lazy-copy");
+    }
+
+    /** A copy of ck with one bit of a page of heap.bin flipped: its bytes, not its index, so found only when the page is read. */
+    private static Path damaged(Path ck) throws IOException {
+        Path c = copy(ck);
+        try (RandomAccessFile f = new RandomAccessFile(c.resolve("heap.bin").toFile(), "rw")) {
+            f.seek(f.length() - 5000);
+            int b = f.read();
+            f.seek(f.length() - 5000);
+            f.write(b ^ 0x20);
+        }
+        return c;
     }
 
     @Test
@@ -51,6 +74,13 @@ public class LazyResumeTest {
                 assertEquals(label, strip(expectedTail), strip(r.stdout().substring(r.stdout().indexOf("        5\n"))));
                 assertTrue(label + r.stdout(), r.stdout().matches("(?s).*Verification\\s+=\\s+SUCCESSFUL.*"));
             }
+            if (!KvmRig.HOST_KVM) {
+                KvmRig.Result r = resumeInRig(IS, copy(ck));
+                String label = from.displayName() + " -> KVM x86-64 in the rig: ";
+                assertEquals(label + r.log(), 0, r.status());
+                assertTrue(label + r.log(), r.log().contains("hexo: engine: KVM for the x86-64 guest"));
+                assertEquals(label + r.log(), strip(expectedTail), strip(r.stdout().substring(r.stdout().indexOf("        5\n"))));
+            }
         }
     }
 
@@ -62,14 +92,13 @@ public class LazyResumeTest {
     @Test
     public void aDamagedPageFoundAfterTheGuestStartedStopsItBeforeAnythingGetsOut() throws Exception {
         Path good = checkpoint(Hexo.sample("stress-malloc"), Isa.X86_64, 3);
+        if (!KvmRig.HOST_KVM) {
+            KvmRig.Result r = resumeInRig(Hexo.sample("stress-malloc"), damaged(good));
+            assertTrue("KVM in the rig: " + r.log(), r.status() != 0 && r.log().matches("(?s).*hexo: heap\\.bin in .* is damaged \\(page \\d+ fails its checksum\\).*"));
+            assertEquals("KVM in the rig: nothing the guest computed got out: " + r.log(), "", r.stdout());
+        }
         for (Engine to : ENGINES) {
-            Path c = copy(good);
-            try (RandomAccessFile f = new RandomAccessFile(c.resolve("heap.bin").toFile(), "rw")) {
-                f.seek(f.length() - 5000); // a page's bytes, not its index: found only when the page is read
-                int b = f.read();
-                f.seek(f.length() - 5000);
-                f.write(b ^ 0x20);
-            }
+            Path c = damaged(good);
             Hexo.Run r = Hexo.run(Hexo.sample("stress-malloc"), to.isa(), Hexo.options().engine(to.choice()).checkpointDir(c).resume());
             assertTrue(to + ": " + r.outcome(), r.outcome() instanceof Outcome.Failed);
             String msg = ((Outcome.Failed) r.outcome()).message();

@@ -72,6 +72,7 @@ public class WildAddressTrapsTest {
         for (EngineChoice engine : new EngineChoice[] {EngineChoice.KVM, EngineChoice.PROCESS}) {
             for (Isa isa : Isa.values()) {
                 if (isa == Isa.AARCH64 && engine == EngineChoice.KVM) continue; // in the board rig: below
+                if (engine == EngineChoice.KVM && !KvmRig.HOST_KVM) continue; // in the x86 rig: below
                 for (long index : WILD) {
                     String what = isa + " on " + engine + ", a[" + index + "]";
                     Hexo.Run r = Hexo.run(images, isa, Hexo.options().args(Long.toString(index)).mem(256L << 20).engine(engine));
@@ -83,6 +84,20 @@ public class WildAddressTrapsTest {
                     assertEquals(what, Outcome.STATUS_TRAP, r.status());
                 }
             }
+        }
+    }
+
+    /** x86-64 on real KVM where this host has none: in the x86 rig (tools/x86-kvm-vm), one boot per index. */
+    @Test
+    public void anAccessBelowOrAboveLinearMemoryTrapsOnX86KvmInTheRigWithoutHostKvm() throws Exception {
+        if (KvmRig.HOST_KVM) return; // anAccessFarBelowOrAboveLinearMemoryTrapsOnEveryEngine ran them on this host's KVM
+        for (long index : new long[] {-(1L << 28), 3L << 27}) {
+            String what = "x86-64 on KVM in the rig, a[" + index + "]";
+            KvmRig.Result r = KvmRig.hexo(KvmRig.X86, images, "run", "--isa", "x86", "--engine", "kvm", "--mem", "256M",
+                    "--args=" + index, images.toString());
+            assertEquals(what + ": " + r.log(), Outcome.STATUS_TRAP, r.status());
+            assertTrue(what + ": " + r.log(), r.log().contains("hexo: engine: KVM for the x86-64 guest") && r.stdout().contains("before " + index)
+                    && r.log().contains("accessed memory outside the guest's memory") && r.log().contains("in function read_at"));
         }
     }
 
