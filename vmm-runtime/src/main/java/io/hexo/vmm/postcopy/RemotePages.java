@@ -66,8 +66,8 @@ public final class RemotePages implements CheckpointPages.Fetch {
     private boolean keptInCheckpoint;
     /** The source's map of the pages that hold data; null until it came (every page is asked for meanwhile). */
     private volatile DataExtents map;
-    /** When the map came (System.nanoTime), 0 before. */
-    private volatile long mapAt;
+    /** How long the prefetcher waited for the map (ns), -1 before it came. */
+    private volatile long mapNanos = -1;
 
     /** One connection to the page server; used by one thread at a time (its lock). */
     private static final class Channel {
@@ -276,6 +276,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
      */
     @Override
     public void beforePrefetch() throws PageSource.Failed {
+        long asked = System.nanoTime();
         map = exchange((in, out) -> {
             int id = nextId.getAndIncrement();
             Protocol.send(out, Protocol.GET_MAP, Protocol.le(4).putInt(id).flip());
@@ -288,7 +289,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
             if (m.type() != Protocol.MAP || b.remaining() < 4 || b.getInt() != id) throw new IOException("a garbled answer");
             return DataExtents.decode(b, cp.linmemSize());
         });
-        mapAt = System.nanoTime();
+        mapNanos = System.nanoTime() - asked;
     }
 
     @Override
@@ -297,10 +298,10 @@ public final class RemotePages implements CheckpointPages.Fetch {
         return m == null || m.overlaps(from, to);
     }
 
-    /** Extents in the source's map, or -1 before it came. */
-    public int mapExtents() {
+    /** "the source's map (N extents) came M ms after the guest resumed", or that it never came. */
+    public String mapSaid() {
         DataExtents m = map;
-        return m == null ? -1 : m.count();
+        return m == null ? "no map from the source" : "the source's map of data pages (" + m.count() + " extents) in " + mapNanos / 1_000_000 + " ms";
     }
 
     /** The pages of one answer, as they were at the migration point, into {@link #kept} (zero pages stay holes). */
