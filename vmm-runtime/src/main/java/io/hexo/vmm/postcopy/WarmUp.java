@@ -45,6 +45,9 @@ final class WarmUp {
             for (long at = 0; at < size; at += 4096) memory.putByte(at, (byte) 1);
             dir = Files.createTempDirectory("hexo-postcopy-warm-up");
             for (int round = 0; round < ROUNDS; round++) once(dir, memory, size, info);
+            // The calls the source's map and a destination's fillLazily make (their first JNA calls took ms).
+            DataExtents.of(memory, 0, size);
+            memory.discardData(0, size);
         } catch (Exception | LinkageError e) {
             // only a head start: the real path reports its own failures
         } finally {
