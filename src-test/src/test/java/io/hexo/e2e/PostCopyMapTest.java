@@ -250,18 +250,14 @@ public class PostCopyMapTest {
         }
 
         private static void closeQuietly(Socket s) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // already closed
-            }
+            PostCopyTest.Relay.closeQuietly(s);
         }
 
         @Override
         public void close() throws IOException {
             socket.close();
             synchronized (this) {
-                for (Socket s : open) closeQuietly(s);
+                open.forEach(FramingRelay::closeQuietly);
             }
         }
     }

@@ -489,7 +489,7 @@ public class PostCopyTest {
             open.clear();
         }
 
-        private static void closeQuietly(Socket s) {
+        static void closeQuietly(Socket s) {
             try {
                 s.close();
             } catch (IOException ignored) {
