@@ -17,7 +17,8 @@
 #    adds to starting hexo.
 #  - total completion: source command start -> destination exit, post-copy vs checkpoint/restart
 #    (full save, then --resume), for postcopy-100mb and NPB IS.
-#  - page-fault service time: the destination's progress line (VMM side: noticed -> block installed).
+#  - page-fault service time: the destination's progress line (VMM side: noticed -> block installed), and how
+#    long the source's map of data pages took to come (protocol 4: asked for by the prefetcher as the guest resumes).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FROM="${FROM:-x86}"; TO="${TO:-x86}"
@@ -85,6 +86,7 @@ postcopy() {
   pc_dst=$(diff_s "$td" "$(at "$dst.err" "resumed at migration point")")
   pc_line=$(grep "post-copy from" "$dst.err" | cut -d' ' -f2- || true)
   pc_fault=$(echo "$pc_line" | grep -o '([0-9]* us each' | tr -dc 0-9)
+  pc_map=$(echo "$pc_line" | grep -o 'map of data pages ([0-9]* extents) in [0-9]* ms' || true)
   [ "$(cat "$src.rc")" = 75 ] || { echo "$name: the source ended with $(cat "$src.rc"), not 75 (hand-over)" >&2; cat "$src.err" >&2; exit 2; }
 }
 
@@ -116,6 +118,7 @@ waiting() {
   point=$(grep -o "after the migration point (CLOCK_MONOTONIC [0-9]*" "$src.err" | tr -dc '0-9')
   pw_clock=$(awk -v a="$point" -v b="$resumed" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
   pw_out=$(cat "$dst.out")
+  pw_engine=$(grep -o "engine: [^;]*" "$dst.err" | head -1 | cut -d' ' -f2-)
 }
 
 # restart NAME IMAGES [run options]: checkpoint/restart, source start -> destination exit.
@@ -142,6 +145,7 @@ for mb in 10 1024; do
   row "  destination: its arrival -> guest's next instruction" "$pw_dst ms"
   row "  cross-check, CLOCK_MONOTONIC of the two processes" "$pw_clock ms"
   row "  destination's output" "$pw_out"
+  row "  destination's engine" "$pw_engine"
   ratios+=("g$mb waiting-resume ${pw_total}ms")
   hr
 done
@@ -152,6 +156,7 @@ for mb in 10 1024; do
   row "destination: command start -> guest resumed" "$pc_dst s"
   row "  resumed / plain boot of hello" "$(ratio "$pc_dst" "$boot")"
   row "page-fault service (VMM side, mean)" "${pc_fault:-?} us"
+  row "the source's map, asked for as the guest resumed" "${pc_map:-?}"
   row "destination's line" ""
   echo "    $pc_line"
   ratios+=("g$mb resume added $(diff_s "$boot" "$pc_dst")s+${pc_src}s")

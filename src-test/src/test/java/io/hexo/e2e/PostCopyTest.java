@@ -84,7 +84,7 @@ public class PostCopyTest {
     }
 
     /** The destination's own copy of the minimal checkpoint (as `hexo transfer` or the Makefile's targets would make it). */
-    private static Path copyOf(Path dir) throws IOException {
+    static Path copyOf(Path dir) throws IOException {
         Path c = Hexo.tempDir("pc-dst");
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) if (p.getFileName().toString().contains(".bin")) Files.copy(p, c.resolve(p.getFileName()));
@@ -489,7 +489,7 @@ public class PostCopyTest {
             open.clear();
         }
 
-        private static void closeQuietly(Socket s) {
+        static void closeQuietly(Socket s) {
             try {
                 s.close();
             } catch (IOException ignored) {

@@ -38,6 +38,15 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
         /** See {@link PageSource#prefetchBlocks}. */
         default int prefetchBlocks() { return 64; }
 
+        /** See {@link PageSource#beforePrefetch}: a page server's map of the pages that hold data. */
+        default void beforePrefetch() throws Failed {}
+
+        /**
+         * A page server: whether linear memory [from, to) may hold data (false: the source's map says it is all
+         * zeros, nothing to ask; true while no map has come: ask, and the source says which pages are zero).
+         */
+        default boolean mayHoldData(long from, long to) { return true; }
+
         /** Every page is in: for a page server, the hand-over (which may fail: the guest must not go on). */
         default void allRead() throws Failed {}
 
@@ -82,9 +91,15 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
                 FileChannel ch = CheckpointFile.open(cp.dir().resolve(r.file()));
                 try {
                     RegionFile.Index index = RegionFile.open(ch, cp.dir().resolve(r.file()), r, entry, cp.moduleId(), cp.formatVersion(), cp.postCopy() == null);
-                    int[] slot = new int[(int) ((r.length() + RegionFile.PAGE - 1) / RegionFile.PAGE)];
-                    java.util.Arrays.fill(slot, -1);
-                    for (int k = 0; k < index.stored(); k++) slot[index.pages()[k]] = k;
+                    // A minimal checkpoint lists no pages (they are asked of the page server by number): nothing per page here.
+                    int[] slot = null;
+                    if (cp.postCopy() == null) {
+                        slot = new int[(int) ((r.length() + RegionFile.PAGE - 1) / RegionFile.PAGE)];
+                        java.util.Arrays.fill(slot, -1);
+                        for (int k = 0; k < index.stored(); k++) slot[index.pages()[k]] = k;
+                    } else if (index.stored() != 0) {
+                        throw new CheckpointException(r.file() + " in " + cp.dir() + " lists pages, as minimal checkpoints of an earlier hexo did: resume it with the hexo that wrote it");
+                    }
                     open.add(new Open(r, ch, index, slot));
                 } catch (CheckpointException | IOException | RuntimeException e) {
                     ch.close();
@@ -143,6 +158,10 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
                 long from = Math.max(offset, r.start()), to = Math.min(end, r.start() + r.length());
                 if (from >= to) continue;
                 int firstPage = (int) ((from - r.start()) / RegionFile.PAGE), lastPage = (int) ((to - 1 - r.start()) / RegionFile.PAGE);
+                if (cp.postCopy() != null) {
+                    readRemote(o, firstPage, lastPage, offset, end, dst, base);
+                    continue;
+                }
                 for (int p = firstPage; p <= lastPage; ) {
                     int k = o.slotOfPage()[p];
                     if (k < 0) { p++; continue; }
@@ -159,10 +178,6 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
 
     /** Stored pages k..k+run of one region: read in one call, each verified, the part inside [offset, end) copied to dst. */
     private void readRun(Open o, int k, int run, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
-        if (cp.postCopy() != null) {
-            readRemoteRun(o, k, run, offset, end, dst, base);
-            return;
-        }
         RegionFile.Index ix = o.index();
         int bytes = bytesOf(regions.indexOf(o), k, run);
         ByteBuffer buf = scratch.get().clear().limit(bytes);
@@ -185,26 +200,42 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
     }
 
     /**
-     * The same from a post-copy page server: the minimal checkpoint lists the pages that may hold data
-     * (consecutive here), the server says which are zero and sends the others with their CRCs.
+     * Pages firstPage..lastPage of a region from a post-copy page server: those the source's map says may
+     * hold data (every one before the map came), in runs; the server says which are zero and sends the others
+     * with their CRCs.
      */
-    private void readRemoteRun(Open o, int k, int run, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
-        RegionFile.Index ix = o.index();
-        int region = regions.indexOf(o), firstPage = ix.pages()[k];
+    private void readRemote(Open o, int firstPage, int lastPage, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
+        for (int p = firstPage; p <= lastPage; ) {
+            if (!mayHoldData(o, p)) { p++; continue; }
+            int run = 1;
+            while (p + run <= lastPage && run < MAX_READ_PAGES && mayHoldData(o, p + run)) run++;
+            readRemoteRun(o, p, run, offset, end, dst, base);
+            p += run;
+        }
+    }
+
+    private boolean mayHoldData(Open o, int page) {
+        long at = o.region().start() + (long) page * RegionFile.PAGE;
+        return fetch.mayHoldData(at, Math.min(at + RegionFile.PAGE, o.region().start() + o.region().length()));
+    }
+
+    private void readRemoteRun(Open o, int firstPage, int run, long offset, long end, ByteBuffer dst, int base) throws IOException, Failed {
+        Checkpoint.Region r = o.region();
+        int region = regions.indexOf(o);
         int[] lengths = new int[run], crcs = new int[run];
-        ByteBuffer buf = scratch.get().clear().limit(bytesOf(region, k, run));
+        ByteBuffer buf = scratch.get().clear().limit((int) Math.min((long) run * RegionFile.PAGE, r.length() - (long) firstPage * RegionFile.PAGE));
         fetch.fetchPages(region, firstPage, run, buf, lengths, crcs);
         CRC32C crc = new CRC32C();
         int pos = 0;
         for (int i = 0; i < run; i++) {
             int len = lengths[i], page = firstPage + i;
             if (len == 0) continue; // all zeros: dst already is
+            long pageAt = r.start() + (long) page * RegionFile.PAGE;
             crc.reset();
             crc.update(buf.slice(pos, len));
-            if (len != ix.length(k + i) || (int) crc.getValue() != crcs[i]) {
-                throw new Failed("page " + page + " of " + o.region().file() + " from the page server fails its checksum: the migration stops");
+            if (len != Math.min(RegionFile.PAGE, r.length() - (long) page * RegionFile.PAGE) || (int) crc.getValue() != crcs[i]) {
+                throw new Failed("page " + page + " of " + r.file() + " from the page server fails its checksum: the migration stops");
             }
-            long pageAt = o.region().start() + (long) page * RegionFile.PAGE;
             long from = Math.max(pageAt, offset), to = Math.min(pageAt + len, end);
             if (from < to) dst.put(base + (int) (from - offset), buf, pos + (int) (from - pageAt), (int) (to - from));
             pos += len;
@@ -213,6 +244,9 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
 
     @Override
     public int prefetchBlocks() { return fetch.prefetchBlocks(); }
+
+    @Override
+    public void beforePrefetch() throws Failed { fetch.beforePrefetch(); }
 
     /**
      * A checkpoint on disk may hold a damaged page the guest has not touched yet; a post-copy destination
@@ -232,9 +266,6 @@ public final class CheckpointPages implements PageSource, AutoCloseable {
             closeFiles();
         }
     }
-
-    /** The stored pages of each region, for a page server: page numbers in index order. */
-    public int[] storedPages(int region) { return regions.get(region).index().pages().clone(); }
 
     public Checkpoint checkpoint() { return cp; }
 

@@ -118,7 +118,7 @@ public record CheckpointReport(String directory, boolean valid, String problem, 
             s.append(String.format("  program module %s, hexo ABI %d, %d KiB of linear memory%n", moduleId.substring(0, 16), abiVersion, linmemSize >> 10));
         }
         if (pageServer != null) {
-            s.append("  a post-copy migration's minimal checkpoint: page numbers and checksums, no page bytes; resume it with\n")
+            s.append("  a post-copy migration's minimal checkpoint: no pages (its source serves them); resume it with\n")
                     .append("  --full-chkpt-restore 0 --server ").append(pageServer).append(" while its source serves the pages\n");
         }
         s.append(String.format("  %-12s %-6s %12s %22s %16s%n", "file", "region", "bytes", "wasm addresses", "pages stored"));

@@ -20,9 +20,8 @@ import java.util.zip.CRC32C;
  * page's bytes — in increasing page order. All-zero pages are not stored. Pages at 4 KiB-aligned file
  * offsets and the index after them are what let a save stream pages to disk with O_DIRECT as it finds
  * them ({@link DirectWriter}) and a resume read them with O_DIRECT. In a post-copy migration's minimal
- * checkpoint the page bytes are left out and the index lists the pages of the guest memory's data extents
- * (which may still be zero) with CRC 0: the page server has the bytes, and says with each page whether it
- * is zero and what its CRC is. The per-page CRCs let a resume verify each page as it is first used, while
+ * checkpoint a region file lists no page (0 stored, no index): the page server has them and is asked by page
+ * number, saying with each page whether it is zero and what its CRC is, so writing it does not grow with memory. The per-page CRCs let a resume verify each page as it is first used, while
  * the file's own CRCs (header, manifest) follow from them without reading the pages.
  *
  * <p>Read too: format 2 (the index, same entries, between the 32 bytes and the pages) and format 1 (u32
@@ -71,30 +70,15 @@ final class RegionFile {
                                  boolean force, Consumer<String> notices) throws IOException {
         long started = System.nanoTime(), cpuStarted = StepTimes.threadCpuNanos();
         long pages = (r.length() + PAGE - 1) / PAGE;
-        int[] idx = new int[(int) Math.max(1, Math.min(pages, 1 << 16))], crcs = new int[idx.length];
+        int[] idx = new int[withPages ? (int) Math.max(1, Math.min(pages, 1 << 16)) : 1], crcs = new int[idx.length];
         long base = linmemBase + r.start(), end = base + r.length();
         CRC32C crc = new CRC32C();
         int n = 0;
         int pagesCrc = 0;
         long pageBytes = 0;
-        // A post-copy migration's minimal checkpoint: no page bytes, nothing worth O_DIRECT.
-        long sizeHint = (withPages ? r.length() + PAGE : 0) + ENTRY * pages;
+        // A post-copy migration's minimal checkpoint: no pages at all (the page server has them), nothing worth O_DIRECT.
+        long sizeHint = withPages ? r.length() + PAGE + ENTRY * pages : 0;
         try (DirectWriter out = DirectWriter.create(path, withPages, notices, sizeHint)) {
-            // The minimal checkpoint: the pages of the memfd's data extents, found with SEEK_DATA/SEEK_HOLE
-            // without reading one (its cost does not grow with the guest's data); their CRCs are 0 here, and
-            // the page server says per page whether it is zero and what its CRC is.
-            for (long at = base; !withPages && at < end; ) {
-                long data = memory.nextData(at, end);
-                if (data >= end) break;
-                long hole = memory.nextHole(data, end);
-                for (long p = (data - base) / PAGE; p < (hole - base + PAGE - 1) / PAGE; p++) {
-                    if (n > 0 && idx[n - 1] >= p) continue; // extents meeting inside one page
-                    if (n == idx.length) idx = java.util.Arrays.copyOf(idx, n * 2);
-                    idx[n++] = (int) p;
-                }
-                at = Math.max(hole, data + 1);
-            }
-            if (!withPages) crcs = new int[idx.length];
             // Only the memfd's data extents [data, hole) (SEEK_DATA/SEEK_HOLE, page-granular) are read, up to
             // 2 MiB at a time: reading a hole of a shared memfd would allocate a page for it (the kernel's first
             // use of a page, as costly here as a copy) just to find zeros. A region's pages are not aligned with

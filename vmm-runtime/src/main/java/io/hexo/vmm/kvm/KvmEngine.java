@@ -85,7 +85,7 @@ abstract class KvmEngine implements Engine {
     @Override
     public final LazyMemory fillLazily(long start, long length, PageSource source) {
         if (userFaults != null) throw new IllegalStateException("guest memory fills itself once per run");
-        memory.discard(start, length); // what the guest kernel wrote there before the restore is not the program's
+        memory.discardData(start, length); // what the guest kernel wrote there before the restore is not the program's
         userFaults = UserFaults.register(memory, start, length);
         LazyMemory lazy = new LazyMemory(start, length, source, userFaults);
         memory.fillLazily(lazy);

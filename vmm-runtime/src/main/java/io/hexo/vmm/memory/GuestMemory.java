@@ -111,6 +111,23 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
+     * The same, for the pages of [gpa, gpa+len) that hold data only: a range about to fill itself, of which the
+     * guest wrote little before (its boot), is cleared at the cost of what was written, not of its size.
+     */
+    public void discardData(long gpa, long len) {
+        if (!contains(gpa, len)) throw new GuestFault(gpa, len);
+        long end = gpa + len;
+        for (long at = gpa; at < end; ) {
+            long data = nextData(at, end);
+            if (data >= end) return;
+            long hole = nextHole(data, end);
+            long from = data & ~0xFFFL, to = Math.min(end, (hole + 0xFFF) & ~0xFFFL);
+            discard(from, to - from);
+            at = Math.max(to, data + 1);
+        }
+    }
+
+    /**
      * The first guest-physical address at or after gpa (and before end) that may hold data: pages never
      * written are holes in the memfd and need not be read to know they are zero. end when none.
      */

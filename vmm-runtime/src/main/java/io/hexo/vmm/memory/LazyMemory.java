@@ -188,6 +188,11 @@ public final class LazyMemory implements AutoCloseable {
     public synchronized void startPrefetch() {
         if (prefetcher != null) return;
         prefetcher = new Thread(() -> {
+            try {
+                source.beforePrefetch();
+            } catch (PageSource.Failed e) {
+                if (failure == null) failure = e.getMessage(); // every block still goes through fill(), which now only zeroes it
+            }
             for (int b = 0; b < blocks && !closed; b++) {
                 boolean missing;
                 synchronized (this) { missing = state[b] == 0; }

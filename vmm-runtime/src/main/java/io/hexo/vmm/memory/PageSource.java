@@ -32,6 +32,13 @@ public interface PageSource {
     default int prefetchBlocks() { return 64; }
 
     /**
+     * Run by the prefetcher before its first block, while the guest already runs: a post-copy page server's
+     * map of the pages that hold data, so that the rest is zero without asking. A failure (one sentence) stops
+     * the guest as a damaged page would.
+     */
+    default void beforePrefetch() throws Failed {}
+
+    /**
      * Called once every page has been read: the source may let go of its files or its connection. A
      * failure (one sentence) stops the guest as a damaged page would.
      */

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +48,7 @@ public final class PageServer implements AutoCloseable {
     private enum State { WAITING, SERVING, HANDED_OVER, TAKEN_BACK }
 
     /** What a destination asks for once the guest reached its migration point (set by {@link #serve}). */
-    private record Point(Checkpoint minimal, GuestMemory memory, long linmemBase, long reached) {}
+    private record Point(Checkpoint minimal, ServedMemory memory, long reached) {}
 
     /** The file a destination started before the migration point (`--wait`) needs from the source: the token. */
     public static final String KEY_FILE = "postcopy.key";
@@ -139,17 +138,18 @@ public final class PageServer implements AutoCloseable {
      */
     public Ending serve(Checkpoint minimal, GuestMemory memory, long linmemBase, long reached) {
         synchronized (this) {
-            point = new Point(minimal, memory, linmemBase, reached);
+            point = new Point(minimal, new ServedMemory(memory, linmemBase, minimal), reached);
             if (bound && state == State.WAITING) state = State.SERVING; // a destination waits: the take-back clock runs from now
             lastHeard = System.nanoTime();
             notifyAll();
         }
         long stoppedMicros = (System.nanoTime() - reached) / 1000;
-        long stored = minimal.regions().stream().mapToLong(Checkpoint.Region::pagesStored).sum();
+        ServedMemory pages;
+        synchronized (this) { pages = point.memory(); }
         status.enter(PostCopyStatus.Phase.SERVING, where(), new PostCopyStatus.Counts() {
             public long pagesMoved() { return pagesServed.get(); }
 
-            public long pagesTotal() { return stored; }
+            public long pagesTotal() { return pages.pagesTotal(); }
 
             public long faultsServed() { return requests.get(); }
 
@@ -239,21 +239,21 @@ public final class PageServer implements AutoCloseable {
                 }
                 Point p = awaitPoint(s);
                 if (p == null || !heard()) return; // taken back meanwhile: the destination learns it when it says hello again
-                Checkpoint minimal = p.minimal();
-                GuestMemory memory = p.memory();
-                long linmemBase = p.linmemBase();
-                if (m.type() == Protocol.GET) {
+                if (m.type() == Protocol.GET && m.body().remaining() >= 16) {
                     ByteBuffer b = m.body();
                     int id = b.getInt(), region = b.getInt(), first = b.getInt(), count = b.getInt();
-                    ByteBuffer reply = pages(minimal, memory, linmemBase, id, region, first, count);
+                    BitSet data = new BitSet();
+                    ByteBuffer reply = p.memory().pages(id, region, first, count, data);
                     if (reply == null) {
                         Protocol.send(out, Protocol.REFUSED, Protocol.sentence("the destination asked for pages outside the guest's memory"));
                         return;
                     }
                     Protocol.send(out, Protocol.PAGES, reply);
-                    countServed(region, first, count);
+                    countServed(region, first, data);
                     bytesServed.addAndGet(reply.limit());
                     requests.incrementAndGet();
+                } else if (m.type() == Protocol.GET_MAP && m.body().remaining() >= 4) {
+                    Protocol.send(out, Protocol.MAP, p.memory().map().encode(m.body().getInt()));
                 } else if (m.type() == Protocol.DONE) {
                     int why = m.body().remaining() > 0 ? m.body().get() : Protocol.HOLDS_EVERY_PAGE;
                     if (!handOver(why)) {
@@ -379,25 +379,30 @@ public final class PageServer implements AutoCloseable {
         return "the source at " + where() + " took this migration's job back and runs the guest on itself: a destination may not resume it";
     }
 
-    /** Pages served at least once (a page sent again after a dropped link counts once). */
-    private void countServed(int region, int first, int count) {
+    /** Pages of the data extents served at least once (a page sent again after a dropped link counts once). */
+    private void countServed(int region, int first, BitSet data) {
         synchronized (served) {
             BitSet bits = served.computeIfAbsent(region, r -> new BitSet());
-            pagesServed.addAndGet(count - bits.get(first, first + count).cardinality());
-            bits.set(first, first + count);
+            for (int i = data.nextSetBit(0); i >= 0; i = data.nextSetBit(i + 1)) {
+                if (!bits.get(first + i)) {
+                    bits.set(first + i);
+                    pagesServed.incrementAndGet();
+                }
+            }
         }
     }
 
     /** Why a hello is refused (one sentence, sent to the destination), or null when s now serves the session. */
     private synchronized String checkHello(Protocol.Message m, Socket s) {
-        if (m.type() != Protocol.HELLO || m.body().remaining() < 4 + 64 + 64 + 8) return "this is a hexo post-copy page server; the peer spoke another protocol";
+        String other = "this is a hexo post-copy page server; the peer spoke another protocol";
+        if (m.type() != Protocol.HELLO || m.body().remaining() < 4) return other;
         ByteBuffer b = m.body();
         int version = b.getInt();
+        // The version first, whatever the rest looks like: another version's HELLO may be laid out differently.
+        if (version != Protocol.VERSION) return Protocol.versionRefusal(where(), Protocol.VERSION, version);
+        if (b.remaining() < 64 + 64 + 8) return other;
         String pair = Protocol.ascii(b, 64), tok = Protocol.ascii(b, 64);
         long sess = b.getLong();
-        if (version != Protocol.VERSION) {
-            return "the page server speaks post-copy protocol " + Protocol.VERSION + " but the destination speaks " + version + ": use the same hexo on both sides";
-        }
         if (!pair.equals(moduleId)) {
             return "the page server at " + where() + " serves another program (module " + moduleId.substring(0, 12) + ", not " + pair.substring(0, Math.min(12, pair.length()))
                     + "): point --server at the source of this migration";
@@ -417,38 +422,6 @@ public final class PageServer implements AutoCloseable {
         live.add(s);
         return null;
     }
-
-    /**
-     * PAGES for pages first..first+count of a region (page numbers): u32 id, per page u32 length (0: all
-     * zeros) and u32 CRC-32C, then the bytes of the pages that are not zero; null when out of the region.
-     * Zero-ness and CRCs are found here, while pages travel, not when the minimal checkpoint is written.
-     */
-    private static ByteBuffer pages(Checkpoint minimal, GuestMemory memory, long linmemBase, int id, int region, int first, int count) {
-        if (region < 0 || region >= minimal.regions().size()) return null;
-        Checkpoint.Region r = minimal.regions().get(region);
-        long pages = (r.length() + Protocol.PAGE - 1) / Protocol.PAGE;
-        if (first < 0 || count <= 0 || count > Protocol.MAX_PAGES || first > pages - count) return null;
-        ByteBuffer out = Protocol.le(4 + 8 * count + count * Protocol.PAGE).putInt(id);
-        int data = 4 + 8 * count;
-        CRC32C crc = new CRC32C();
-        for (int i = 0; i < count; i++) {
-            long at = (long) (first + i) * Protocol.PAGE;
-            int len = (int) Math.min(Protocol.PAGE, r.length() - at);
-            ByteBuffer page = memory.buffer(linmemBase + r.start() + at, len);
-            if (page.mismatch(ZERO_PAGE.slice(0, len)) == -1) {
-                out.putInt(0).putInt(0);
-                continue;
-            }
-            crc.reset();
-            crc.update(page.duplicate());
-            out.putInt(len).putInt((int) crc.getValue());
-            out.put(data, page, 0, len);
-            data += len;
-        }
-        return out.position(0).limit(data);
-    }
-
-    private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocateDirect(Protocol.PAGE);
 
     private static void closeQuietly(Socket s) {
         try {

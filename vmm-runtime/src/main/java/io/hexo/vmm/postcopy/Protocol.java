@@ -13,11 +13,14 @@ import java.nio.charset.StandardCharsets;
  * message a u32 length (of what follows, little-endian) and a u8 type, then its fields.
  */
 final class Protocol {
-    /** 3: WAIT and FILE (a destination started before the migration point); 2 did without them. */
-    static final int VERSION = 3;
+    /**
+     * 4: the minimal checkpoint lists no pages; the destination asks for any page before it has the map of
+     * the pages that hold data (GET_MAP, MAP). 3 listed them in the minimal checkpoint; 3 added WAIT and FILE.
+     */
+    static final int VERSION = 4;
     /** Pages are 4 KiB; a GET asks for at most MAX_PAGES of them (4 MiB). */
     static final int PAGE = 4096, MAX_PAGES = 1024;
-    static final int HELLO = 1, WELCOME = 2, REFUSED = 3, GET = 4, PAGES = 5, DONE = 6, BYE = 7, WAIT = 8, FILE = 9;
+    static final int HELLO = 1, WELCOME = 2, REFUSED = 3, GET = 4, PAGES = 5, DONE = 6, BYE = 7, WAIT = 8, FILE = 9, GET_MAP = 10, MAP = 11;
     /** A waiting destination whose link dropped before the migration point tries to reach its source again this long. */
     static final long WAIT_RECONNECT_MS = 2_000;
     /**
@@ -95,6 +98,18 @@ final class Protocol {
 
     static String sentence(ByteBuffer b) {
         return StandardCharsets.UTF_8.decode(b).toString();
+    }
+
+    /** The one sentence either side says when the other speaks another version of this protocol. */
+    static String versionRefusal(String server, int serverVersion, int destinationVersion) {
+        return "the page server at " + server + " speaks post-copy protocol " + serverVersion + " but the destination speaks " + destinationVersion
+                + " (another hexo release): run the same hexo on both sides";
+    }
+
+    /** A WELCOME of another version (a source that let an old HELLO through): refused here, in the same sentence. */
+    static void checkWelcome(Message welcome, String server) throws io.hexo.vmm.memory.PageSource.Failed {
+        int v = welcome.body().remaining() >= 4 ? welcome.body().getInt(0) : -1;
+        if (v != VERSION) throw new io.hexo.vmm.memory.PageSource.Failed(versionRefusal(server, v, VERSION));
     }
 
     static EOFException closed() {

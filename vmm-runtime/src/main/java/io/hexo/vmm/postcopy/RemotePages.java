@@ -22,8 +22,10 @@ import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The destination of a post-copy migration: stored pages' bytes from the source's page server (the
- * minimal checkpoint says which pages hold data and their CRCs, which {@link CheckpointPages} checks).
+ * The destination of a post-copy migration: pages from the source's page server, asked for by page number
+ * (each answer says which pages are zero and carries the CRCs of the others, which {@link CheckpointPages}
+ * checks). The guest resumes knowing no page; the prefetcher's first request is the source's map of the pages
+ * that hold data ({@link #beforePrefetch}), after which the rest are zero here without asking.
  * A dropped link is retried (the way QEMU's postcopy recovery reconnects) with the same session, so the
  * source knows it is still the one destination, for {@link Protocol#RECONNECT_WINDOW_MS} after the last
  * request the source answered; the source takes the job back only after a longer silence. The guest's
@@ -62,6 +64,10 @@ public final class RemotePages implements CheckpointPages.Fetch {
     private volatile long reconnects;
     /** The hand-over went unanswered and the job's full checkpoint was written and verified ({@link #keepTheJob}). */
     private boolean keptInCheckpoint;
+    /** The source's map of the pages that hold data; null until it came (every page is asked for meanwhile). */
+    private volatile DataExtents map;
+    /** How long the prefetcher waited for the map (ns), -1 before it came. */
+    private volatile long mapNanos = -1;
 
     /** One connection to the page server; used by one thread at a time (its lock). */
     private static final class Channel {
@@ -160,6 +166,7 @@ public final class RemotePages implements CheckpointPages.Fetch {
                 throw new PageSource.Failed(Protocol.sentence(m.body()));
             }
             if (m.type() != Protocol.WELCOME) throw new IOException("the server at " + server() + " does not speak hexo's post-copy protocol");
+            Protocol.checkWelcome(m, server());
             c.socket = s;
             c.in = i;
             c.out = o;
@@ -260,6 +267,41 @@ public final class RemotePages implements CheckpointPages.Fetch {
             keep(region, firstPage, count, dst, start, lengths);
             return null;
         });
+    }
+
+    /**
+     * The prefetcher's first request: the map of the pages that hold data (the guest already runs, asking for
+     * whatever it touches). From then on pages outside it are zero here without asking, and only the data
+     * extents are fetched.
+     */
+    @Override
+    public void beforePrefetch() throws PageSource.Failed {
+        long asked = System.nanoTime();
+        map = exchange((in, out) -> {
+            int id = nextId.getAndIncrement();
+            Protocol.send(out, Protocol.GET_MAP, Protocol.le(4).putInt(id).flip());
+            Protocol.Message m = Protocol.receive(in);
+            if (m.type() == Protocol.REFUSED) {
+                refused = true;
+                throw new PageSource.Failed("the page server at " + server() + " refused: " + Protocol.sentence(m.body()));
+            }
+            ByteBuffer b = m.body();
+            if (m.type() != Protocol.MAP || b.remaining() < 4 || b.getInt() != id) throw new IOException("a garbled answer");
+            return DataExtents.decode(b, cp.linmemSize());
+        });
+        mapNanos = System.nanoTime() - asked;
+    }
+
+    @Override
+    public boolean mayHoldData(long from, long to) {
+        DataExtents m = map;
+        return m == null || m.overlaps(from, to);
+    }
+
+    /** "the source's map (N extents) came M ms after the guest resumed", or that it never came. */
+    public String mapSaid() {
+        DataExtents m = map;
+        return m == null ? "no map from the source" : "the source's map of data pages (" + m.count() + " extents) in " + mapNanos / 1_000_000 + " ms";
     }
 
     /** The pages of one answer, as they were at the migration point, into {@link #kept} (zero pages stay holes). */

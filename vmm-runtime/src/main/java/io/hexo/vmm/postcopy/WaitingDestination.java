@@ -105,6 +105,12 @@ public final class WaitingDestination {
                     throw new PageSource.Failed(Protocol.sentence(m.body()));
                 }
                 if (m.type() != Protocol.WELCOME) throw new IOException("the server at " + mode.server() + " does not speak hexo's post-copy protocol");
+                try {
+                    Protocol.checkWelcome(m, mode.server());
+                } catch (PageSource.Failed e) {
+                    s.close();
+                    throw e;
+                }
                 Protocol.send(o, Protocol.WAIT, null);
                 s.setSoTimeout(0); // the migration point may be hours away; keep-alive notices a peer gone for good
                 socket = s;

@@ -18,15 +18,13 @@ import java.util.stream.Stream;
  * The path from a migration point to the guest's next instruction on the other side, run once ahead on a
  * throwaway minimal checkpoint of this program (zeroed memory, in a temporary directory) while the guest
  * still runs (source) or waits (destination): a cold JVM spends most of that path loading and linking
- * classes — the manifest's JSON binding alone took 36 ms on the first resume — and running the per-page
- * loops (the page index: 8 bytes a page, 2 MiB for a 1 GiB guest) in the interpreter. So the throwaway
- * checkpoint has data in every one of its pages, and is written and read {@value #ROUNDS} times: enough
- * iterations for the JIT to compile those loops.
+ * classes — the manifest's JSON binding alone took 36 ms on the first resume — and running its loops in
+ * the interpreter. So the throwaway checkpoint is written and read {@value #ROUNDS} times. (Its size does
+ * not matter any more: a minimal checkpoint lists no pages, protocol 4.)
  */
 final class WarmUp {
-    /** 8 MiB of pages with data, 16 times: 32768 pages' worth of index entries through each loop. */
-    private static final long DATA = 8 << 20;
-    private static final int ROUNDS = 16;
+    private static final long DATA = 1 << 20;
+    private static final int ROUNDS = 4;
 
     private static final java.nio.ByteBuffer STAGING = java.nio.ByteBuffer.allocateDirect(256 << 10);
 
@@ -47,6 +45,9 @@ final class WarmUp {
             for (long at = 0; at < size; at += 4096) memory.putByte(at, (byte) 1);
             dir = Files.createTempDirectory("hexo-postcopy-warm-up");
             for (int round = 0; round < ROUNDS; round++) once(dir, memory, size, info);
+            // The calls the source's map and a destination's fillLazily make (their first JNA calls took ms).
+            DataExtents.of(memory, 0, size);
+            memory.discardData(0, size);
         } catch (Exception | LinkageError e) {
             // only a head start: the real path reports its own failures
         } finally {

@@ -164,7 +164,7 @@ public final class ProcessEngine implements Engine {
         if (start != layout.linmemBase() || length % LazyMemory.BLOCK != 0) {
             throw new IllegalArgumentException("the process engine fills linear memory lazily from its base, in whole blocks");
         }
-        memory.discard(start, length);
+        memory.discardData(start, length);
         lazy = new LazyMemory(start, length, source, (gpa, data) -> {
             if (!allZero(data)) memory.install(gpa, data);
         });

@@ -240,6 +240,7 @@ public final class Vm {
         config.console().notices().accept("hexo: post-copy from " + remotePages.server() + ": " + (lazy == null ? "no pages"
                 : lazy.filledBlocks() + "/" + lazy.blocks() + " blocks of 64 KiB moved (" + (lazy.bytesFetched() >> 20) + " MiB), " + lazy.faults()
                 + " faults served (" + lazy.meanFaultMicros() + " us each to serve)" + (ms > 0 ? ", all in after " + ms + " ms (" + (lazy.bytesFetched() / 1000 / Math.max(1, ms)) + " MB/s)" : ""))
+                + ", " + remotePages.mapSaid()
                 + (remotePages.reconnects() > 0 ? ", " + remotePages.reconnects() + " reconnections" : "")
                 + (remotePages.handedOver() ? "; hand-over done (every page held in memory)" : "; no hand-over"));
     }
