@@ -183,7 +183,8 @@ int main(int argc, char **argv) {
         char head[5];
         int r = read_all(head, 5);
         if (r <= 0) {
-            /* a holder that does not know RUN (an older one) closes at once: the JVM path */
+            /* closed before it accepted the command (an older holder that does not know RUN, or one killed
+             * before it read it): the JVM path, which starts the command itself */
             if (!answered) fall_back();
             return lost(board, transfer);
         }
@@ -195,6 +196,7 @@ int main(int argc, char **argv) {
             fall_back();
         }
         answered = 1;
+        if (type == 'a' && len == 0) continue; /* accepted: from now on a lost holder is said, never retried */
         if (type == 'o' || type == 'e') {
             int fd = type == 'o' ? 1 : 2;
             while (len > 0) {

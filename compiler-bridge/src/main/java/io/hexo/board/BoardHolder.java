@@ -268,6 +268,7 @@ public final class BoardHolder {
             HoldProtocol.writeFrame(out, HoldProtocol.FALLBACK, "");
             return;
         }
+        HoldProtocol.writeFrame(out, HoldProtocol.ACCEPTED, "");
         HeldCommand c = new HeldCommand(cwd, env, new java.io.PrintStream(LinkServer.frames(out, HoldProtocol.OUT), true),
                 new java.io.PrintStream(LinkServer.frames(out, HoldProtocol.ERR), true), status -> {
                     try {

@@ -21,7 +21,9 @@ import java.nio.file.Path;
  * client's hexo home, its argv, working directory and environment (each string as [length, bytes], the
  * lists counted first); then, while the command runs, one byte per signal the client got (SIG_*). The
  * holder answers FALLBACK (start hexo's JVM instead: another hexo, build or settings, a command it does
- * not run) or OUT and ERR frames and STATUS, after which it closes the connection. The client sends "-"
+ * not run) or ACCEPTED, at once, then OUT and ERR frames and STATUS, after which it closes the connection.
+ * A client that loses its holder after ACCEPTED says so and must not start the command again: it may
+ * already be running on the board. The client sends "-"
  * as its build: it is checked by hexo home and the jars' build instead.
  */
 final class HoldProtocol {
@@ -31,7 +33,7 @@ final class HoldProtocol {
     static final byte CALL = 'c', INFO = 'i', QUIT = 'q', RUN = 'r';
     static final byte SIG_INT = 'I', SIG_TERM = 'T', SIG_USR1 = 'U';
     static final byte NO_INPUT = 0, STREAM_INPUT = 1, FILE_INPUT = 2;
-    static final byte OUT = 'o', ERR = 'e', PROGRESS = 'p', STATUS = 's', FAILED = 'x', STALE = 'v', FALLBACK = 'f';
+    static final byte OUT = 'o', ERR = 'e', PROGRESS = 'p', STATUS = 's', FAILED = 'x', STALE = 'v', FALLBACK = 'f', ACCEPTED = 'a';
 
     /**
      * This hexo's build, as the holder compares it: the newest of the jars it runs from. A holder of
